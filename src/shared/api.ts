@@ -1,0 +1,104 @@
+/**
+ * EngineApi: the one contract between the UI (or any client) and the engine, whatever the
+ * transport (in-memory, WebSocket, Electron MessagePort). Every method takes at most one plain
+ * object argument, which the server parses with `engineApiArgs` before the engine sees it.
+ */
+import { z } from 'zod';
+import type { Flow } from './flow/schema';
+import type { FlowProblem } from './flow/problems';
+import type { PortMap, NodeCategory, FieldHint } from './node-kit';
+import type { RunEvent, RunSummary, RunTrace } from './runs';
+
+export interface NodeTypeInfo {
+  ref: string;
+  type: string;
+  version: number;
+  title: string;
+  description: string;
+  category: NodeCategory;
+  trigger: boolean;
+  inputs: PortMap;
+  outputs: PortMap;
+  ui: Record<string, FieldHint>;
+  /** JSON Schema of the config, for clients that do not share our zod definitions. */
+  configSchema: unknown;
+}
+
+export interface FlowSummary {
+  id: string;
+  name: string;
+  version: number;
+  nodeCount: number;
+  updatedAt: number;
+}
+
+export interface SavedFlow {
+  flow: Flow;
+  version: number;
+  updatedAt: number;
+  /** Config problems (structure problems are refused on save). */
+  problems: FlowProblem[];
+}
+
+export type ImportResult = { ok: true; saved: SavedFlow } | { ok: false; problems: FlowProblem[] };
+
+/** An event stream: call with a listener, get an unsubscribe function back. */
+export type EventStream<T> = (listener: (event: T) => void) => () => void;
+
+export interface EngineApi {
+  listNodeTypes(): Promise<NodeTypeInfo[]>;
+  listFlows(): Promise<FlowSummary[]>;
+  getFlow(arg: { id: string }): Promise<SavedFlow>;
+  createFlow(arg: { name: string; template?: 'empty' | 'demo' }): Promise<SavedFlow>;
+  /** Saves a new version. Refuses structurally broken documents (error code `invalid_flow`). */
+  saveFlow(arg: { flow: unknown }): Promise<SavedFlow>;
+  renameFlow(arg: { id: string; name: string }): Promise<FlowSummary>;
+  deleteFlow(arg: { id: string }): Promise<void>;
+  /** Parses a flow file. Never executes anything; saves nothing when there are structure problems. */
+  importFlow(arg: { text: string }): Promise<ImportResult>;
+  validateFlow(arg: { flow: unknown }): Promise<FlowProblem[]>;
+  /** Starts a run of the saved flow. Refused with `invalid_flow` and the problem list when the flow has any. */
+  startRun(arg: { flowId: string; input?: unknown }): Promise<{ runId: string }>;
+  listRuns(arg: { flowId?: string; limit?: number }): Promise<RunSummary[]>;
+  getRunTrace(arg: { runId: string }): Promise<RunTrace>;
+  onRunEvent: EventStream<RunEvent>;
+}
+
+type MethodKeys<T> = { [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? K : never }[keyof T];
+export type EngineMethod = MethodKeys<EngineApi>;
+export type EngineStream = Exclude<keyof EngineApi, EngineMethod>;
+
+const idArg = z.string().min(1).max(64);
+const none = z.undefined().or(z.object({}).strict());
+
+/** Argument parsers for every method: the server applies them before calling the engine. */
+export const engineApiArgs = {
+  listNodeTypes: none,
+  listFlows: none,
+  getFlow: z.object({ id: idArg }).strict(),
+  createFlow: z.object({ name: z.string().trim().min(1).max(200), template: z.enum(['empty', 'demo']).optional() }).strict(),
+  saveFlow: z.object({ flow: z.unknown() }).strict(),
+  renameFlow: z.object({ id: idArg, name: z.string().trim().min(1).max(200) }).strict(),
+  deleteFlow: z.object({ id: idArg }).strict(),
+  importFlow: z.object({ text: z.string().max(60 * 1024 * 1024) }).strict(),
+  validateFlow: z.object({ flow: z.unknown() }).strict(),
+  startRun: z.object({ flowId: idArg, input: z.unknown().optional() }).strict(),
+  listRuns: z.object({ flowId: idArg.optional(), limit: z.number().int().min(1).max(1000).optional() }).strict(),
+  getRunTrace: z.object({ runId: idArg }).strict(),
+} satisfies Record<EngineMethod, z.ZodType>;
+
+export const engineStreams = ['onRunEvent'] as const satisfies readonly EngineStream[];
+
+export type EngineErrorCode = 'invalid_argument' | 'invalid_flow' | 'not_found' | 'unknown_method' | 'internal' | 'disconnected';
+
+/** An error that crosses the transport intact: code, user-facing message, optional problem list. */
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    readonly problems?: FlowProblem[],
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}

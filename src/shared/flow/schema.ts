@@ -1,0 +1,56 @@
+/**
+ * The flow document: what is saved, exported and imported. Every field is parsed, never cast.
+ * Changing this shape means bumping CURRENT_SCHEMA_VERSION and adding a migration (./migrations.ts)
+ * plus a frozen fixture.
+ */
+import { z } from 'zod';
+
+export const CURRENT_SCHEMA_VERSION = 1;
+
+/** Hard limits that keep a hostile file from exhausting memory or the canvas. */
+export const FLOW_LIMITS = {
+  maxFileBytes: 5 * 1024 * 1024,
+  maxNodes: 500,
+  maxEdges: 2000,
+  maxIdLength: 64,
+  maxNameLength: 200,
+} as const;
+
+const id = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(FLOW_LIMITS.maxIdLength)
+  .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, "_" and "-"');
+
+export const PositionSchema = z.object({ x: z.number().finite(), y: z.number().finite() });
+
+export const FlowNodeSchema = z.object({
+  id,
+  /** `type@version`, e.g. `http.request@1`. */
+  type: z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*@[1-9][0-9]*$/, 'must look like "name@1"'),
+  name: z.string().min(1).max(FLOW_LIMITS.maxNameLength),
+  position: PositionSchema,
+  config: z.record(z.string(), z.unknown()),
+});
+
+export const FlowEdgeSchema = z.object({
+  id,
+  source: id,
+  sourcePort: z.string().min(1).max(64),
+  target: id,
+  targetPort: z.string().min(1).max(64),
+});
+
+export const FlowSchema = z.object({
+  schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
+  id,
+  name: z.string().min(1, 'must not be empty').max(FLOW_LIMITS.maxNameLength),
+  description: z.string().max(10_000).optional(),
+  nodes: z.array(FlowNodeSchema).max(FLOW_LIMITS.maxNodes, `a flow may have at most ${FLOW_LIMITS.maxNodes} nodes`),
+  edges: z.array(FlowEdgeSchema).max(FLOW_LIMITS.maxEdges, `a flow may have at most ${FLOW_LIMITS.maxEdges} edges`),
+});
+
+export type FlowNode = z.infer<typeof FlowNodeSchema>;
+export type FlowEdge = z.infer<typeof FlowEdgeSchema>;
+export type Flow = z.infer<typeof FlowSchema>;
+export type Position = z.infer<typeof PositionSchema>;

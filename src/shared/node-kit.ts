@@ -1,0 +1,153 @@
+/**
+ * The node kit: everything a node type declares, in one object. The renderer builds the palette
+ * and the inspector from it, the engine executes it, the code exporter prints it.
+ * Pure TypeScript: no Node, Electron or React imports (enforced by lint).
+ */
+import type { z } from 'zod';
+import type { NodeId, RunId, FlowId } from './ids';
+import type { NodeServices } from './services';
+
+/** Port data types. `any` connects to everything; otherwise types must match. */
+export type PortType = 'any' | 'object' | 'array' | 'string' | 'number' | 'boolean';
+
+export interface PortSpec {
+  type: PortType;
+  label?: string;
+}
+
+export type PortMap = Record<string, PortSpec>;
+
+export type NodeCategory = 'trigger' | 'transform' | 'logic' | 'action' | 'ai' | 'sink';
+
+/** Form widgets the generic inspector knows. */
+export type Widget =
+  | 'text'
+  | 'textarea'
+  | 'template'
+  | 'json'
+  | 'number'
+  | 'switch'
+  | 'select'
+  | 'key-value'
+  | 'field-map';
+
+export interface FieldHint {
+  label?: string;
+  help?: string;
+  placeholder?: string;
+  widget?: Widget;
+  rows?: number;
+}
+
+/** UI hints are typed against the config: a hint for a field that does not exist is a type error. */
+export type UiHints<C> = { [K in keyof C]?: FieldHint };
+
+export interface StepApi {
+  /**
+   * Run a side effect once per (run, node, name). The result is journaled before the run moves on;
+   * a run that resumes gets the journaled result back instead of running `fn` again.
+   */
+  run<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
+  /** Deterministic key for an effect (run id + node id + step name): give it to targets that dedupe. */
+  idempotencyKey(name: string): string;
+}
+
+export interface NodeContext {
+  runId: RunId;
+  flowId: FlowId;
+  nodeId: NodeId;
+  /** The node's label on the canvas, for messages. */
+  nodeName: string;
+  /** The payload the run was started with; trigger nodes turn it into their output. */
+  runInput: unknown;
+  step: StepApi;
+  services: NodeServices;
+  /** Aborted when the run is cancelled or times out. */
+  signal: AbortSignal;
+  log(message: string): void;
+}
+
+/** What an executor returns: a value per output port. A port left out carries no data (its branch is skipped). */
+export type NodeOutputs<O extends PortMap> = Partial<Record<keyof O & string, unknown>>;
+
+export interface ExportContext {
+  /** A valid TypeScript identifier for this node's output variable. */
+  varName: string;
+  /** Expression for each input port (already resolved to upstream variables). */
+  inputs: Record<string, string>;
+  nodeName: string;
+}
+
+export interface NodeDefinition<
+  C extends Record<string, unknown> = Record<string, unknown>,
+  I extends PortMap = PortMap,
+  O extends PortMap = PortMap,
+> {
+  type: string;
+  version: number;
+  title: string;
+  description: string;
+  category: NodeCategory;
+  /** Trigger nodes start runs: they have no inputs and receive the run's input payload. */
+  trigger?: boolean;
+  config: z.ZodType<C, unknown>;
+  inputs: I;
+  outputs: O;
+  ui: UiHints<C>;
+  /** One line shown on the node body, e.g. "POST https://…". */
+  summary?: (config: C) => string;
+  execute(ctx: NodeContext, inputs: Partial<Record<keyof I & string, unknown>>, config: C): Promise<NodeOutputs<O>>;
+  /** TypeScript statements computing this node's outputs; see src/shared/codegen-helpers. */
+  exportCode(config: C, ctx: ExportContext): string;
+}
+
+/** Type-erased form used by registries and the runtime. */
+export type AnyNodeDefinition = NodeDefinition<any, PortMap, PortMap>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function defineNode<C extends Record<string, unknown>, I extends PortMap, O extends PortMap>(
+  def: NodeDefinition<C, I, O>,
+): NodeDefinition<C, I, O> {
+  if (!/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/.test(def.type)) throw new Error(`defineNode: bad type name "${def.type}"`);
+  if (!Number.isInteger(def.version) || def.version < 1) throw new Error(`defineNode(${def.type}): version must be a positive integer`);
+  if (def.trigger && Object.keys(def.inputs).length > 0) throw new Error(`defineNode(${def.type}): a trigger has no inputs`);
+  return def;
+}
+
+export const typeRef = (def: { type: string; version: number }) => `${def.type}@${def.version}`;
+
+export function parseTypeRef(ref: string): { type: string; version: number } | null {
+  const m = /^([a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*)@([1-9][0-9]*)$/.exec(ref);
+  return m ? { type: m[1]!, version: Number(m[2]) } : null;
+}
+
+/** Why two ports cannot be connected, or null when they can. */
+export function portIncompatibility(from: PortSpec, to: PortSpec): string | null {
+  if (from.type === 'any' || to.type === 'any' || from.type === to.type) return null;
+  return `a ${from.type} output cannot feed a ${to.type} input`;
+}
+
+export class NodeRegistry {
+  private readonly byRef = new Map<string, AnyNodeDefinition>();
+  constructor(defs: readonly AnyNodeDefinition[]) {
+    for (const d of defs) {
+      const ref = typeRef(d);
+      if (this.byRef.has(ref)) throw new Error(`NodeRegistry: ${ref} registered twice`);
+      this.byRef.set(ref, d);
+    }
+  }
+  get(ref: string): AnyNodeDefinition | undefined {
+    return this.byRef.get(ref);
+  }
+  all(): AnyNodeDefinition[] {
+    return [...this.byRef.values()];
+  }
+  /** The newest version of each type, for the palette. */
+  latest(): AnyNodeDefinition[] {
+    const best = new Map<string, AnyNodeDefinition>();
+    for (const d of this.byRef.values()) {
+      const cur = best.get(d.type);
+      if (!cur || cur.version < d.version) best.set(d.type, d);
+    }
+    return [...best.values()];
+  }
+}

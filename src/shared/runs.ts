@@ -1,0 +1,109 @@
+/**
+ * Runs, their events and their traces. A trace is a fold over run events: the live canvas applies
+ * events one by one with `applyRunEvent`, a stored run is read back in the same shape.
+ */
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type NodeRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface ErrorInfo {
+  message: string;
+  /** The config field at fault, when known. */
+  field?: string;
+}
+
+export interface RunSummary {
+  id: string;
+  flowId: string;
+  flowVersion: number;
+  flowName: string;
+  status: RunStatus;
+  createdAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  error: (ErrorInfo & { nodeId?: string }) | null;
+}
+
+export interface NodeTrace {
+  nodeId: string;
+  /** `type@version` of the node when it ran. */
+  nodeType: string;
+  status: NodeRunStatus;
+  startedAt: number | null;
+  finishedAt: number | null;
+  durationMs: number | null;
+  input: unknown;
+  output: unknown;
+  error: ErrorInfo | null;
+}
+
+export interface RunTrace {
+  run: RunSummary;
+  input: unknown;
+  nodes: Record<string, NodeTrace>;
+}
+
+export type RunEvent =
+  | { type: 'run.started'; runId: string; flowId: string; flowName: string; flowVersion: number; at: number; input: unknown }
+  | { type: 'node.started'; runId: string; nodeId: string; nodeType: string; at: number; input: unknown }
+  | { type: 'node.succeeded'; runId: string; nodeId: string; at: number; durationMs: number; output: unknown }
+  | { type: 'node.failed'; runId: string; nodeId: string; at: number; durationMs: number; error: ErrorInfo }
+  | { type: 'node.skipped'; runId: string; nodeId: string; at: number; reason: string }
+  | {
+      type: 'run.finished';
+      runId: string;
+      at: number;
+      status: Exclude<RunStatus, 'queued' | 'running'>;
+      durationMs: number;
+      error: (ErrorInfo & { nodeId?: string }) | null;
+    };
+
+export type RunEventType = RunEvent['type'];
+
+function emptyNode(nodeId: string, nodeType = ''): NodeTrace {
+  return { nodeId, nodeType, status: 'pending', startedAt: null, finishedAt: null, durationMs: null, input: null, output: null, error: null };
+}
+
+type Handlers = { [K in RunEventType]: (t: RunTrace | null, e: Extract<RunEvent, { type: K }>) => RunTrace | null };
+
+/** Exhaustive: adding an event type is a compile error here until it is handled. */
+const handlers = {
+  'run.started': (_t, e) => ({
+    run: {
+      id: e.runId,
+      flowId: e.flowId,
+      flowName: e.flowName,
+      flowVersion: e.flowVersion,
+      status: 'running',
+      createdAt: e.at,
+      finishedAt: null,
+      durationMs: null,
+      error: null,
+    },
+    input: e.input,
+    nodes: {},
+  }),
+  'node.started': (t, e) =>
+    t && withNode(t, e.nodeId, (n) => ({ ...n, nodeType: e.nodeType, status: 'running', startedAt: e.at, input: e.input })),
+  'node.succeeded': (t, e) =>
+    t && withNode(t, e.nodeId, (n) => ({ ...n, status: 'succeeded', finishedAt: e.at, durationMs: e.durationMs, output: e.output })),
+  'node.failed': (t, e) =>
+    t && withNode(t, e.nodeId, (n) => ({ ...n, status: 'failed', finishedAt: e.at, durationMs: e.durationMs, error: e.error })),
+  'node.skipped': (t, e) => t && withNode(t, e.nodeId, (n) => ({ ...n, status: 'skipped', finishedAt: e.at })),
+  'run.finished': (t, e) =>
+    t && { ...t, run: { ...t.run, status: e.status, finishedAt: e.at, durationMs: e.durationMs, error: e.error } },
+} satisfies Handlers;
+
+function withNode(t: RunTrace, nodeId: string, f: (n: NodeTrace) => NodeTrace): RunTrace {
+  return { ...t, nodes: { ...t.nodes, [nodeId]: f(t.nodes[nodeId] ?? emptyNode(nodeId)) } };
+}
+
+/** Apply one event to a trace. Events for another run leave the trace unchanged. */
+export function applyRunEvent(trace: RunTrace | null, event: RunEvent): RunTrace | null {
+  if (event.type !== 'run.started' && trace && trace.run.id !== event.runId) return trace;
+  const h = handlers[event.type] as (t: RunTrace | null, e: RunEvent) => RunTrace | null;
+  return h(trace, event);
+}
+
+export function foldRunEvents(events: readonly RunEvent[]): RunTrace | null {
+  return events.reduce<RunTrace | null>(applyRunEvent, null);
+}

@@ -1,0 +1,53 @@
+/**
+ * The services a node executor may use, declared as plain interfaces so nodes stay pure and
+ * testable with fakes. The engine injects Node implementations (src/engine/services).
+ */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON when the response says it is JSON and parses; otherwise the text. */
+  body: unknown;
+}
+
+export interface HttpService {
+  request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+export interface FileService {
+  /**
+   * Append lines to a file inside the output directory. Relative paths only; escaping the
+   * output directory is refused.
+   * Returns the absolute path written.
+   */
+  appendLines(relativePath: string, lines: string[]): Promise<string>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface NodeServices {
+  http: HttpService;
+  files: FileService;
+  clock: Clock;
+}
+
+/** An error a node throws on purpose: its message is shown to the user as-is, without a stack. */
+export class NodeError extends Error {
+  constructor(
+    message: string,
+    readonly details?: { field?: string; permanent?: boolean },
+  ) {
+    super(message);
+    this.name = 'NodeError';
+  }
+}
