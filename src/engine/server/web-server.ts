@@ -1,0 +1,115 @@
+/**
+ * Web mode: serves the renderer bundle and the engine API (rpc over WebSocket) on 127.0.0.1.
+ * Every WebSocket needs the token; browsers must come from our own Origin; every request must
+ * carry our own Host (defeats DNS rebinding). Static files are public (they hold no data).
+ */
+import http from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { EngineApi } from '../../shared/api';
+import { serveEngineApi } from '../../shared/rpc/server';
+import { wsRpcPort } from './ws-port';
+import { contentSecurityPolicy, isAllowedHost, isAllowedOrigin, newToken, tokenMatches } from './security';
+
+export interface WebServerOptions {
+  engine: EngineApi;
+  /** Built renderer (vite outDir). */
+  rendererDir: string;
+  port?: number;
+  token?: string;
+  log?: (line: string) => void;
+}
+
+export interface WebServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = options.token ?? newToken();
+  const log = options.log ?? (() => {});
+  const root = resolve(options.rendererDir);
+  let port = 0;
+
+  const server = http.createServer((req, res) => {
+    void handleHttp(req, res).catch((e: unknown) => {
+      log(`http error: ${String(e)}`);
+      if (!res.headersSent) res.writeHead(500).end('internal error');
+    });
+  });
+
+  async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse) {
+    if (!isAllowedHost(req.headers.host, port)) return void res.writeHead(421, { 'content-type': 'text/plain' }).end('wrong host');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    const file = normalize(join(root, rel));
+    if (file !== root && !file.startsWith(root + sep)) return void res.writeHead(404).end();
+    const info = await stat(file).catch(() => null);
+    const target = info?.isFile() ? file : join(root, 'index.html');
+    const body = await readFile(target).catch(() => null);
+    if (!body) {
+      return void res
+        .writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
+        .end('The Millrace UI is not built. Run `npm run build:renderer` (or `npm start`).');
+    }
+    res.writeHead(200, {
+      'content-type': MIME[extname(target)] ?? 'application/octet-stream',
+      'content-security-policy': contentSecurityPolicy(port),
+      'x-content-type-options': 'nosniff',
+      // The token travels in the page URL: never leak it through a Referer header.
+      'referrer-policy': 'no-referrer',
+      'cache-control': target.endsWith('index.html') ? 'no-store' : 'public, max-age=3600',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const refuse = (status: number, why: string) => {
+      log(`refused websocket: ${why}`);
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== '/api/ws') return refuse(404, `path ${url.pathname}`);
+    if (!isAllowedHost(req.headers.host, port)) return refuse(421, `host ${req.headers.host}`);
+    if (!isAllowedOrigin(req.headers.origin, port)) return refuse(403, `origin ${req.headers.origin}`);
+    if (!tokenMatches(url.searchParams.get('token'), token)) return refuse(401, 'missing or wrong token');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      serveEngineApi(options.engine, wsRpcPort(ws), { onInternalError: (e, m) => log(`${m} failed: ${e instanceof Error ? e.stack : String(e)}`) });
+    });
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolveListen());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    async close() {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

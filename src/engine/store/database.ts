@@ -1,0 +1,70 @@
+/**
+ * Opens the engine's SQLite database: WAL journal, migrations, a clear refusal for files that are
+ * not ours or are newer than this build. Never overwrites a file it cannot read.
+ */
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { sqliteMigrations } from './migrations';
+import { sqliteNativeBinding } from './native-binding';
+
+export type Db = Database.Database;
+
+const APPLICATION_ID = 0x4d4c5243; // "MLRC": marks the file as a Millrace database
+
+export class DatabaseOpenError extends Error {}
+
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true });
+    if (existsSync(file)) assertSqliteFile(file);
+  }
+  const nativeBinding = sqliteNativeBinding();
+  let db: Db;
+  try {
+    db = new Database(file, nativeBinding ? { nativeBinding } : {});
+  } catch (e) {
+    throw new DatabaseOpenError(`cannot open database ${file}: ${(e as Error).message}`);
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode is crash-safe for the application (not for power loss); the durable-engine
+    // work adds explicit fsync points where something is acknowledged to the outside world.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, file);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+function assertSqliteFile(file: string) {
+  const header = readFileSync(file, { flag: 'r' }).subarray(0, 16).toString('latin1');
+  if (header.length > 0 && header !== 'SQLite format 3\u0000') {
+    throw new DatabaseOpenError(`${file} is not a SQLite database; refusing to open or overwrite it`);
+  }
+}
+
+function migrate(db: Db, file: string) {
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const hasTables = (db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number }).n > 0;
+  if (appId !== APPLICATION_ID && (appId !== 0 || hasTables)) {
+    throw new DatabaseOpenError(`${file} is a SQLite database but not a Millrace one; refusing to use it`);
+  }
+  if (version > sqliteMigrations.length) {
+    throw new DatabaseOpenError(
+      `${file} was written by a newer Millrace (schema ${version}, this build knows ${sqliteMigrations.length}); update Millrace`,
+    );
+  }
+  for (let v = version; v < sqliteMigrations.length; v++) {
+    db.transaction(() => {
+      db.exec(sqliteMigrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+    })();
+  }
+}
