@@ -46,7 +46,8 @@ export const httpRequest = defineNode({
       ctx.services.http.request({ method: cfg.method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs: cfg.timeoutMs, signal: ctx.signal }),
     );
     if (cfg.failOnHttpError && response.status >= 400) {
-      const detail = typeof response.body === 'string' ? response.body.slice(0, 300) : JSON.stringify(response.body).slice(0, 300);
+      // JSON.stringify(undefined) is undefined: a bodiless error response must still fail with its status.
+      const detail = (typeof response.body === 'string' ? response.body : (JSON.stringify(response.body) ?? '')).slice(0, 300);
       throw new NodeError(`${cfg.method} ${url} answered ${response.status}: ${detail}`);
     }
     return { out: response };

@@ -3,11 +3,12 @@
  * plus one line here.
  */
 import { NodeRegistry, type AnyNodeDefinition } from '../shared/node-kit';
-import { manualTrigger } from './manual-trigger.node';
-import { setFields } from './set-fields.node';
-import { ifNode } from './if.node';
-import { httpRequest } from './http-request.node';
-import { writeFile } from './write-file.node';
+// The `.js` suffix is required: tsx's ESM resolver reads a bare `./x.node` as a native addon.
+import { manualTrigger } from './manual-trigger.node.js';
+import { setFields } from './set-fields.node.js';
+import { ifNode } from './if.node.js';
+import { httpRequest } from './http-request.node.js';
+import { writeFile } from './write-file.node.js';
 
 export const allNodeDefinitions: readonly AnyNodeDefinition[] = [manualTrigger, setFields, ifNode, httpRequest, writeFile] as AnyNodeDefinition[];
 

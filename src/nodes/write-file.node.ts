@@ -14,8 +14,10 @@ export const writeFile = defineNode({
   config: z.object({
     path: templateString({ required: true })
       .default('results.jsonl')
-      .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:/.test(p), 'use a path relative to the output folder')
-      .refine((p) => !p.split(/[\\/]/).includes('..'), '".." is not allowed'),
+      .superRefine((p, ctx) => {
+        const problem = pathProblem(p);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     line: templateString().default(''),
   }),
   inputs: { in: { type: 'any' } },
@@ -27,6 +29,9 @@ export const writeFile = defineNode({
   summary: (cfg) => `→ ${cfg.path}`,
   async execute(ctx, { in: input }, cfg) {
     const path = renderTemplateText(cfg.path, withJson(input));
+    // The configured template was checked by the schema; the input it was rendered with was not.
+    const problem = path.trim() === '' ? 'the file path rendered empty' : pathProblem(path);
+    if (problem) throw new NodeError(`file "${path}": ${problem}`, { field: 'path' });
     const line = cfg.line.trim() === '' ? JSON.stringify(input ?? null) : renderTemplateText(cfg.line, withJson(input));
     if (line.includes('\n')) throw new NodeError('the line contains a newline; JSONL needs one record per line', { field: 'line' });
     const written = await ctx.step.run('append', () => ctx.services.files.appendLines(path, [line]));
@@ -35,3 +40,10 @@ export const writeFile = defineNode({
   exportCode: (cfg, { varName, inputs }) =>
     `const ${varName} = await appendLine(renderTemplateText(${JSON.stringify(cfg.path)}, withJson(${inputs['in']})), ${cfg.line.trim() === '' ? `JSON.stringify(${inputs['in']} ?? null)` : `renderTemplateText(${JSON.stringify(cfg.line)}, withJson(${inputs['in']}))`});`,
 });
+
+/** Why a path would leave the output folder, or null. Covers POSIX, Windows drive and UNC forms. */
+function pathProblem(path: string): string | null {
+  if (/^[\\/]/.test(path) || /^[A-Za-z]:/.test(path)) return 'use a path relative to the output folder';
+  if (path.split(/[\\/]/).includes('..')) return '".." is not allowed';
+  return null;
+}

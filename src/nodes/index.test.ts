@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { allNodeDefinitions, nodeRegistry } from './index';
+import { typeRef } from '../shared/node-kit';
+import { defaultConfig } from '../shared/config-fields';
+
+describe('node registry', () => {
+  it('holds every definition under its type@version', () => {
+    expect(nodeRegistry.all()).toHaveLength(allNodeDefinitions.length);
+    for (const def of allNodeDefinitions) expect(nodeRegistry.get(typeRef(def))).toBe(def);
+  });
+
+  it('has exactly one trigger type among the first nodes', () => {
+    expect(allNodeDefinitions.filter((d) => d.trigger).map(typeRef)).toEqual(['manual-trigger@1']);
+  });
+
+  describe.each(allNodeDefinitions.map((d) => [typeRef(d), d] as const))('%s', (_ref, def) => {
+    it('has valid defaults: the schema parses {} and accepts its own output', () => {
+      const parsed = def.config.safeParse({});
+      expect(parsed.success).toBe(true);
+      expect(def.config.parse(parsed.data)).toEqual(parsed.data);
+      expect(defaultConfig(def.config)).toEqual(parsed.data);
+    });
+
+    it('has UI hints only for config fields that exist', () => {
+      const fields = Object.keys(def.config.parse({}) as object);
+      for (const key of Object.keys(def.ui)) expect(fields).toContain(key);
+    });
+
+    it('summarises its default config in one line', () => {
+      const summary = def.summary?.(def.config.parse({}));
+      if (summary !== undefined) {
+        expect(summary.length).toBeGreaterThan(0);
+        expect(summary).not.toContain('\n');
+      }
+    });
+
+    it('exports non-empty TypeScript that assigns its variable', () => {
+      const inputs = Object.fromEntries(Object.keys(def.inputs).map((p) => [p, `upstream_${p}`]));
+      const code = def.exportCode(def.config.parse({}), { varName: 'node_42', inputs, nodeName: 'Node 42' });
+      expect(code.trim().length).toBeGreaterThan(0);
+      expect(code).toMatch(/\bnode_42\b/);
+      expect(code).not.toContain('undefined)');
+      for (const expr of Object.values(inputs)) expect(code).toContain(expr);
+    });
+  });
+});

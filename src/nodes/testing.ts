@@ -1,0 +1,104 @@
+/**
+ * Fakes for node unit tests: a NodeContext whose step.run memoises by step name like the journal
+ * does, and recording HTTP and file services. Pure TypeScript, so node tests run anywhere.
+ */
+import { asFlowId, asNodeId, asRunId } from '../shared/ids';
+import type { NodeContext } from '../shared/node-kit';
+import type { FileService, HttpRequest, HttpResponse, HttpService } from '../shared/services';
+
+export interface FakeHttp extends HttpService {
+  /** Every request that reached the service, in order. */
+  readonly requests: HttpRequest[];
+}
+
+/** An HTTP service that records requests and answers with `respond` (default: 200 with `{ ok: true }`). */
+export function fakeHttp(respond: (req: HttpRequest) => HttpResponse | Promise<HttpResponse> = () => ({ status: 200, headers: {}, body: { ok: true } })): FakeHttp {
+  const requests: HttpRequest[] = [];
+  return {
+    requests,
+    async request(req) {
+      requests.push(req);
+      return respond(req);
+    },
+  };
+}
+
+export interface FakeFiles extends FileService {
+  /** Lines appended per relative path. */
+  readonly files: Map<string, string[]>;
+  /** How many times appendLines was called. */
+  appendCalls: number;
+}
+
+/** A file service that keeps appended lines in memory under `/out/<path>`. */
+export function fakeFiles(): FakeFiles {
+  const files = new Map<string, string[]>();
+  const service: FakeFiles = {
+    files,
+    appendCalls: 0,
+    async appendLines(relativePath, lines) {
+      service.appendCalls++;
+      files.set(relativePath, [...(files.get(relativePath) ?? []), ...lines]);
+      return `/out/${relativePath}`;
+    },
+  };
+  return service;
+}
+
+export interface FakeContext extends NodeContext {
+  http: FakeHttp;
+  files: FakeFiles;
+  /** Journaled step results by step name. */
+  journal: Map<string, unknown>;
+  /** How often each step's function actually ran (a memoised replay does not count). */
+  effects: Map<string, number>;
+  logs: string[];
+}
+
+export interface FakeContextOptions {
+  http?: FakeHttp;
+  files?: FakeFiles;
+  runInput?: unknown;
+  runId?: string;
+  nodeId?: string;
+  nodeName?: string;
+}
+
+/**
+ * A NodeContext for one node of one run. Executing a node twice with the same context behaves
+ * like a resumed run: completed steps return their journaled result instead of running again.
+ */
+export function fakeContext(options: FakeContextOptions = {}): FakeContext {
+  const runId = options.runId ?? 'run_test';
+  const nodeId = options.nodeId ?? 'node_test';
+  const journal = new Map<string, unknown>();
+  const effects = new Map<string, number>();
+  const logs: string[] = [];
+  const http = options.http ?? fakeHttp();
+  const files = options.files ?? fakeFiles();
+  return {
+    runId: asRunId(runId),
+    flowId: asFlowId('flow_test'),
+    nodeId: asNodeId(nodeId),
+    nodeName: options.nodeName ?? 'Test node',
+    runInput: options.runInput,
+    signal: new AbortController().signal,
+    services: { http, files, clock: { now: () => 1_700_000_000_000 } },
+    step: {
+      async run<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+        if (journal.has(name)) return journal.get(name) as T;
+        effects.set(name, (effects.get(name) ?? 0) + 1);
+        const result = await fn();
+        journal.set(name, result);
+        return result;
+      },
+      idempotencyKey: (name) => `${runId}:${nodeId}:${name}`,
+    },
+    log: (message) => void logs.push(message),
+    http,
+    files,
+    journal,
+    effects,
+    logs,
+  };
+}
