@@ -71,6 +71,15 @@ describe('http-request@1', () => {
     expect(second).toEqual(first);
   });
 
+  it('accepts and renders a JSON body with nested objects', async () => {
+    const body = '{"order": {"id": {{ id }}, "customer": {"name": "{{ name }}"}}}';
+    const parsed = httpRequest.config.safeParse({ url: 'https://x.example', body });
+    expect(parsed.success).toBe(true);
+    const http = fakeHttp();
+    await httpRequest.execute(fakeContext({ http }), { in: { id: 7, name: 'Ada' } }, parsed.data!);
+    expect(JSON.parse(http.requests[0]!.body!)).toEqual({ order: { id: 7, customer: { name: 'Ada' } } });
+  });
+
   it('sends no body with GET', async () => {
     const http = fakeHttp();
     await httpRequest.execute(fakeContext({ http }), { in: { a: 1 } }, config({ method: 'GET', body: '{{ $json }}' }));

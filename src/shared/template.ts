@@ -17,7 +17,9 @@ export function parsePath(path: string): (string | number)[] {
   let consumed = 0;
   for (const m of path.matchAll(re)) {
     const between = path.slice(consumed, m.index);
-    if (between !== '' && between !== '.') throw new TemplateError(`bad path "${path}"`);
+    // A name follows a dot (or starts the path); an [index] follows directly: `a.b[0].c`.
+    const expected = m[2] !== undefined || parts.length === 0 ? '' : '.';
+    if (between !== expected) throw new TemplateError(`bad path "${path}"`);
     parts.push(m[2] !== undefined ? Number(m[2]) : m[1]!.trim());
     consumed = m.index + m[0].length;
   }
@@ -60,9 +62,9 @@ export function templateRefs(template: string): string[] {
 
 /** First syntax error in a template, or null. Used by node config schemas for inline errors. */
 export function templateError(template: string): string | null {
-  const opens = (template.match(/\{\{/g) ?? []).length;
-  const closes = (template.match(/\}\}/g) ?? []).length;
-  if (opens !== closes) return 'unbalanced {{ }}';
+  // Only an opening "{{" that starts no reference is an error: a lone "}}" is text, because JSON
+  // bodies end nested objects with it (`{"a": {"b": 1}}`).
+  if (template.replace(REF, '').includes('{{')) return 'unclosed {{: write {{ path }}';
   for (const ref of templateRefs(template)) {
     if (ref === '') return 'empty {{ }}';
     try {
