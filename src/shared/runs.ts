@@ -99,7 +99,8 @@ function withNode(t: RunTrace, nodeId: string, f: (n: NodeTrace) => NodeTrace): 
 
 /** Apply one event to a trace. Events for another run leave the trace unchanged. */
 export function applyRunEvent(trace: RunTrace | null, event: RunEvent): RunTrace | null {
-  if (event.type !== 'run.started' && trace && trace.run.id !== event.runId) return trace;
+  // run.started included: a trace keeps following its own run when another run starts meanwhile.
+  if (trace && trace.run.id !== event.runId) return trace;
   const h = handlers[event.type] as (t: RunTrace | null, e: RunEvent) => RunTrace | null;
   return h(trace, event);
 }
