@@ -44,7 +44,9 @@ export function parseFlowText(text: string, registry: NodeRegistry): ParseFlowRe
       return value;
     });
   } catch (e) {
-    return { ok: false, problems: [{ kind: 'structure', path: [], message: `not valid JSON: ${(e as Error).message}` }] };
+    // The reviver recurses: valid but absurdly nested JSON overflows the stack, which is not a syntax error.
+    const message = e instanceof RangeError ? 'the file is nested too deeply to be a flow' : `not valid JSON: ${(e as Error).message}`;
+    return { ok: false, problems: [{ kind: 'structure', path: [], message }] };
   }
   if (forbidden.length > 0) {
     return {
