@@ -61,7 +61,8 @@ async function serve(args: string[]): Promise<number> {
     console.error(`--port must be a number between 0 and 65535, got "${values.port}"`);
     return 2;
   }
-  const rendererDir = join(repoRoot, 'out', 'renderer');
+  // MILLRACE_RENDERER_DIR lets tests and packagers point at another build of the UI.
+  const rendererDir = process.env['MILLRACE_RENDERER_DIR'] ?? join(repoRoot, 'out', 'renderer');
   if (!existsSync(join(rendererDir, 'index.html'))) {
     console.log('Building the UI once (out/renderer is missing)…');
     const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {

@@ -15,7 +15,8 @@ const WireErrorSchema = z.object({
 });
 export type WireError = z.infer<typeof WireErrorSchema>;
 
-export const ServerMessageSchema = z.discriminatedUnion('kind', [
+// A plain union: zod's discriminated unions need distinct discriminator values, and both result shapes share kind "result".
+export const ServerMessageSchema = z.union([
   z.object({ kind: z.literal('result'), id: z.number(), ok: z.literal(true), value: z.unknown() }),
   z.object({ kind: z.literal('result'), id: z.number(), ok: z.literal(false), error: WireErrorSchema }),
   z.object({ kind: z.literal('event'), stream: z.string(), data: z.unknown() }),
