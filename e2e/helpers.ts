@@ -58,8 +58,8 @@ export async function startApp(): Promise<RunningApp> {
   };
 }
 
+/** playwright-core gives every launch a fresh temporary profile (it refuses a --user-data-dir argument). */
 export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'millrace-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -71,14 +71,12 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
   return {
     browser,
     async close() {
       await browser.close();
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }
