@@ -62,7 +62,8 @@ export function createEngineClient(port: RpcPort): EngineClient {
     const l = listener as (data: unknown) => void;
     set.add(l);
     return () => {
-      set.delete(l);
+      // Idempotent: a repeated call must not tear down a newer subscription to the same stream.
+      if (!set.delete(l)) return;
       if (set.size === 0) {
         listeners.delete(name);
         if (!closed) port.send({ kind: 'unsub', stream: name });
