@@ -47,7 +47,7 @@ class FakeEngine implements EngineApi {
     this.record('createFlow', arg);
     return this.saved(arg.name);
   }
-  async saveFlow(arg: { flow: unknown }) {
+  async saveFlow(arg: { flow: unknown }): Promise<never> {
     this.record('saveFlow', arg);
     throw new EngineError('invalid_flow', 'the flow has 2 problems', problems);
   }
@@ -62,7 +62,7 @@ class FakeEngine implements EngineApi {
     this.record('importFlow', arg);
     throw new Error('disk on fire');
   }
-  async validateFlow(arg: { flow: unknown }) {
+  async validateFlow(arg: { flow: unknown }): Promise<never> {
     this.record('validateFlow', arg);
     throw 'a bare string'; // eslint-disable-line @typescript-eslint/only-throw-error -- the server must cope with non-Error throws
   }
