@@ -64,7 +64,7 @@ class FakeEngine implements EngineApi {
   }
   async validateFlow(arg: { flow: unknown }): Promise<never> {
     this.record('validateFlow', arg);
-    throw 'a bare string'; // eslint-disable-line @typescript-eslint/only-throw-error -- the server must cope with non-Error throws
+    throw 'a bare string'; // the server must cope with non-Error throws
   }
   async startRun(arg: { flowId: string; input?: unknown }) {
     this.record('startRun', arg);
