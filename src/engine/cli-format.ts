@@ -2,7 +2,7 @@
 import type { Flow } from '../shared/flow/schema';
 import type { RunTrace } from '../shared/runs';
 
-const MARK = { succeeded: '✓', failed: '✗', skipped: '–', running: '…', pending: ' ' } as const;
+const MARK = { succeeded: '✓', failed: '✗', skipped: '–', running: '…', waiting: '⏸', pending: ' ' } as const;
 
 export function summarizeTrace(trace: RunTrace, flow: Flow, previewChars = 120): string {
   const lines = [`Run ${trace.run.id} of "${flow.name}": ${trace.run.status} in ${trace.run.durationMs ?? '?'} ms`];
@@ -15,6 +15,7 @@ export function summarizeTrace(trace: RunTrace, flow: Flow, previewChars = 120):
     else if (status === 'failed') detail = t?.error?.message ?? '';
     else if (status === 'skipped') detail = 'skipped (branch not taken)';
     else if (status === 'pending') detail = 'did not run';
+    else if (status === 'waiting') detail = `waiting (${t?.waiting?.kind ?? 'wait'})`;
     lines.push(`  ${MARK[status]} ${node.name} [${node.type}] ${time}`.trimEnd() + (detail ? `\n      ${detail}` : ''));
   }
   return lines.join('\n');

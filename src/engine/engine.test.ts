@@ -145,17 +145,21 @@ describe('engine', () => {
     rmSync(other, { recursive: true, force: true });
   });
 
-  it('marks runs left running by a killed process as failed (interrupted) on the next start', async () => {
+  it('resumes runs a killed process left running, on the next start', async () => {
     const { runId } = await engine.startRun({ flowId: 'demo-order-triage' });
     await engine.waitForRun(runId);
     await engine.close();
     const Database = (await import('better-sqlite3')).default;
     const raw = new Database(join(dir, 'millrace.db'));
+    // What a SIGKILL mid-run leaves behind: the run and its last node still "running".
     raw.prepare(`UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?`).run(runId);
+    raw.prepare(`UPDATE node_runs SET status = 'running', finished_at = NULL, outputs = NULL WHERE run_id = ? AND node_id = 'review'`).run(runId);
     raw.close();
     engine = createEngine({ dataDir: dir });
-    const trace = await engine.getRunTrace({ runId });
-    expect(trace.run.status).toBe('failed');
-    expect(trace.run.error?.message).toMatch(/interrupted/);
+    const trace = await engine.waitForRun(runId);
+    expect(trace.run.status).toBe('succeeded');
+    expect(trace.nodes['review']?.status).toBe('succeeded');
+    // The file append was journaled as a step, so resuming did not write the line twice.
+    expect(readFileSync(join(engine.outputDir, 'demo', 'review.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
   });
 });

@@ -1,24 +1,30 @@
 /**
- * The engine: implements EngineApi on top of the SQLite store and the runner. Transports (rpc over
- * WebSocket, MessagePort, in-memory) call into this; it trusts their argument parsing, nothing else.
+ * The engine: implements EngineApi on the SQLite store, the durable runner and the scheduler.
+ * Transports (rpc over WebSocket, MessagePort, in-memory) call into this; it trusts their
+ * argument parsing, nothing else.
  */
 import { join } from 'node:path';
-import { z } from 'zod';
-import { EngineError, type EngineApi, type FlowSummary, type ImportResult, type NodeTypeInfo, type SavedFlow } from '../shared/api';
+import { EngineError, type EngineApi, type FlowSummary, type ImportResult, type NodeTypeInfo, type SavedFlow, type StartRunArgs } from '../shared/api';
 import { CURRENT_SCHEMA_VERSION, type Flow } from '../shared/flow/schema';
 import { parseFlowDocument, parseFlowText, validateFlow } from '../shared/flow/validate';
 import { formatProblem, type FlowProblem } from '../shared/flow/problems';
 import { newId } from '../shared/ids';
-import { typeRef, type NodeRegistry } from '../shared/node-kit';
+import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
 import type { RunEvent, RunSummary, RunTrace } from '../shared/runs';
 import { nodeRegistry } from '../nodes';
 import { openDatabase, type Db } from './store/database';
 import { FlowStore } from './store/flow-store';
 import { RunStore } from './store/run-store';
-import { executeRun } from './runtime/runner';
+import { RunReads } from './store/run-reads';
+import { RunQueue } from './store/run-queue';
+import { GroupCommitWriter } from './store/group-commit';
+import { Scheduler } from './runtime/scheduler';
+import { RunExecutor } from './run-executor';
 import { createHttpService } from './services/http';
 import { createFileService } from './services/files';
+import { nodeTypeInfo } from './node-types';
+import { planRerun } from './rerun';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 
 export interface EngineOptions {
@@ -31,56 +37,76 @@ export interface EngineOptions {
   services?: Partial<NodeServices>;
   /** Seed the demo flow into an empty database (once per data dir). Default true. */
   seedDemo?: boolean;
+  /** Runs executing at once across all flows. Default 20. */
+  concurrency?: number;
+  /** Keep finished runs this many days / this many per flow (null = forever). Defaults: 30 days, 10,000 per flow. */
+  retention?: { maxAgeDays?: number | null; maxRunsPerFlow?: number | null; intervalMs?: number };
+  /** Largest JSON a node may output. Default 10 MB. */
+  maxOutputBytes?: number;
+  now?: () => number;
   log?: (line: string) => void;
 }
 
 export class Engine implements EngineApi {
   readonly outputDir: string;
   private readonly db: Db;
+  private readonly writer: GroupCommitWriter;
   private readonly flows: FlowStore;
-  private readonly runs: RunStore;
+  private readonly reads: RunReads;
+  private readonly queue: RunQueue;
+  private readonly scheduler: Scheduler;
+  private readonly executor: RunExecutor;
   private readonly registry: NodeRegistry;
-  private readonly services: NodeServices;
   private readonly closeHttp: () => void;
   private readonly listeners = new Set<(e: RunEvent) => void>();
-  private readonly active = new Map<string, { promise: Promise<unknown>; abort: AbortController }>();
+  private readonly finishWaiters = new Map<string, (() => void)[]>();
   private readonly log: (line: string) => void;
+  private readonly now: () => number;
+  private retentionTimer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
 
   constructor(options: EngineOptions) {
     this.log = options.log ?? (() => {});
+    this.now = options.now ?? Date.now;
     this.registry = options.registry ?? nodeRegistry;
     this.db = openDatabase(join(options.dataDir, 'millrace.db'));
+    this.writer = new GroupCommitWriter(this.db, (e) => this.log(`journal write failed: ${e.message}`));
     this.flows = new FlowStore(this.db);
-    this.runs = new RunStore(this.db);
+    this.reads = new RunReads(this.db);
+    this.queue = new RunQueue(this.db, this.writer);
     this.outputDir = options.outputDir ?? join(options.dataDir, 'output');
     const http = createHttpService();
     this.closeHttp = () => http.close();
-    this.services = {
-      http,
-      files: createFileService(this.outputDir),
-      clock: { now: () => Date.now() },
-      ...options.services,
-    };
-    const interrupted = this.runs.failInterruptedRuns(Date.now());
-    if (interrupted > 0) this.log(`marked ${interrupted} interrupted run(s) as failed`);
+    const services: NodeServices = { http, files: createFileService(this.outputDir), clock: { now: this.now }, ...options.services };
+    this.executor = new RunExecutor({
+      db: this.db,
+      journal: new RunStore(this.db, this.writer),
+      queue: this.queue,
+      flows: this.flows,
+      registry: this.registry,
+      services,
+      now: this.now,
+      maxOutputBytes: options.maxOutputBytes,
+      emit: (e) => this.emit(e),
+      log: this.log,
+    });
+    const resumed = this.queue.requeueInterrupted();
+    if (resumed > 0) this.log(`resuming ${resumed} run(s) interrupted by the last shutdown or crash`);
     if (options.seedDemo !== false) this.seedDemoOnce();
+    this.scheduler = new Scheduler({
+      queue: this.queue,
+      execute: (run) => this.executor.execute(run.id),
+      globalConcurrency: options.concurrency ?? 20,
+      flowConcurrency: (flowId) => this.executor.flowConcurrency(flowId),
+      now: this.now,
+      onError: (e) => this.log(`scheduler: ${e instanceof Error ? e.stack : String(e)}`),
+    });
+    this.scheduler.start();
+    this.startRetention(options.retention);
   }
 
   async listNodeTypes(): Promise<NodeTypeInfo[]> {
-    return this.registry.all().map((d) => ({
-      ref: typeRef(d),
-      type: d.type,
-      version: d.version,
-      title: d.title,
-      description: d.description,
-      category: d.category,
-      trigger: d.trigger === true,
-      inputs: d.inputs,
-      outputs: d.outputs,
-      ui: d.ui as NodeTypeInfo['ui'],
-      configSchema: jsonSchemaOf(d.config),
-    }));
+    return this.registry.all().map(nodeTypeInfo);
   }
 
   async listFlows(): Promise<FlowSummary[]> {
@@ -91,9 +117,7 @@ export class Engine implements EngineApi {
     const stored = this.flows.get(id);
     if (!stored) throw new EngineError('not_found', `no flow with id "${id}"`);
     const parsed = parseFlowDocument(stored.doc, this.registry);
-    if (!parsed.ok) {
-      throw new EngineError('invalid_flow', `the stored flow "${id}" no longer validates`, parsed.problems);
-    }
+    if (!parsed.ok) throw new EngineError('invalid_flow', `the stored flow "${id}" no longer validates`, parsed.problems);
     return { flow: parsed.flow, version: stored.version, updatedAt: stored.updatedAt, problems: parsed.problems };
   }
 
@@ -101,13 +125,7 @@ export class Engine implements EngineApi {
     const base: Flow =
       template === 'demo'
         ? { ...(demoFlow as Flow), id: newId('flow'), name }
-        : {
-            schemaVersion: CURRENT_SCHEMA_VERSION,
-            id: newId('flow'),
-            name,
-            nodes: [],
-            edges: [],
-          };
+        : { schemaVersion: CURRENT_SCHEMA_VERSION, id: newId('flow'), name, nodes: [], edges: [] };
     return this.saveParsed(base);
   }
 
@@ -119,11 +137,12 @@ export class Engine implements EngineApi {
 
   async renameFlow({ id, name }: { id: string; name: string }): Promise<FlowSummary> {
     const saved = await this.getFlow({ id });
-    await this.saveParsed({ ...saved.flow, name });
+    this.saveParsed({ ...saved.flow, name });
     return this.flows.list().find((f) => f.id === id)!;
   }
 
   async deleteFlow({ id }: { id: string }): Promise<void> {
+    if (this.executor.hasActiveRuns(id)) throw new EngineError('invalid_argument', 'this flow has runs in progress; cancel them first');
     if (!this.flows.delete(id)) throw new EngineError('not_found', `no flow with id "${id}"`);
   }
 
@@ -139,43 +158,94 @@ export class Engine implements EngineApi {
     return parseFlowDocument(flow, this.registry).problems;
   }
 
-  async startRun({ flowId, input }: { flowId: string; input?: unknown }): Promise<{ runId: string }> {
-    if (this.closed) throw new EngineError('internal', 'the engine is shutting down');
+  /** Durable before it returns: a caller that got a run id (or a trigger that acks its source) can rely on it. */
+  async startRun({ flowId, input, dedupeKey, orderingKey }: StartRunArgs): Promise<{ runId: string; deduplicated: boolean }> {
+    this.assertOpen();
     const saved = await this.getFlow({ id: flowId });
     if (saved.problems.length > 0) {
       throw new EngineError('invalid_flow', describeProblems(`"${saved.flow.name}" cannot run`, saved.problems, saved.flow), saved.problems);
     }
+    const now = this.now();
+    this.flows.pinVersion(flowId, saved.version, saved.flow, now);
+    const timeout = saved.flow.settings?.runTimeoutMs;
+    const result = await this.queue.enqueue(
+      {
+        id: newId('run'),
+        flowId,
+        flowVersion: saved.version,
+        flowName: saved.flow.name,
+        input,
+        createdAt: now,
+        dedupeKey: dedupeKey ?? null,
+        orderingKey: orderingKey ?? null,
+        deadlineAt: timeout !== undefined ? now + timeout : null,
+      },
+      saved.flow.name,
+    );
+    this.scheduler.wake();
+    return result;
+  }
+
+  async cancelRun({ runId }: { runId: string }): Promise<{ status: string }> {
+    this.assertOpen();
+    const status = this.queue.status(runId);
+    if (status === undefined) throw new EngineError('not_found', `no run with id "${runId}"`);
+    if (this.executor.cancel(runId)) {
+      await this.waitForRun(runId);
+    } else if (await this.queue.cancelParked(runId, this.now())) {
+      const at = this.now();
+      this.emit({ type: 'run.finished', runId, at, status: 'cancelled', durationMs: 0, error: { message: 'the run was cancelled' } });
+      this.notifyFinished(runId);
+    }
+    return { status: this.queue.status(runId) ?? 'unknown' };
+  }
+
+  async rerun(arg: { runId: string; fromNodeId?: string; input?: unknown }): Promise<{ runId: string }> {
+    this.assertOpen();
+    const original = this.reads.getTrace(arg.runId);
+    if (!original) throw new EngineError('not_found', `no run with id "${arg.runId}"`);
+    const saved = await this.getFlow({ id: original.run.flowId });
+    if (saved.problems.length > 0) {
+      throw new EngineError('invalid_flow', describeProblems(`"${saved.flow.name}" cannot run`, saved.problems, saved.flow), saved.problems);
+    }
+    const plan = planRerun(saved.flow, original, this.registry, arg.fromNodeId, arg.input);
+    const now = this.now();
+    this.flows.pinVersion(saved.flow.id, saved.version, saved.flow, now);
     const runId = newId('run');
-    const now = Date.now();
-    this.db.transaction(() => {
-      this.flows.pinVersion(flowId, saved.version, saved.flow, now);
-      this.runs.createRun({ id: runId, flowId, flowVersion: saved.version, flowName: saved.flow.name, input: input ?? null, createdAt: now });
-    })();
-    const abort = new AbortController();
-    const promise = executeRun({
-      runId,
-      flow: saved.flow,
-      flowVersion: saved.version,
-      input,
-      registry: this.registry,
-      journal: this.runs,
-      services: this.services,
-      emit: (e) => this.emit(e),
-      signal: abort.signal,
-      log: this.log,
-    })
-      .catch((e: unknown) => this.log(`run ${runId} crashed: ${e instanceof Error ? e.stack : String(e)}`))
-      .finally(() => this.active.delete(runId));
-    this.active.set(runId, { promise, abort });
-    return { runId };
+    const { runId: created } = await this.queue.enqueue(
+      {
+        id: runId,
+        flowId: saved.flow.id,
+        flowVersion: saved.version,
+        flowName: saved.flow.name,
+        input: plan.runInput,
+        createdAt: now,
+        parentRunId: original.run.id,
+        inputOverrides: plan.inputOverrides,
+      },
+      saved.flow.name,
+    );
+    await this.executor.copyReusedNodes(created, original.run.id, plan.reuse);
+    this.scheduler.wake();
+    return { runId: created };
+  }
+
+  async signalRun({ runId, name, payload }: { runId: string; name: string; payload?: unknown }): Promise<{ accepted: boolean }> {
+    this.assertOpen();
+    const status = this.queue.status(runId);
+    if (status === undefined) throw new EngineError('not_found', `no run with id "${runId}"`);
+    if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return { accepted: false };
+    const r = await this.queue.signal(runId, name, payload ?? null, this.now());
+    this.scheduler.wake();
+    return r;
   }
 
   async listRuns(arg: { flowId?: string; limit?: number }): Promise<RunSummary[]> {
-    return this.runs.listRuns(arg);
+    return this.reads.listRuns(arg);
   }
 
   async getRunTrace({ runId }: { runId: string }): Promise<RunTrace> {
-    const trace = this.runs.getTrace(runId);
+    const trace = this.reads.getTrace(runId);
     if (!trace) throw new EngineError('not_found', `no run with id "${runId}"`);
     return trace;
   }
@@ -185,25 +255,53 @@ export class Engine implements EngineApi {
     return () => this.listeners.delete(listener);
   };
 
-  /** Resolves when the run has finished (for the CLI and tests). */
+  /** Resolves with the trace once the run has finished (succeeded, failed or cancelled). */
   async waitForRun(runId: string): Promise<RunTrace> {
-    await this.active.get(runId)?.promise;
+    const done = () => ['succeeded', 'failed', 'cancelled'].includes(this.queue.status(runId) ?? 'succeeded');
+    if (!done()) {
+      await new Promise<void>((resolve) => {
+        const list = this.finishWaiters.get(runId) ?? [];
+        list.push(resolve);
+        this.finishWaiters.set(runId, list);
+        if (done()) resolve();
+      });
+    }
     return this.getRunTrace({ runId });
   }
 
-  /** Cancels in-flight runs, waits for them to journal their end, closes the database. */
+  /** Counts by status (tests, crash harness, diagnostics). */
+  runCounts(): Record<string, number> {
+    return this.reads.countByStatus();
+  }
+
+  /** Group-commit statistics (benchmarks). */
+  journalStats() {
+    return { ...this.writer.stats };
+  }
+
+  /**
+   * Stops scheduling, lets active runs reach a safe point (they are interrupted, not cancelled, and
+   * resume on the next start), flushes the journal and closes the database.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const a of this.active.values()) a.abort.abort();
-    await Promise.allSettled([...this.active.values()].map((a) => a.promise));
+    clearInterval(this.retentionTimer);
+    this.executor.interruptAll();
+    await this.scheduler.stop();
+    this.writer.stop(new EngineError('internal', 'the engine is closed'));
     this.closeHttp();
     this.listeners.clear();
+    for (const waiters of this.finishWaiters.values()) waiters.forEach((w) => w());
     this.db.close();
   }
 
+  private assertOpen() {
+    if (this.closed) throw new EngineError('internal', 'the engine is shutting down');
+  }
+
   private saveParsed(flow: Flow): SavedFlow {
-    const { version, updatedAt } = this.flows.save(flow, Date.now());
+    const { version, updatedAt } = this.flows.save(flow, this.now());
     return { flow, version, updatedAt, problems: validateFlow(flow, this.registry) };
   }
 
@@ -215,14 +313,39 @@ export class Engine implements EngineApi {
         this.log(`run event listener failed: ${String(err)}`);
       }
     }
+    if (e.type === 'run.finished') this.notifyFinished(e.runId);
+  }
+
+  private notifyFinished(runId: string) {
+    const waiters = this.finishWaiters.get(runId);
+    this.finishWaiters.delete(runId);
+    waiters?.forEach((w) => w());
+  }
+
+  private startRetention(options: EngineOptions['retention'] = {}) {
+    const maxAgeDays = options.maxAgeDays === undefined ? 30 : options.maxAgeDays;
+    const maxRunsPerFlow = options.maxRunsPerFlow === undefined ? 10_000 : options.maxRunsPerFlow;
+    if (maxAgeDays === null && maxRunsPerFlow === null) return;
+    // Small batches on a timer: pruning never holds the database long enough to stall runs.
+    const prune = () => {
+      try {
+        const olderThan = maxAgeDays === null ? null : this.now() - maxAgeDays * 86_400_000;
+        const n = this.queue.prune(olderThan, maxRunsPerFlow);
+        if (n > 0) this.log(`retention: pruned ${n} finished run(s)`);
+      } catch (e) {
+        this.log(`retention failed: ${String(e)}`);
+      }
+    };
+    this.retentionTimer = setInterval(prune, options.intervalMs ?? 60_000);
+    this.retentionTimer.unref?.();
   }
 
   private seedDemoOnce() {
     if (this.flows.getSetting('demo_seeded') !== undefined) return;
     const parsed = parseFlowDocument(demoFlow, this.registry);
     if (!parsed.ok) throw new Error(`the bundled demo flow is invalid: ${parsed.problems.map((p) => formatProblem(p)).join('; ')}`);
-    if (!this.flows.exists(parsed.flow.id)) this.flows.save(parsed.flow, Date.now());
-    this.flows.setSetting('demo_seeded', new Date().toISOString());
+    if (!this.flows.exists(parsed.flow.id)) this.flows.save(parsed.flow, this.now());
+    this.flows.setSetting('demo_seeded', new Date(this.now()).toISOString());
   }
 }
 
@@ -235,12 +358,4 @@ function describeProblems(prefix: string, problems: FlowProblem[], flow?: Flow):
   const lines = problems.slice(0, 5).map((p) => formatProblem(p, names));
   const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
   return `${prefix}: ${lines.join('; ')}${more}`;
-}
-
-function jsonSchemaOf(schema: z.ZodType): unknown {
-  try {
-    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-  } catch {
-    return null;
-  }
 }

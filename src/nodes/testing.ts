@@ -82,6 +82,7 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
     nodeId: asNodeId(nodeId),
     nodeName: options.nodeName ?? 'Test node',
     runInput: options.runInput,
+    attempt: 1,
     signal: new AbortController().signal,
     services: { http, files, clock: { now: () => 1_700_000_000_000 } },
     step: {
@@ -93,6 +94,10 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
         return result;
       },
       idempotencyKey: (name) => `${runId}:${nodeId}:${name}`,
+      // Node unit tests cover nodes that do not wait; waits are tested against the real runtime.
+      sleep: () => Promise.reject(new Error('fakeContext: sleep is not supported')),
+      sleepUntil: () => Promise.reject(new Error('fakeContext: sleepUntil is not supported')),
+      waitForSignal: () => Promise.reject(new Error('fakeContext: waitForSignal is not supported')),
     },
     log: (message) => void logs.push(message),
     http,

@@ -45,6 +45,15 @@ export type ImportResult = { ok: true; saved: SavedFlow } | { ok: false; problem
 /** An event stream: call with a listener, get an unsubscribe function back. */
 export type EventStream<T> = (listener: (event: T) => void) => () => void;
 
+export interface StartRunArgs {
+  flowId: string;
+  input?: unknown;
+  /** The same source event (e.g. a database change's position) never creates two runs. */
+  dedupeKey?: string;
+  /** Runs sharing a key (e.g. the same database row) execute one at a time, in arrival order. */
+  orderingKey?: string;
+}
+
 export interface EngineApi {
   listNodeTypes(): Promise<NodeTypeInfo[]>;
   listFlows(): Promise<FlowSummary[]>;
@@ -57,8 +66,17 @@ export interface EngineApi {
   /** Parses a flow file. Never executes anything; saves nothing when there are structure problems. */
   importFlow(arg: { text: string }): Promise<ImportResult>;
   validateFlow(arg: { flow: unknown }): Promise<FlowProblem[]>;
-  /** Starts a run of the saved flow. Refused with `invalid_flow` and the problem list when the flow has any. */
-  startRun(arg: { flowId: string; input?: unknown }): Promise<{ runId: string }>;
+  /**
+   * Queues a run of the saved flow; durable when it resolves. Refused with `invalid_flow` and the
+   * problem list when the flow has any. A repeated dedupeKey returns the existing run.
+   */
+  startRun(arg: StartRunArgs): Promise<{ runId: string; deduplicated: boolean }>;
+  /** Cancels a queued, waiting or running run. */
+  cancelRun(arg: { runId: string }): Promise<{ status: string }>;
+  /** Starts a new run linked to an old one: whole, or from a node with its original or an edited input. */
+  rerun(arg: { runId: string; fromNodeId?: string; input?: unknown }): Promise<{ runId: string }>;
+  /** Delivers a named signal to a run (e.g. an approval). Kept if it arrives early; a repeat is ignored. */
+  signalRun(arg: { runId: string; name: string; payload?: unknown }): Promise<{ accepted: boolean }>;
   listRuns(arg: { flowId?: string; limit?: number }): Promise<RunSummary[]>;
   getRunTrace(arg: { runId: string }): Promise<RunTrace>;
   onRunEvent: EventStream<RunEvent>;
@@ -82,7 +100,12 @@ export const engineApiArgs = {
   deleteFlow: z.object({ id: idArg }).strict(),
   importFlow: z.object({ text: z.string().max(60 * 1024 * 1024) }).strict(),
   validateFlow: z.object({ flow: z.unknown() }).strict(),
-  startRun: z.object({ flowId: idArg, input: z.unknown().optional() }).strict(),
+  startRun: z
+    .object({ flowId: idArg, input: z.unknown().optional(), dedupeKey: z.string().min(1).max(500).optional(), orderingKey: z.string().min(1).max(500).optional() })
+    .strict(),
+  cancelRun: z.object({ runId: idArg }).strict(),
+  rerun: z.object({ runId: idArg, fromNodeId: idArg.optional(), input: z.unknown().optional() }).strict(),
+  signalRun: z.object({ runId: idArg, name: z.string().min(1).max(200), payload: z.unknown().optional() }).strict(),
   listRuns: z.object({ flowId: idArg.optional(), limit: z.number().int().min(1).max(1000).optional() }).strict(),
   getRunTrace: z.object({ runId: idArg }).strict(),
 } satisfies Record<EngineMethod, z.ZodType>;

@@ -50,7 +50,17 @@ export interface StepApi {
   run<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
   /** Deterministic key for an effect (run id + node id + step name): give it to targets that dedupe. */
   idempotencyKey(name: string): string;
+  /** Park the run for `ms`. It holds no memory or worker meanwhile and resumes after restarts too. */
+  sleep(name: string, ms: number): Promise<void>;
+  sleepUntil(name: string, epochMs: number): Promise<void>;
+  /**
+   * Park the run until a signal named `options.signal ?? name` arrives for it (or the timeout).
+   * A signal sent before the wait is registered is kept; a signal sent twice counts once.
+   */
+  waitForSignal(name: string, options?: { timeoutMs?: number; signal?: string }): Promise<WaitResult>;
 }
+
+export type WaitResult = { kind: 'signal'; payload: unknown } | { kind: 'timeout' } | { kind: 'elapsed' };
 
 export interface NodeContext {
   runId: RunId;
@@ -60,6 +70,8 @@ export interface NodeContext {
   nodeName: string;
   /** The payload the run was started with; trigger nodes turn it into their output. */
   runInput: unknown;
+  /** 1 for the first attempt; retries count up. */
+  attempt: number;
   step: StepApi;
   services: NodeServices;
   /** Aborted when the run is cancelled or times out. */

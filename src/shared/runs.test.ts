@@ -13,9 +13,9 @@ const started = (runId = 'run_a', at = 1000): RunEvent => ({
 
 const happyPath: RunEvent[] = [
   started(),
-  { type: 'node.started', runId: 'run_a', nodeId: 'trigger', nodeType: 'manual-trigger@1', at: 1001, input: null },
+  { type: 'node.started', runId: 'run_a', nodeId: 'trigger', nodeType: 'manual-trigger@1', at: 1001, attempt: 1, input: null },
   { type: 'node.succeeded', runId: 'run_a', nodeId: 'trigger', at: 1003, durationMs: 2, output: { amount: 42 } },
-  { type: 'node.started', runId: 'run_a', nodeId: 'check', nodeType: 'if@1', at: 1004, input: { amount: 42 } },
+  { type: 'node.started', runId: 'run_a', nodeId: 'check', nodeType: 'if@1', at: 1004, attempt: 1, input: { amount: 42 } },
   { type: 'node.succeeded', runId: 'run_a', nodeId: 'check', at: 1005, durationMs: 1, output: { false: { amount: 42 } } },
   { type: 'node.skipped', runId: 'run_a', nodeId: 'notify', at: 1006, reason: 'branch not taken' },
   { type: 'run.finished', runId: 'run_a', at: 1010, status: 'succeeded', durationMs: 10, error: null },
@@ -38,6 +38,8 @@ describe('foldRunEvents', () => {
       finishedAt: 1010,
       durationMs: 10,
       error: null,
+      parentRunId: null,
+      wakeAt: null,
     });
     expect(trace.input).toEqual({ amount: 42 });
     expect(trace.nodes['trigger']).toEqual({
@@ -50,6 +52,9 @@ describe('foldRunEvents', () => {
       input: null,
       output: { amount: 42 },
       error: null,
+      attempt: 1,
+      attempts: [],
+      waiting: null,
     });
     expect(trace.nodes['check']?.input).toEqual({ amount: 42 });
     expect(trace.nodes['notify']).toMatchObject({ status: 'skipped', startedAt: null, finishedAt: 1006, nodeType: '' });
@@ -58,7 +63,7 @@ describe('foldRunEvents', () => {
   it('records a failed node and a failed run with the node at fault', () => {
     const trace = foldRunEvents([
       started(),
-      { type: 'node.started', runId: 'run_a', nodeId: 'notify', nodeType: 'http-request@1', at: 1001, input: {} },
+      { type: 'node.started', runId: 'run_a', nodeId: 'notify', nodeType: 'http-request@1', at: 1001, attempt: 1, input: {} },
       { type: 'node.failed', runId: 'run_a', nodeId: 'notify', at: 1002, durationMs: 1, error: { message: 'answered 500', field: 'url' } },
       { type: 'run.finished', runId: 'run_a', at: 1003, status: 'failed', durationMs: 3, error: { message: 'answered 500', nodeId: 'notify' } },
     ])!;
@@ -84,7 +89,7 @@ describe('applyRunEvent', () => {
     const trace = foldRunEvents(happyPath.slice(0, 3))!;
     const others: RunEvent[] = [
       started('run_b', 2000),
-      { type: 'node.started', runId: 'run_b', nodeId: 'trigger', nodeType: 'manual-trigger@1', at: 2001, input: 'other' },
+      { type: 'node.started', runId: 'run_b', nodeId: 'trigger', nodeType: 'manual-trigger@1', at: 2001, attempt: 1, input: 'other' },
       { type: 'node.succeeded', runId: 'run_b', nodeId: 'check', at: 2002, durationMs: 1, output: 'other' },
       { type: 'node.failed', runId: 'run_b', nodeId: 'trigger', at: 2002, durationMs: 1, error: { message: 'x' } },
       { type: 'node.skipped', runId: 'run_b', nodeId: 'trigger', at: 2002, reason: 'x' },
@@ -107,5 +112,26 @@ describe('applyRunEvent', () => {
     expect(before).toEqual(snapshot);
     expect(after).not.toBe(before);
     expect(after!.nodes['trigger']?.status).toBe('succeeded');
+  });
+});
+
+describe('waits and retries in the trace', () => {
+  it('shows a retrying node as waiting with its failed attempts, then the run waiting and resumed', () => {
+    const t = foldRunEvents([
+      { type: 'run.started', runId: 'r', flowId: 'f', flowName: 'F', flowVersion: 1, at: 0, input: null },
+      { type: 'node.started', runId: 'r', nodeId: 'n', nodeType: 'http-request@1', at: 1, input: {}, attempt: 1 },
+      { type: 'node.retrying', runId: 'r', nodeId: 'n', at: 2, attempt: 1, error: { message: '503' }, retryAt: 1002 },
+      { type: 'run.waiting', runId: 'r', at: 3, wakeAt: 1002 },
+    ])!;
+    expect(t.run).toMatchObject({ status: 'waiting', wakeAt: 1002 });
+    expect(t.nodes['n']).toMatchObject({ status: 'waiting', waiting: { kind: 'retry', until: 1002 }, attempts: [{ attempt: 1, retryAt: 1002 }] });
+    const resumed = foldRunEvents([
+      { type: 'run.started', runId: 'r', flowId: 'f', flowName: 'F', flowVersion: 1, at: 0, input: null },
+      { type: 'run.waiting', runId: 'r', at: 3, wakeAt: null },
+      { type: 'run.resumed', runId: 'r', at: 9 },
+      { type: 'node.started', runId: 'r', nodeId: 'n', nodeType: 'x@1', at: 10, input: {}, attempt: 2 },
+    ])!;
+    expect(resumed.run).toMatchObject({ status: 'running', wakeAt: null });
+    expect(resumed.nodes['n']).toMatchObject({ status: 'running', attempt: 2, waiting: null });
   });
 });

@@ -2,8 +2,26 @@
  * Runs, their events and their traces. A trace is a fold over run events: the live canvas applies
  * events one by one with `applyRunEvent`, a stored run is read back in the same shape.
  */
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export type NodeRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+export type NodeRunStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
+export const FINAL_RUN_STATUSES = ['succeeded', 'failed', 'cancelled'] as const;
+
+/** Why a node is parked: a timer, a signal (e.g. an approval), or the backoff before a retry. */
+export interface WaitInfo {
+  kind: 'sleep' | 'signal' | 'retry';
+  /** When the wait ends by itself (timer, signal timeout, retry time); null = only a signal ends it. */
+  until: number | null;
+  signal?: string;
+}
+
+/** One failed attempt of a node, kept in the trace. */
+export interface AttemptInfo {
+  attempt: number;
+  error: ErrorInfo;
+  at: number;
+  /** When the next attempt was scheduled. */
+  retryAt: number | null;
+}
 
 export interface ErrorInfo {
   message: string;
@@ -21,6 +39,10 @@ export interface RunSummary {
   finishedAt: number | null;
   durationMs: number | null;
   error: (ErrorInfo & { nodeId?: string }) | null;
+  /** Set when this run is a re-run of another. */
+  parentRunId: string | null;
+  /** When a waiting run wakes up by itself. */
+  wakeAt: number | null;
 }
 
 export interface NodeTrace {
@@ -34,6 +56,11 @@ export interface NodeTrace {
   input: unknown;
   output: unknown;
   error: ErrorInfo | null;
+  /** Current attempt (1-based). */
+  attempt: number;
+  /** Failed attempts before the current one. */
+  attempts: AttemptInfo[];
+  waiting: WaitInfo | null;
 }
 
 export interface RunTrace {
@@ -44,15 +71,19 @@ export interface RunTrace {
 
 export type RunEvent =
   | { type: 'run.started'; runId: string; flowId: string; flowName: string; flowVersion: number; at: number; input: unknown }
-  | { type: 'node.started'; runId: string; nodeId: string; nodeType: string; at: number; input: unknown }
+  | { type: 'node.started'; runId: string; nodeId: string; nodeType: string; at: number; input: unknown; attempt: number }
   | { type: 'node.succeeded'; runId: string; nodeId: string; at: number; durationMs: number; output: unknown }
   | { type: 'node.failed'; runId: string; nodeId: string; at: number; durationMs: number; error: ErrorInfo }
   | { type: 'node.skipped'; runId: string; nodeId: string; at: number; reason: string }
+  | { type: 'node.waiting'; runId: string; nodeId: string; at: number; waiting: WaitInfo }
+  | { type: 'node.retrying'; runId: string; nodeId: string; at: number; attempt: number; error: ErrorInfo; retryAt: number }
+  | { type: 'run.waiting'; runId: string; at: number; wakeAt: number | null }
+  | { type: 'run.resumed'; runId: string; at: number }
   | {
       type: 'run.finished';
       runId: string;
       at: number;
-      status: Exclude<RunStatus, 'queued' | 'running'>;
+      status: (typeof FINAL_RUN_STATUSES)[number];
       durationMs: number;
       error: (ErrorInfo & { nodeId?: string }) | null;
     };
@@ -60,7 +91,20 @@ export type RunEvent =
 export type RunEventType = RunEvent['type'];
 
 function emptyNode(nodeId: string, nodeType = ''): NodeTrace {
-  return { nodeId, nodeType, status: 'pending', startedAt: null, finishedAt: null, durationMs: null, input: null, output: null, error: null };
+  return {
+    nodeId,
+    nodeType,
+    status: 'pending',
+    startedAt: null,
+    finishedAt: null,
+    durationMs: null,
+    input: null,
+    output: null,
+    error: null,
+    attempt: 1,
+    attempts: [],
+    waiting: null,
+  };
 }
 
 type Handlers = { [K in RunEventType]: (t: RunTrace | null, e: Extract<RunEvent, { type: K }>) => RunTrace | null };
@@ -78,19 +122,34 @@ const handlers = {
       finishedAt: null,
       durationMs: null,
       error: null,
+      parentRunId: null,
+      wakeAt: null,
     },
     input: e.input,
     nodes: {},
   }),
   'node.started': (t, e) =>
-    t && withNode(t, e.nodeId, (n) => ({ ...n, nodeType: e.nodeType, status: 'running', startedAt: e.at, input: e.input })),
+    t &&
+    withNode(t, e.nodeId, (n) => ({ ...n, nodeType: e.nodeType, status: 'running', startedAt: e.at, input: e.input, attempt: e.attempt, waiting: null })),
   'node.succeeded': (t, e) =>
     t && withNode(t, e.nodeId, (n) => ({ ...n, status: 'succeeded', finishedAt: e.at, durationMs: e.durationMs, output: e.output })),
   'node.failed': (t, e) =>
     t && withNode(t, e.nodeId, (n) => ({ ...n, status: 'failed', finishedAt: e.at, durationMs: e.durationMs, error: e.error })),
   'node.skipped': (t, e) => t && withNode(t, e.nodeId, (n) => ({ ...n, status: 'skipped', finishedAt: e.at })),
+  'node.waiting': (t, e) => t && withNode(t, e.nodeId, (n) => ({ ...n, status: 'waiting', waiting: e.waiting })),
+  'node.retrying': (t, e) =>
+    t &&
+    withNode(t, e.nodeId, (n) => ({
+      ...n,
+      status: 'waiting',
+      error: e.error,
+      attempts: [...n.attempts, { attempt: e.attempt, error: e.error, at: e.at, retryAt: e.retryAt }],
+      waiting: { kind: 'retry', until: e.retryAt },
+    })),
+  'run.waiting': (t, e) => t && { ...t, run: { ...t.run, status: 'waiting', wakeAt: e.wakeAt } },
+  'run.resumed': (t) => t && { ...t, run: { ...t.run, status: 'running', wakeAt: null } },
   'run.finished': (t, e) =>
-    t && { ...t, run: { ...t.run, status: e.status, finishedAt: e.at, durationMs: e.durationMs, error: e.error } },
+    t && { ...t, run: { ...t.run, status: e.status, finishedAt: e.at, durationMs: e.durationMs, error: e.error, wakeAt: null } },
 } satisfies Handlers;
 
 function withNode(t: RunTrace, nodeId: string, f: (n: NodeTrace) => NodeTrace): RunTrace {

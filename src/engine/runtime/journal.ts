@@ -1,9 +1,10 @@
 /**
- * The journal the runner writes to. One interface, two implementations: SQLite (the app) and
- * in-memory (unit tests). Every write happens before the runner moves on, so what the canvas shows
- * is what is on disk.
+ * What the runner reads from and writes to. Two implementations: SQLite with group commit (the
+ * app; src/engine/store/run-store.ts) and in-memory (unit tests; ./memory-journal.ts).
+ * Methods returning a Promise are durability points: the runner awaits them before moving on.
+ * The others are trace writes, applied in order but not awaited.
  */
-import type { ErrorInfo, RunStatus } from '../../shared/runs';
+import type { ErrorInfo, WaitInfo } from '../../shared/runs';
 
 export interface NewRun {
   id: string;
@@ -12,57 +13,52 @@ export interface NewRun {
   flowName: string;
   input: unknown;
   createdAt: number;
+  dedupeKey?: string | null;
+  orderingKey?: string | null;
+  parentRunId?: string | null;
+  deadlineAt?: number | null;
+  /** Re-run from a node: that node's input replaced by this value. */
+  inputOverrides?: Record<string, unknown> | null;
 }
 
-export type StoredStep = { found: true; value: unknown } | { found: false };
+export type StoredStep = { found: true; value: unknown; nodeType: string } | { found: false };
+
+/** What a run already did, loaded when it (re)starts: the replay state. */
+export type NodeState =
+  | { status: 'succeeded'; outputs: Record<string, unknown> }
+  | { status: 'skipped' }
+  | { status: 'failed'; error: ErrorInfo }
+  | { status: 'running' | 'waiting'; failedAttempts: number; retryAt: number | null };
+
+export interface StoredWait {
+  wakeAt: number | null;
+  resolved: boolean;
+  result: unknown;
+}
+
+export type FinalStatus = 'succeeded' | 'failed' | 'cancelled';
+export type RunError = (ErrorInfo & { nodeId?: string }) | null;
 
 export interface Journal {
-  createRun(run: NewRun): void;
   runStarted(runId: string, at: number): void;
-  runFinished(runId: string, status: Exclude<RunStatus, 'queued' | 'running'>, error: (ErrorInfo & { nodeId?: string }) | null, at: number): void;
-  nodeStarted(runId: string, nodeId: string, nodeType: string, input: unknown, at: number): void;
-  nodeSucceeded(runId: string, nodeId: string, output: unknown, at: number): void;
+  runWaiting(runId: string, wakeAt: number | null, at: number): Promise<void>;
+  runFinished(runId: string, status: FinalStatus, error: RunError, at: number): Promise<void>;
+
+  loadNodeStates(runId: string): Map<string, NodeState>;
+  nodeStarted(runId: string, nodeId: string, nodeType: string, input: unknown, attempt: number, at: number): void;
+  /** `outputs` is the full port record (replayed on resume); `shown` is what the trace displays. */
+  nodeSucceeded(runId: string, nodeId: string, outputs: Record<string, unknown>, shown: unknown, at: number): void;
   nodeFailed(runId: string, nodeId: string, error: ErrorInfo, at: number): void;
   nodeSkipped(runId: string, nodeId: string, nodeType: string, at: number): void;
+  nodeWaiting(runId: string, nodeId: string, waiting: WaitInfo, at: number): void;
+  /** Durable: the attempt count must survive a crash, or a crash loop would retry forever. */
+  attemptFailed(runId: string, nodeId: string, attempt: number, error: ErrorInfo, retryAt: number, at: number): Promise<void>;
+
   getStep(runId: string, nodeId: string, name: string): StoredStep;
-  putStep(runId: string, nodeId: string, name: string, nodeType: string, value: unknown, at: number): void;
-}
+  putStep(runId: string, nodeId: string, name: string, nodeType: string, value: unknown, at: number): Promise<void>;
 
-/** In-memory journal for tests: same contract, inspectable state. */
-export class MemoryJournal implements Journal {
-  readonly runs = new Map<string, NewRun & { status: RunStatus; error: unknown; startedAt?: number; finishedAt?: number }>();
-  readonly nodes = new Map<string, { nodeType: string; status: string; input: unknown; output?: unknown; error?: ErrorInfo; startedAt: number; finishedAt?: number }>();
-  readonly steps = new Map<string, { nodeType: string; value: unknown }>();
-
-  createRun(run: NewRun) {
-    this.runs.set(run.id, { ...run, status: 'queued', error: null });
-  }
-  runStarted(runId: string, at: number) {
-    const r = this.runs.get(runId)!;
-    r.status = 'running';
-    r.startedAt = at;
-  }
-  runFinished(runId: string, status: Exclude<RunStatus, 'queued' | 'running'>, error: unknown, at: number) {
-    const r = this.runs.get(runId)!;
-    Object.assign(r, { status, error, finishedAt: at });
-  }
-  nodeStarted(runId: string, nodeId: string, nodeType: string, input: unknown, at: number) {
-    this.nodes.set(`${runId}/${nodeId}`, { nodeType, status: 'running', input, startedAt: at });
-  }
-  nodeSucceeded(runId: string, nodeId: string, output: unknown, at: number) {
-    Object.assign(this.nodes.get(`${runId}/${nodeId}`)!, { status: 'succeeded', output, finishedAt: at });
-  }
-  nodeFailed(runId: string, nodeId: string, error: ErrorInfo, at: number) {
-    Object.assign(this.nodes.get(`${runId}/${nodeId}`)!, { status: 'failed', error, finishedAt: at });
-  }
-  nodeSkipped(runId: string, nodeId: string, nodeType: string, at: number) {
-    this.nodes.set(`${runId}/${nodeId}`, { nodeType, status: 'skipped', input: null, startedAt: at, finishedAt: at });
-  }
-  getStep(runId: string, nodeId: string, name: string): StoredStep {
-    const s = this.steps.get(`${runId}/${nodeId}/${name}`);
-    return s ? { found: true, value: structuredClone(s.value) } : { found: false };
-  }
-  putStep(runId: string, nodeId: string, name: string, nodeType: string, value: unknown) {
-    this.steps.set(`${runId}/${nodeId}/${name}`, { nodeType, value: structuredClone(value) });
-  }
+  getWait(runId: string, nodeId: string, name: string): StoredWait | undefined;
+  registerWait(runId: string, nodeId: string, name: string, wakeAt: number | null, signal: string | null, at: number): Promise<void>;
+  resolveWait(runId: string, nodeId: string, name: string, result: unknown, at: number): Promise<void>;
+  getSignal(runId: string, name: string): { payload: unknown } | undefined;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { executeRun } from './runner';
-import { MemoryJournal } from './journal';
+import { MemoryJournal } from './memory-journal';
 import { defineNode, NodeRegistry, type AnyNodeDefinition } from '../../shared/node-kit';
 import { allNodeDefinitions } from '../../nodes';
 import type { Flow } from '../../shared/flow/schema';
@@ -53,8 +53,7 @@ function flow(nodes: [string, string, Record<string, unknown>][], edges: [string
 
 async function run(f: Flow, input?: unknown, journal = new MemoryJournal(), runId = 'r1', maxOutputBytes?: number) {
   const events: RunEvent[] = [];
-  journal.createRun({ id: runId, flowId: f.id, flowVersion: 1, flowName: f.name, input, createdAt: 0 });
-  const status = await executeRun({ runId, flow: f, flowVersion: 1, input, registry, journal, services, emit: (e) => events.push(e), ...(maxOutputBytes ? { maxOutputBytes } : {}) });
+  const { status } = await executeRun({ runId, flow: f, flowVersion: 1, input, registry, journal, services, emit: (e) => events.push(e), ...(maxOutputBytes ? { maxOutputBytes } : {}) });
   return { status, events, journal };
 }
 
@@ -137,7 +136,6 @@ describe('runner', () => {
     const reg = new NodeRegistry([...allNodeDefinitions, slow] as AnyNodeDefinition[]);
     const f = flow([['t', 'manual-trigger@1', {}], ['a', 'test.slow@1', {}], ['b', 'test.slow@1', {}], ['c', 'test.slow@1', {}]], [['t', 'out', 'a', 'in'], ['t', 'out', 'b', 'in'], ['t', 'out', 'c', 'in']]);
     const journal = new MemoryJournal();
-    journal.createRun({ id: 'r', flowId: 'f1', flowVersion: 1, flowName: 'x', input: {}, createdAt: 0 });
     await executeRun({ runId: 'r', flow: f, flowVersion: 1, input: {}, registry: reg, journal, services, emit: () => {} });
     expect(peak).toBe(3);
   });

@@ -1,16 +1,25 @@
 /**
- * Engine v0 runner: executes one run of a flow through its DAG. Independent branches run
- * concurrently; a node runs once all its upstream nodes have settled; a node whose inputs received
- * no data (e.g. the If branch not taken) is skipped, and so is everything only it feeds.
- * Every transition is journaled before the matching event is emitted.
+ * Executes (or resumes) one run of a flow through its DAG.
+ *
+ * - Replay: nodes the journal says succeeded/skipped are not executed again; their stored outputs
+ *   feed downstream nodes. A node that was running when the process died runs again, and its
+ *   journaled steps return their stored results instead of repeating effects.
+ * - Independent branches run concurrently; a node runs once all its upstream nodes have settled.
+ *   A node whose inputs received no data (the If branch not taken) is skipped, and so is everything
+ *   only it feeds.
+ * - A node that must wait (sleep, signal, retry backoff) suspends: in-flight siblings finish, the
+ *   run is recorded as waiting with its wake-up time, and the runner returns. Nothing stays in memory.
  */
 import type { Flow, FlowEdge, FlowNode } from '../../shared/flow/schema';
-import type { NodeRegistry, NodeContext, AnyNodeDefinition } from '../../shared/node-kit';
+import type { NodeRegistry, AnyNodeDefinition } from '../../shared/node-kit';
 import type { NodeServices } from '../../shared/services';
 import { NodeError } from '../../shared/services';
-import type { ErrorInfo, RunEvent } from '../../shared/runs';
-import type { Journal } from './journal';
-import { asFlowId, asNodeId, asRunId } from '../../shared/ids';
+import type { ErrorInfo, RunEvent, WaitInfo } from '../../shared/runs';
+import type { FinalStatus, Journal, NodeState, RunError } from './journal';
+import { Suspend } from './suspend';
+import { makeStepContext } from './step-context';
+import { assertJson } from './json';
+import { NO_RETRY, backoffDelay, isRetryable, type RetryPolicy } from './retry';
 
 export interface RunRequest {
   runId: string;
@@ -21,40 +30,70 @@ export interface RunRequest {
   journal: Journal;
   services: NodeServices;
   emit: (event: RunEvent) => void;
+  /** Aborted on cancel (reason "cancel") or run timeout (reason "timeout"). */
   signal?: AbortSignal;
   now?: () => number;
+  random?: () => number;
+  /** False when the run is resumed after a wait or a restart. */
+  firstStart?: boolean;
+  /** Re-run from a node: its input replaced by this value. */
+  inputOverrides?: Record<string, unknown> | null;
   /** Largest JSON a node may output (bytes). */
   maxOutputBytes?: number;
   log?: (line: string) => void;
 }
 
+/** `interrupted`: the engine shut down mid-run; nothing final was written and the run resumes on the next start. */
+export type RunOutcome = { status: FinalStatus } | { status: 'waiting'; wakeAt: number | null } | { status: 'interrupted' };
+
+/** Abort reasons the runner understands. */
+export type AbortReason = 'cancel' | 'timeout' | 'shutdown';
+
 export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
 
-type Settled = { kind: 'done'; outputs: Record<string, unknown> } | { kind: 'skipped' } | { kind: 'failed' };
+type Settled =
+  | { kind: 'done'; outputs: Record<string, unknown> }
+  | { kind: 'skipped' }
+  | { kind: 'failed' }
+  | { kind: 'waiting'; waiting: WaitInfo }
+  | { kind: 'interrupted' };
 
-export async function executeRun(req: RunRequest): Promise<'succeeded' | 'failed' | 'cancelled'> {
+export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const now = req.now ?? Date.now;
   const { flow, journal, emit, runId } = req;
   const startedAt = now();
   journal.runStarted(runId, startedAt);
-  emit({ type: 'run.started', runId, flowId: flow.id, flowName: flow.name, flowVersion: req.flowVersion, at: startedAt, input: req.input ?? null });
+  if (req.firstStart === false) emit({ type: 'run.resumed', runId, at: startedAt });
+  else emit({ type: 'run.started', runId, flowId: flow.id, flowName: flow.name, flowVersion: req.flowVersion, at: startedAt, input: req.input ?? null });
 
-  const incoming = new Map<string, FlowEdge[]>();
-  for (const n of flow.nodes) incoming.set(n.id, []);
+  const incoming = new Map<string, FlowEdge[]>(flow.nodes.map((n) => [n.id, []]));
   for (const e of flow.edges) incoming.get(e.target)?.push(e);
 
+  const states = journal.loadNodeStates(runId);
   const settled = new Map<string, Settled>();
-  const running = new Map<string, Promise<void>>();
-  let failure: (ErrorInfo & { nodeId?: string }) | null = null;
+  for (const [nodeId, st] of states) {
+    if (st.status === 'succeeded') settled.set(nodeId, { kind: 'done', outputs: st.outputs });
+    else if (st.status === 'skipped') settled.set(nodeId, { kind: 'skipped' });
+  }
 
-  const isReady = (n: FlowNode) => incoming.get(n.id)!.every((e) => settled.has(e.source));
+  const running = new Map<string, Promise<void>>();
+  let failure: RunError = null;
+  const waits: WaitInfo[] = [];
+  const isReady = (n: FlowNode) => incoming.get(n.id)!.every((e) => { const s = settled.get(e.source); return s !== undefined && s.kind !== 'waiting'; });
 
   while (true) {
     if (!failure && !req.signal?.aborted) {
       for (const node of flow.nodes) {
         if (settled.has(node.id) || running.has(node.id) || !isReady(node)) continue;
-        const def = req.registry.get(node.type)!;
-        const inputs = gatherInputs(incoming.get(node.id)!, settled);
+        const def = req.registry.get(node.type);
+        if (!def) {
+          // The flow is pinned, so this only happens when Millrace itself changed under a parked run.
+          failure = { message: `node type ${node.type} is not available in this version of Millrace; the run cannot resume`, nodeId: node.id };
+          break;
+        }
+        const override =
+          req.inputOverrides && node.id in req.inputOverrides ? { [Object.keys(def.inputs)[0] ?? 'in']: req.inputOverrides[node.id] } : null;
+        const inputs = override ?? gatherInputs(incoming.get(node.id)!, settled);
         if (!def.trigger && Object.keys(def.inputs).length > 0 && inputs === null) {
           const at = now();
           journal.nodeSkipped(runId, node.id, node.type, at);
@@ -62,24 +101,43 @@ export async function executeRun(req: RunRequest): Promise<'succeeded' | 'failed
           settled.set(node.id, { kind: 'skipped' });
           continue;
         }
-        const p = runNode(req, node, def, inputs ?? {}, now).then((result) => {
+        const state = states.get(node.id);
+        const p = runNode(req, node, def, inputs ?? {}, state, now).then((result) => {
           running.delete(node.id);
-          settled.set(node.id, result.ok ? { kind: 'done', outputs: result.outputs } : { kind: 'failed' });
-          if (!result.ok && !failure) failure = { ...result.error, nodeId: node.id };
+          settled.set(node.id, result);
+          if (result.kind === 'waiting') waits.push(result.waiting);
+          if (result.kind === 'failed' && !failure) failure = { ...result.error, nodeId: node.id };
         });
-        running.set(node.id, p);
+        running.set(node.id, p.then(() => undefined));
       }
     }
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
 
-  const status = failure ? 'failed' : req.signal?.aborted ? 'cancelled' : 'succeeded';
   const at = now();
-  const error = failure ?? (status === 'cancelled' ? { message: 'the run was cancelled' } : null);
-  journal.runFinished(runId, status, error, at);
-  emit({ type: 'run.finished', runId, at, status, durationMs: at - startedAt, error });
-  return status;
+  if (req.signal?.aborted) {
+    const reason = req.signal.reason as AbortReason;
+    if (reason === 'shutdown') return { status: 'interrupted' };
+    if (reason === 'timeout') return finish('failed', { message: 'the run exceeded its time limit' });
+    return finish('cancelled', { message: 'the run was cancelled' });
+  }
+  if (failure) return finish('failed', failure);
+  if (waits.length > 0) {
+    const timed = waits.map((w) => w.until).filter((u): u is number => u !== null);
+    const wakeAt = timed.length > 0 ? Math.min(...timed) : null;
+    await journal.runWaiting(runId, wakeAt, at);
+    emit({ type: 'run.waiting', runId, at, wakeAt });
+    return { status: 'waiting', wakeAt };
+  }
+  return finish('succeeded', null);
+
+  async function finish(status: FinalStatus, error: RunError): Promise<RunOutcome> {
+    // Durable before anyone hears about it: run.finished is what callers count.
+    await journal.runFinished(runId, status, error, at);
+    emit({ type: 'run.finished', runId, at, status, durationMs: at - startedAt, error });
+    return { status };
+  }
 }
 
 /** For each input port, the first connected upstream output that carries data; null if no port got any. */
@@ -88,7 +146,7 @@ function gatherInputs(edges: FlowEdge[], settled: Map<string, Settled>): Record<
   let any = false;
   for (const e of edges) {
     const s = settled.get(e.source);
-    if (s?.kind !== 'done' || !(e.sourcePort in s.outputs) || s.outputs[e.sourcePort] === undefined) continue;
+    if (s?.kind !== 'done' || s.outputs[e.sourcePort] === undefined) continue;
     if (e.targetPort in inputs) continue;
     inputs[e.targetPort] = s.outputs[e.sourcePort];
     any = true;
@@ -96,63 +154,93 @@ function gatherInputs(edges: FlowEdge[], settled: Map<string, Settled>): Record<
   return any ? inputs : null;
 }
 
-type NodeResult = { ok: true; outputs: Record<string, unknown> } | { ok: false; error: ErrorInfo };
+type NodeResult = Exclude<Settled, { kind: 'failed' }> | { kind: 'failed'; error: ErrorInfo };
 
 async function runNode(
   req: RunRequest,
   node: FlowNode,
   def: AnyNodeDefinition,
   inputs: Record<string, unknown>,
+  state: NodeState | undefined,
   now: () => number,
 ): Promise<NodeResult> {
   const { journal, emit, runId } = req;
+  const failedAttempts = state && (state.status === 'running' || state.status === 'waiting') ? state.failedAttempts : 0;
+  const retryAt = state && (state.status === 'running' || state.status === 'waiting') ? state.retryAt : null;
+  // Woken early (another node's signal, a restart): a pending backoff still has to run out.
+  if (retryAt !== null && now() < retryAt) return { kind: 'waiting', waiting: { kind: 'retry', until: retryAt } };
+
+  const attempt = failedAttempts + 1;
   const startedAt = now();
-  // A trigger's "input" in the trace is the run's input payload.
   const traceInput = def.trigger ? (req.input ?? null) : unwrapSingle(inputs, def.inputs);
-  journal.nodeStarted(runId, node.id, node.type, traceInput, startedAt);
-  emit({ type: 'node.started', runId, nodeId: node.id, nodeType: node.type, at: startedAt, input: traceInput });
+  journal.nodeStarted(runId, node.id, node.type, traceInput, attempt, startedAt);
+  emit({ type: 'node.started', runId, nodeId: node.id, nodeType: node.type, at: startedAt, input: traceInput, attempt });
+
+  const attemptAbort = new AbortController();
+  const onRunAbort = () => attemptAbort.abort(req.signal?.reason);
+  req.signal?.addEventListener('abort', onRunAbort, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const config = def.config.parse(node.config);
-    const outputs = await def.execute(makeContext(req, node), inputs, config);
+    const ctx = makeStepContext({
+      runId,
+      flowId: req.flow.id,
+      nodeId: node.id,
+      nodeName: node.name,
+      nodeType: node.type,
+      runInput: req.input,
+      attempt,
+      journal,
+      services: req.services,
+      signal: attemptAbort.signal,
+      now,
+      log: (line) => req.log?.(`[${node.name}] ${line}`),
+    });
+    const timeoutMs = node.settings?.timeoutMs;
+    // The race makes cancellation and timeouts effective even for an executor that ignores ctx.signal.
+    const stop = new Promise<never>((_, reject) => {
+      const onAbort = () =>
+        reject(
+          attemptAbort.signal.reason === 'node-timeout'
+            ? new NodeError(`"${node.name}" did not finish within ${timeoutMs} ms`)
+            : new NodeError(attemptAbort.signal.reason === 'timeout' ? 'the run exceeded its time limit' : 'cancelled', { permanent: true }),
+        );
+      if (attemptAbort.signal.aborted) onAbort();
+      else attemptAbort.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    if (timeoutMs !== undefined) timer = setTimeout(() => attemptAbort.abort('node-timeout'), timeoutMs);
+    const outputs = await Promise.race([def.execute(ctx, inputs, config), stop]);
     const clean = checkOutputs(outputs, def, node, req.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
     const at = now();
     const shown = unwrapSingle(clean, def.outputs);
-    journal.nodeSucceeded(runId, node.id, shown, at);
+    journal.nodeSucceeded(runId, node.id, clean, shown, at);
     emit({ type: 'node.succeeded', runId, nodeId: node.id, at, durationMs: at - startedAt, output: shown });
-    return { ok: true, outputs: clean };
+    return { kind: 'done', outputs: clean };
   } catch (e) {
+    if (e instanceof Suspend) {
+      journal.nodeWaiting(runId, node.id, e.waiting, now());
+      emit({ type: 'node.waiting', runId, nodeId: node.id, at: now(), waiting: e.waiting });
+      return { kind: 'waiting', waiting: e.waiting };
+    }
+    // Shutting down: leave the node as "running" so the next start re-executes it (steps replay).
+    if (req.signal?.aborted && req.signal.reason === 'shutdown') return { kind: 'interrupted' };
     const error = toErrorInfo(e);
-    req.log?.(`run ${runId} node ${node.id} (${node.type}) failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     const at = now();
+    const policy: RetryPolicy = node.settings?.retry ?? NO_RETRY;
+    if (!req.signal?.aborted && isRetryable(e) && attempt < policy.maxAttempts) {
+      const nextAt = at + backoffDelay(policy, attempt, req.random);
+      await journal.attemptFailed(runId, node.id, attempt, error, nextAt, at);
+      emit({ type: 'node.retrying', runId, nodeId: node.id, at, attempt, error, retryAt: nextAt });
+      return { kind: 'waiting', waiting: { kind: 'retry', until: nextAt } };
+    }
+    req.log?.(`run ${runId} node ${node.id} (${node.type}) failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     journal.nodeFailed(runId, node.id, error, at);
     emit({ type: 'node.failed', runId, nodeId: node.id, at, durationMs: at - startedAt, error });
-    return { ok: false, error };
+    return { kind: 'failed', error };
+  } finally {
+    clearTimeout(timer);
+    req.signal?.removeEventListener('abort', onRunAbort);
   }
-}
-
-function makeContext(req: RunRequest, node: FlowNode): NodeContext {
-  const { journal, runId } = req;
-  return {
-    runId: asRunId(runId),
-    flowId: asFlowId(req.flow.id),
-    nodeId: asNodeId(node.id),
-    nodeName: node.name,
-    runInput: req.input,
-    services: req.services,
-    signal: req.signal ?? new AbortController().signal,
-    log: (line) => req.log?.(`[${node.name}] ${line}`),
-    step: {
-      async run<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
-        const stored = journal.getStep(runId, node.id, name);
-        if (stored.found) return stored.value as T;
-        const value = await fn();
-        assertJson(value, `step "${name}"`);
-        journal.putStep(runId, node.id, name, node.type, value, (req.now ?? Date.now)());
-        return value;
-      },
-      idempotencyKey: (name) => `${runId}:${node.id}:${name}`,
-    },
-  };
 }
 
 /** Nodes with a single port show that port's value in the trace, not a one-key wrapper. */
@@ -162,32 +250,20 @@ function unwrapSingle(values: Record<string, unknown>, ports: Record<string, unk
 }
 
 function checkOutputs(outputs: unknown, def: AnyNodeDefinition, node: FlowNode, maxBytes: number): Record<string, unknown> {
-  if (typeof outputs !== 'object' || outputs === null) throw new NodeError(`"${node.name}" returned no outputs`);
+  if (typeof outputs !== 'object' || outputs === null) throw new NodeError(`"${node.name}" returned no outputs`, { permanent: true });
   const clean: Record<string, unknown> = {};
   for (const [port, value] of Object.entries(outputs)) {
-    if (!(port in def.outputs)) throw new NodeError(`"${node.name}" returned unknown output "${port}"`);
+    if (!(port in def.outputs)) throw new NodeError(`"${node.name}" returned unknown output "${port}"`, { permanent: true });
     if (value === undefined) continue;
-    const json = assertJson(value, `output "${port}"`);
+    const json = assertJson(value, `"${node.name}" output "${port}"`);
     if (json.length > maxBytes) {
-      throw new NodeError(`"${node.name}" output "${port}" is ${(json.length / 1e6).toFixed(1)} MB; the limit is ${(maxBytes / 1e6).toFixed(1)} MB`);
+      throw new NodeError(`"${node.name}" output "${port}" is ${(json.length / 1e6).toFixed(1)} MB; the limit is ${(maxBytes / 1e6).toFixed(1)} MB`, {
+        permanent: true,
+      });
     }
     clean[port] = JSON.parse(json);
   }
   return clean;
-}
-
-function assertJson(value: unknown, what: string): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value, (_k, v: unknown) => {
-      if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') throw new Error(`contains a ${typeof v}`);
-      if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`contains ${v}`);
-      return v;
-    });
-  } catch (e) {
-    throw new NodeError(`${what} is not JSON-serialisable: ${(e as Error).message}`);
-  }
-  return json ?? 'null';
 }
 
 function toErrorInfo(e: unknown): ErrorInfo {

@@ -27,12 +27,24 @@ export function openDatabase(file: string): Db {
     throw new DatabaseOpenError(`cannot open database ${file}: ${(e as Error).message}`);
   }
   try {
-    db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode is crash-safe for the application (not for power loss); the durable-engine
-    // work adds explicit fsync points where something is acknowledged to the outside world.
-    db.pragma('synchronous = NORMAL');
+    // One writer per database: a second Millrace on the same data folder gets a clear refusal
+    // instead of two engines claiming the same runs. The lock is taken on first access and held.
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('busy_timeout = 0');
+    try {
+      db.pragma('journal_mode = WAL');
+      db.exec('BEGIN IMMEDIATE; COMMIT');
+    } catch (e) {
+      if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+        throw new DatabaseOpenError(`another Millrace is already using ${file}; close it first (one app per data folder)`);
+      }
+      throw e;
+    }
+    // FULL: every commit is fsynced, so what was acknowledged (a run id, a signal, a trigger
+    // position) survives power loss — WAL + NORMAL can lose the last commits. Group commit
+    // (./group-commit.ts) keeps throughput by fsyncing many runs' writes at once.
+    db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     migrate(db, file);
   } catch (e) {
     db.close();

@@ -1,144 +1,133 @@
-/** The SQLite journal: run rows, per-node trace rows and memoised steps, plus the read side. */
+/**
+ * The SQLite journal the runner writes through. Writes go through the group-commit writer: trace
+ * rows are posted (ordered, not awaited), durability points are awaited (one fsync per batch).
+ * Reads are synchronous; every read is of rows the same run wrote earlier and already awaited.
+ */
 import type { Db } from './database';
-import type { Journal, NewRun, StoredStep } from '../runtime/journal';
-import type { ErrorInfo, NodeTrace, RunStatus, RunSummary, RunTrace } from '../../shared/runs';
+import type { GroupCommitWriter } from './group-commit';
+import type { FinalStatus, Journal, NodeState, RunError, StoredStep, StoredWait } from '../runtime/journal';
+import type { ErrorInfo, WaitInfo } from '../../shared/runs';
 
-interface RunRow {
-  id: string;
-  flow_id: string;
-  flow_version: number;
-  flow_name: string;
-  status: RunStatus;
-  input: string | null;
-  error: string | null;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-}
-
-interface NodeRow {
-  node_id: string;
-  node_type: string;
-  status: NodeTrace['status'];
-  input: string | null;
-  output: string | null;
-  error: string | null;
-  started_at: number | null;
-  finished_at: number | null;
-}
-
-const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
+const json = (v: unknown) => JSON.stringify(v ?? null);
 
 export class RunStore implements Journal {
-  private readonly stmt;
+  private readonly s;
 
-  constructor(private readonly db: Db) {
-    this.stmt = {
-      createRun: db.prepare(
-        `INSERT INTO runs (id, flow_id, flow_version, flow_name, status, input, created_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)`,
+  constructor(
+    db: Db,
+    private readonly writer: GroupCommitWriter,
+  ) {
+    this.s = {
+      runStarted: db.prepare(`UPDATE runs SET status = 'running', started_at = coalesce(started_at, ?), wake_at = NULL WHERE id = ?`),
+      // A signal that arrived while the run was still running already set wake_at: keep the earlier time.
+      runWaiting: db.prepare(
+        `UPDATE runs SET status = 'waiting',
+           wake_at = CASE WHEN wake_at IS NULL THEN @wakeAt WHEN @wakeAt IS NULL THEN wake_at ELSE min(wake_at, @wakeAt) END
+         WHERE id = @runId AND status = 'running'`,
       ),
-      runStarted: db.prepare(`UPDATE runs SET status = 'running', started_at = ? WHERE id = ?`),
-      runFinished: db.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?`),
+      runFinished: db.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ?, wake_at = NULL WHERE id = ?`),
+      nodeStates: db.prepare(
+        `SELECT n.node_id, n.status, n.outputs, n.error,
+                (SELECT count(*) FROM node_attempts a WHERE a.run_id = n.run_id AND a.node_id = n.node_id) AS failed_attempts,
+                (SELECT max(retry_at) FROM node_attempts a WHERE a.run_id = n.run_id AND a.node_id = n.node_id) AS retry_at
+         FROM node_runs n WHERE n.run_id = ?`,
+      ),
       nodeStarted: db.prepare(
-        `INSERT INTO node_runs (run_id, node_id, node_type, status, input, started_at) VALUES (?, ?, ?, 'running', ?, ?)
-         ON CONFLICT (run_id, node_id) DO UPDATE SET status = 'running', input = excluded.input, started_at = excluded.started_at, output = NULL, error = NULL, finished_at = NULL`,
+        `INSERT INTO node_runs (run_id, node_id, node_type, status, attempt, input, started_at) VALUES (?, ?, ?, 'running', ?, ?, ?)
+         ON CONFLICT (run_id, node_id) DO UPDATE SET status = 'running', attempt = excluded.attempt, input = excluded.input,
+           started_at = excluded.started_at, outputs = NULL, output = NULL, error = NULL, waiting = NULL, finished_at = NULL`,
       ),
-      nodeSucceeded: db.prepare(`UPDATE node_runs SET status = 'succeeded', output = ?, finished_at = ? WHERE run_id = ? AND node_id = ?`),
-      nodeFailed: db.prepare(`UPDATE node_runs SET status = 'failed', error = ?, finished_at = ? WHERE run_id = ? AND node_id = ?`),
+      nodeSucceeded: db.prepare(
+        `UPDATE node_runs SET status = 'succeeded', outputs = ?, output = ?, waiting = NULL, finished_at = ? WHERE run_id = ? AND node_id = ?`,
+      ),
+      nodeFailed: db.prepare(`UPDATE node_runs SET status = 'failed', error = ?, waiting = NULL, finished_at = ? WHERE run_id = ? AND node_id = ?`),
       nodeSkipped: db.prepare(
         `INSERT OR REPLACE INTO node_runs (run_id, node_id, node_type, status, started_at, finished_at) VALUES (?, ?, ?, 'skipped', ?, ?)`,
       ),
-      getStep: db.prepare(`SELECT output FROM steps WHERE run_id = ? AND node_id = ? AND name = ?`),
-      putStep: db.prepare(`INSERT INTO steps (run_id, node_id, name, node_type, output, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      nodeWaiting: db.prepare(`UPDATE node_runs SET status = 'waiting', waiting = ? WHERE run_id = ? AND node_id = ?`),
+      attemptFailed: db.prepare(`INSERT OR REPLACE INTO node_attempts (run_id, node_id, attempt, error, at, retry_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      attemptWaiting: db.prepare(`UPDATE node_runs SET status = 'waiting', error = ?, waiting = ? WHERE run_id = ? AND node_id = ?`),
+      getStep: db.prepare(`SELECT output, node_type FROM steps WHERE run_id = ? AND node_id = ? AND name = ?`),
+      putStep: db.prepare(`INSERT OR IGNORE INTO steps (run_id, node_id, name, node_type, output, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      getWait: db.prepare(`SELECT wake_at, resolved_at, result FROM waits WHERE run_id = ? AND node_id = ? AND name = ?`),
+      registerWait: db.prepare(`INSERT OR IGNORE INTO waits (run_id, node_id, name, signal, wake_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      resolveWait: db.prepare(
+        `INSERT INTO waits (run_id, node_id, name, resolved_at, result, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, node_id, name) DO UPDATE SET resolved_at = excluded.resolved_at, result = excluded.result`,
+      ),
+      getSignal: db.prepare(`SELECT payload FROM signals WHERE run_id = ? AND name = ?`),
     };
   }
 
-  createRun(run: NewRun) {
-    this.stmt.createRun.run(run.id, run.flowId, run.flowVersion, run.flowName, JSON.stringify(run.input ?? null), run.createdAt);
-  }
   runStarted(runId: string, at: number) {
-    this.stmt.runStarted.run(at, runId);
+    this.writer.post(() => this.s.runStarted.run(at, runId));
   }
-  runFinished(runId: string, status: Exclude<RunStatus, 'queued' | 'running'>, error: (ErrorInfo & { nodeId?: string }) | null, at: number) {
-    this.stmt.runFinished.run(status, error ? JSON.stringify(error) : null, at, runId);
+  runWaiting(runId: string, wakeAt: number | null) {
+    return this.writer.write(() => this.s.runWaiting.run({ wakeAt, runId }));
   }
-  nodeStarted(runId: string, nodeId: string, nodeType: string, input: unknown, at: number) {
-    this.stmt.nodeStarted.run(runId, nodeId, nodeType, JSON.stringify(input ?? null), at);
+  runFinished(runId: string, status: FinalStatus, error: RunError, at: number) {
+    return this.writer.write(() => this.s.runFinished.run(status, error ? json(error) : null, at, runId));
   }
-  nodeSucceeded(runId: string, nodeId: string, output: unknown, at: number) {
-    this.stmt.nodeSucceeded.run(JSON.stringify(output ?? null), at, runId, nodeId);
+
+  loadNodeStates(runId: string): Map<string, NodeState> {
+    type Row = { node_id: string; status: string; outputs: string | null; error: string | null; failed_attempts: number; retry_at: number | null };
+    const out = new Map<string, NodeState>();
+    for (const r of this.s.nodeStates.all(runId) as Row[]) {
+      if (r.status === 'succeeded') out.set(r.node_id, { status: 'succeeded', outputs: JSON.parse(r.outputs ?? '{}') as Record<string, unknown> });
+      else if (r.status === 'skipped') out.set(r.node_id, { status: 'skipped' });
+      else if (r.status === 'failed') out.set(r.node_id, { status: 'failed', error: JSON.parse(r.error ?? 'null') as ErrorInfo });
+      else out.set(r.node_id, { status: r.status as 'running' | 'waiting', failedAttempts: r.failed_attempts, retryAt: r.retry_at });
+    }
+    return out;
+  }
+  nodeStarted(runId: string, nodeId: string, nodeType: string, input: unknown, attempt: number, at: number) {
+    const inputJson = json(input);
+    this.writer.post(() => this.s.nodeStarted.run(runId, nodeId, nodeType, attempt, inputJson, at));
+  }
+  nodeSucceeded(runId: string, nodeId: string, outputs: Record<string, unknown>, shown: unknown, at: number) {
+    const o = json(outputs);
+    const sh = json(shown);
+    this.writer.post(() => this.s.nodeSucceeded.run(o, sh, at, runId, nodeId));
   }
   nodeFailed(runId: string, nodeId: string, error: ErrorInfo, at: number) {
-    this.stmt.nodeFailed.run(JSON.stringify(error), at, runId, nodeId);
+    this.writer.post(() => this.s.nodeFailed.run(json(error), at, runId, nodeId));
   }
   nodeSkipped(runId: string, nodeId: string, nodeType: string, at: number) {
-    this.stmt.nodeSkipped.run(runId, nodeId, nodeType, at, at);
+    this.writer.post(() => this.s.nodeSkipped.run(runId, nodeId, nodeType, at, at));
   }
+  nodeWaiting(runId: string, nodeId: string, waiting: WaitInfo) {
+    this.writer.post(() => this.s.nodeWaiting.run(json(waiting), runId, nodeId));
+  }
+  attemptFailed(runId: string, nodeId: string, attempt: number, error: ErrorInfo, retryAt: number, at: number) {
+    const waiting: WaitInfo = { kind: 'retry', until: retryAt };
+    return this.writer.write(() => {
+      this.s.attemptFailed.run(runId, nodeId, attempt, json(error), at, retryAt);
+      this.s.attemptWaiting.run(json(error), json(waiting), runId, nodeId);
+    });
+  }
+
   getStep(runId: string, nodeId: string, name: string): StoredStep {
-    const row = this.stmt.getStep.get(runId, nodeId, name) as { output: string } | undefined;
-    return row ? { found: true, value: JSON.parse(row.output) } : { found: false };
+    const row = this.s.getStep.get(runId, nodeId, name) as { output: string; node_type: string } | undefined;
+    return row ? { found: true, value: JSON.parse(row.output), nodeType: row.node_type } : { found: false };
   }
   putStep(runId: string, nodeId: string, name: string, nodeType: string, value: unknown, at: number) {
-    this.stmt.putStep.run(runId, nodeId, name, nodeType, JSON.stringify(value ?? null), at);
+    const v = json(value);
+    return this.writer.write(() => this.s.putStep.run(runId, nodeId, name, nodeType, v, at));
   }
 
-  listRuns(filter: { flowId?: string; limit?: number }): RunSummary[] {
-    const limit = filter.limit ?? 50;
-    const rows = (
-      filter.flowId
-        ? this.db.prepare(`SELECT * FROM runs WHERE flow_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(filter.flowId, limit)
-        : this.db.prepare(`SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(limit)
-    ) as RunRow[];
-    return rows.map(toSummary);
+  getWait(runId: string, nodeId: string, name: string): StoredWait | undefined {
+    const r = this.s.getWait.get(runId, nodeId, name) as { wake_at: number | null; resolved_at: number | null; result: string | null } | undefined;
+    return r && { wakeAt: r.wake_at, resolved: r.resolved_at !== null, result: r.result === null ? null : JSON.parse(r.result) };
   }
-
-  getTrace(runId: string): RunTrace | undefined {
-    const run = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunRow | undefined;
-    if (!run) return undefined;
-    const nodes = this.db.prepare(`SELECT * FROM node_runs WHERE run_id = ?`).all(runId) as NodeRow[];
-    const trace: RunTrace = { run: toSummary(run), input: parse(run.input), nodes: {} };
-    for (const n of nodes) {
-      trace.nodes[n.node_id] = {
-        nodeId: n.node_id,
-        nodeType: n.node_type,
-        status: n.status,
-        startedAt: n.started_at,
-        finishedAt: n.finished_at,
-        durationMs: n.started_at !== null && n.finished_at !== null && n.status !== 'skipped' ? n.finished_at - n.started_at : null,
-        input: parse(n.input),
-        output: parse(n.output),
-        error: parse(n.error) as ErrorInfo | null,
-      };
-    }
-    return trace;
+  registerWait(runId: string, nodeId: string, name: string, wakeAt: number | null, signal: string | null, at: number) {
+    return this.writer.write(() => this.s.registerWait.run(runId, nodeId, name, signal, wakeAt, at));
   }
-
-  /**
-   * Runs left queued/running by a process that died. Engine v0 cannot resume them yet, so they are
-   * marked failed with an explanation instead of staying "running" forever.
-   */
-  failInterruptedRuns(now: number): number {
-    return this.db.transaction(() => {
-      this.db
-        .prepare(`UPDATE node_runs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'running'`)
-        .run(JSON.stringify({ message: 'interrupted: Millrace stopped while this node was running' }), now);
-      return this.db
-        .prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued','running')`)
-        .run(JSON.stringify({ message: 'interrupted: Millrace stopped during this run' }), now).changes;
-    })();
+  resolveWait(runId: string, nodeId: string, name: string, result: unknown, at: number) {
+    const r = json(result);
+    return this.writer.write(() => this.s.resolveWait.run(runId, nodeId, name, at, r, at));
   }
-}
-
-function toSummary(r: RunRow): RunSummary {
-  return {
-    id: r.id,
-    flowId: r.flow_id,
-    flowVersion: r.flow_version,
-    flowName: r.flow_name,
-    status: r.status,
-    createdAt: r.created_at,
-    finishedAt: r.finished_at,
-    durationMs: r.finished_at !== null ? r.finished_at - (r.started_at ?? r.created_at) : null,
-    error: parse(r.error) as RunSummary['error'],
-  };
+  getSignal(runId: string, name: string) {
+    const r = this.s.getSignal.get(runId, name) as { payload: string | null } | undefined;
+    return r && { payload: r.payload === null ? null : JSON.parse(r.payload) };
+  }
 }

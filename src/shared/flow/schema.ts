@@ -24,6 +24,25 @@ const id = z
 
 export const PositionSchema = z.object({ x: z.number().finite(), y: z.number().finite() });
 
+/** Engine settings any node can carry, independent of its type. Optional: absent = defaults. */
+export const NodeSettingsSchema = z.object({
+  retry: z
+    .object({
+      maxAttempts: z.number().int().min(1).max(20),
+      initialDelayMs: z.number().int().min(0).max(3_600_000).default(1000),
+      maxDelayMs: z.number().int().min(0).max(86_400_000).default(60_000),
+    })
+    .optional(),
+  timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+});
+
+export const FlowSettingsSchema = z.object({
+  /** A run still unfinished after this long fails (waiting time included). */
+  runTimeoutMs: z.number().int().min(1).max(365 * 86_400_000).optional(),
+  /** At most this many runs of this flow execute at once. */
+  concurrency: z.number().int().min(1).max(1000).optional(),
+});
+
 export const FlowNodeSchema = z.object({
   id,
   /** `type@version`, e.g. `http.request@1`. */
@@ -31,6 +50,7 @@ export const FlowNodeSchema = z.object({
   name: z.string().min(1).max(FLOW_LIMITS.maxNameLength),
   position: PositionSchema,
   config: z.record(z.string(), z.unknown()),
+  settings: NodeSettingsSchema.optional(),
 });
 
 export const FlowEdgeSchema = z.object({
@@ -46,6 +66,7 @@ export const FlowSchema = z.object({
   id,
   name: z.string().min(1, 'must not be empty').max(FLOW_LIMITS.maxNameLength),
   description: z.string().max(10_000).optional(),
+  settings: FlowSettingsSchema.optional(),
   nodes: z.array(FlowNodeSchema).max(FLOW_LIMITS.maxNodes, `a flow may have at most ${FLOW_LIMITS.maxNodes} nodes`),
   edges: z.array(FlowEdgeSchema).max(FLOW_LIMITS.maxEdges, `a flow may have at most ${FLOW_LIMITS.maxEdges} edges`),
 });
@@ -54,3 +75,5 @@ export type FlowNode = z.infer<typeof FlowNodeSchema>;
 export type FlowEdge = z.infer<typeof FlowEdgeSchema>;
 export type Flow = z.infer<typeof FlowSchema>;
 export type Position = z.infer<typeof PositionSchema>;
+export type NodeSettings = z.infer<typeof NodeSettingsSchema>;
+export type FlowSettings = z.infer<typeof FlowSettingsSchema>;

@@ -68,7 +68,19 @@ class FakeEngine implements EngineApi {
   }
   async startRun(arg: { flowId: string; input?: unknown }) {
     this.record('startRun', arg);
-    return { runId: 'run_1' };
+    return { runId: 'run_1', deduplicated: false };
+  }
+  async cancelRun(arg: { runId: string }) {
+    this.record('cancelRun', arg);
+    return { status: 'cancelled' };
+  }
+  async rerun(arg: { runId: string }) {
+    this.record('rerun', arg);
+    return { runId: 'run_2' };
+  }
+  async signalRun(arg: { runId: string; name: string }) {
+    this.record('signalRun', arg);
+    return { accepted: true };
   }
   async listRuns(arg: { flowId?: string; limit?: number }) {
     this.record('listRuns', arg);

@@ -1,0 +1,135 @@
+/**
+ * Starts one queued or waiting run: loads its pinned flow version, arms its deadline, runs it with
+ * an abort handle (cancel, timeout, shutdown), and forgets it when the runner returns — a parked run
+ * keeps nothing in memory.
+ */
+import type { Db } from './store/database';
+import type { FlowStore } from './store/flow-store';
+import type { RunQueue } from './store/run-queue';
+import type { Journal } from './runtime/journal';
+import { executeRun, type AbortReason } from './runtime/runner';
+import type { Flow } from '../shared/flow/schema';
+import { parseFlowDocument } from '../shared/flow/validate';
+import type { NodeRegistry } from '../shared/node-kit';
+import type { NodeServices } from '../shared/services';
+import type { RunEvent } from '../shared/runs';
+
+export interface RunExecutorOptions {
+  db: Db;
+  journal: Journal;
+  queue: RunQueue;
+  flows: FlowStore;
+  registry: NodeRegistry;
+  services: NodeServices;
+  now: () => number;
+  maxOutputBytes: number | undefined;
+  emit: (e: RunEvent) => void;
+  log: (line: string) => void;
+}
+
+const FLOW_CACHE_SIZE = 64;
+
+export class RunExecutor {
+  private readonly active = new Map<string, { flowId: string; abort: AbortController }>();
+  private readonly cancelRequested = new Set<string>();
+  private readonly flowCache = new Map<string, Flow>();
+  private readonly concurrencyByFlow = new Map<string, number | undefined>();
+
+  constructor(private readonly o: RunExecutorOptions) {}
+
+  execute(runId: string): Promise<void> | undefined {
+    if (this.active.has(runId) || this.cancelRequested.has(runId)) return undefined;
+    const run = this.o.queue.take(runId);
+    if (!run) return undefined;
+    const abort = new AbortController();
+    this.active.set(runId, { flowId: run.flowId, abort });
+    const now = this.o.now();
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    if (run.deadlineAt !== null) {
+      if (now >= run.deadlineAt) abort.abort('timeout' satisfies AbortReason);
+      else deadline = setTimeout(() => abort.abort('timeout' satisfies AbortReason), run.deadlineAt - now);
+    }
+    const flow = this.loadPinned(run.flowId, run.flowVersion);
+    const work = flow
+      ? executeRun({
+          runId,
+          flow,
+          flowVersion: run.flowVersion,
+          input: run.input,
+          inputOverrides: run.inputOverrides,
+          firstStart: !run.startedBefore,
+          registry: this.o.registry,
+          journal: this.o.journal,
+          services: this.o.services,
+          emit: this.o.emit,
+          signal: abort.signal,
+          now: this.o.now,
+          log: this.o.log,
+          ...(this.o.maxOutputBytes !== undefined ? { maxOutputBytes: this.o.maxOutputBytes } : {}),
+        }).then(() => undefined)
+      : this.failMissingFlow(runId, run.flowId, run.flowVersion);
+    return work.finally(() => {
+      clearTimeout(deadline);
+      this.active.delete(runId);
+      this.cancelRequested.delete(runId);
+    });
+  }
+
+  /** Cancels a run executing in this process; false if it is not active here. */
+  cancel(runId: string): boolean {
+    this.cancelRequested.add(runId);
+    const a = this.active.get(runId);
+    if (!a) return false;
+    a.abort.abort('cancel' satisfies AbortReason);
+    return true;
+  }
+
+  /** Shutdown: active runs stop at a safe point and stay resumable. */
+  interruptAll(): void {
+    for (const a of this.active.values()) a.abort.abort('shutdown' satisfies AbortReason);
+  }
+
+  hasActiveRuns(flowId: string): boolean {
+    return [...this.active.values()].some((a) => a.flowId === flowId);
+  }
+
+  flowConcurrency(flowId: string): number | undefined {
+    return this.concurrencyByFlow.get(flowId);
+  }
+
+  /** Re-run from a node: upstream nodes keep the original run's results instead of running again. */
+  async copyReusedNodes(newRunId: string, oldRunId: string, nodeIds: string[]): Promise<void> {
+    if (nodeIds.length === 0) return;
+    const copy = this.o.db.prepare(
+      `INSERT INTO node_runs (run_id, node_id, node_type, status, attempt, input, outputs, output, started_at, finished_at)
+       SELECT ?, node_id, node_type, status, attempt, input, outputs, output, started_at, finished_at
+       FROM node_runs WHERE run_id = ? AND node_id = ? AND status IN ('succeeded','skipped')`,
+    );
+    this.o.db.transaction(() => {
+      for (const id of nodeIds) copy.run(newRunId, oldRunId, id);
+    })();
+  }
+
+  private loadPinned(flowId: string, version: number): Flow | undefined {
+    const key = `${flowId}@${version}`;
+    let flow = this.flowCache.get(key);
+    if (!flow) {
+      const row = this.o.db.prepare(`SELECT doc FROM flow_versions WHERE flow_id = ? AND version = ?`).get(flowId, version) as { doc: string } | undefined;
+      if (!row) return undefined;
+      const parsed = parseFlowDocument(JSON.parse(row.doc), this.o.registry);
+      if (!parsed.ok) return undefined;
+      flow = parsed.flow;
+      if (this.flowCache.size >= FLOW_CACHE_SIZE) this.flowCache.delete(this.flowCache.keys().next().value!);
+      this.flowCache.set(key, flow);
+    }
+    this.concurrencyByFlow.set(flowId, flow.settings?.concurrency);
+    return flow;
+  }
+
+  private async failMissingFlow(runId: string, flowId: string, version: number): Promise<void> {
+    const at = this.o.now();
+    const error = { message: `version ${version} of flow ${flowId} is missing or no longer valid in this Millrace; the run cannot continue` };
+    await this.o.journal.runFinished(runId, 'failed', error, at);
+    this.o.emit({ type: 'run.finished', runId, at, status: 'failed', durationMs: 0, error });
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Builds the `ctx` a node executor receives: memoised steps, durable waits, idempotency keys.
+ * Everything is keyed by graph ids (run, node, step name), never by call order.
+ */
+import type { NodeContext, WaitResult } from '../../shared/node-kit';
+import type { NodeServices } from '../../shared/services';
+import { NodeError } from '../../shared/services';
+import { asFlowId, asNodeId, asRunId } from '../../shared/ids';
+import type { Journal } from './journal';
+import { Suspend } from './suspend';
+import { assertJson } from './json';
+
+export interface StepContextInput {
+  runId: string;
+  flowId: string;
+  nodeId: string;
+  nodeName: string;
+  nodeType: string;
+  runInput: unknown;
+  attempt: number;
+  journal: Journal;
+  services: NodeServices;
+  signal: AbortSignal;
+  now: () => number;
+  log: (line: string) => void;
+}
+
+export function makeStepContext(c: StepContextInput): NodeContext {
+  const { journal, runId, nodeId } = c;
+
+  /** A journaled step written by another version of this node cannot be trusted on replay. */
+  const checkType = (name: string, storedType: string) => {
+    if (storedType !== c.nodeType) {
+      throw new NodeError(
+        `step "${name}" was recorded by ${storedType} but this run now has ${c.nodeType}; the run cannot resume safely — re-run it instead`,
+        { permanent: true },
+      );
+    }
+  };
+
+  async function wait(name: string, until: number | null, signalName: string | null): Promise<WaitResult> {
+    const key = signalName === null ? `sleep:${name}` : `signal:${name}`;
+    const existing = journal.getWait(runId, nodeId, key);
+    if (existing?.resolved) return existing.result as WaitResult;
+    if (signalName !== null) {
+      const signal = journal.getSignal(runId, signalName);
+      if (signal) {
+        const result: WaitResult = { kind: 'signal', payload: signal.payload };
+        await journal.resolveWait(runId, nodeId, key, result, c.now());
+        return result;
+      }
+    }
+    const wakeAt = existing ? existing.wakeAt : until;
+    if (wakeAt !== null && c.now() >= wakeAt) {
+      const result: WaitResult = { kind: signalName === null ? 'elapsed' : 'timeout' };
+      await journal.resolveWait(runId, nodeId, key, result, c.now());
+      return result;
+    }
+    if (!existing) await journal.registerWait(runId, nodeId, key, wakeAt, signalName, c.now());
+    throw new Suspend(signalName === null ? { kind: 'sleep', until: wakeAt } : { kind: 'signal', until: wakeAt, signal: signalName });
+  }
+
+  return {
+    runId: asRunId(runId),
+    flowId: asFlowId(c.flowId),
+    nodeId: asNodeId(nodeId),
+    nodeName: c.nodeName,
+    runInput: c.runInput,
+    attempt: c.attempt,
+    services: c.services,
+    signal: c.signal,
+    log: c.log,
+    step: {
+      async run<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+        const stored = journal.getStep(runId, nodeId, name);
+        if (stored.found) {
+          checkType(name, stored.nodeType);
+          return stored.value as T;
+        }
+        const value = await fn();
+        assertJson(value, `step "${name}"`);
+        await journal.putStep(runId, nodeId, name, c.nodeType, value ?? null, c.now());
+        return value;
+      },
+      idempotencyKey: (name) => `${runId}:${nodeId}:${name}`,
+      sleep: async (name, ms) => void (await wait(name, c.now() + Math.max(0, ms), null)),
+      sleepUntil: async (name, time) => void (await wait(name, time, null)),
+      waitForSignal: (name, options = {}) =>
+        wait(name, options.timeoutMs === undefined ? null : c.now() + options.timeoutMs, options.signal ?? name),
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * The run queue in SQLite: creating runs (with dedupe), finding runs the scheduler may start,
+ * signals, cancellation, crash recovery and retention. All writes here are acknowledged to a caller,
+ * so they go through the writer and are awaited (fsynced) before the caller hears "ok".
+ */
+import type { Db } from './database';
+import type { GroupCommitWriter } from './group-commit';
+import type { NewRun } from '../runtime/journal';
+
+export interface ClaimableRun {
+  id: string;
+  flowId: string;
+  flowVersion: number;
+  orderingKey: string | null;
+  status: 'queued' | 'waiting';
+  deadlineAt: number | null;
+}
+
+export interface RunToExecute {
+  id: string;
+  flowId: string;
+  flowVersion: number;
+  input: unknown;
+  inputOverrides: Record<string, unknown> | null;
+  startedBefore: boolean;
+  deadlineAt: number | null;
+}
+
+export class RunQueue {
+  private readonly s;
+
+  constructor(
+    private readonly db: Db,
+    private readonly writer: GroupCommitWriter,
+  ) {
+    this.s = {
+      insert: db.prepare(
+        `INSERT INTO runs (id, flow_id, flow_version, flow_name, status, input, dedupe_key, ordering_key, parent_run_id, input_overrides, deadline_at, created_at)
+         VALUES (@id, @flowId, @flowVersion, @flowName, 'queued', @input, @dedupeKey, @orderingKey, @parentRunId, @inputOverrides, @deadlineAt, @createdAt)
+         ON CONFLICT DO NOTHING`,
+      ),
+      byDedupe: db.prepare(`SELECT id FROM runs WHERE flow_id = ? AND dedupe_key = ?`),
+      claimable: db.prepare(
+        `SELECT id, flow_id AS flowId, flow_version AS flowVersion, ordering_key AS orderingKey, status, deadline_at AS deadlineAt
+         FROM runs
+         WHERE status = 'queued' OR (status = 'waiting' AND (wake_at <= @now OR deadline_at <= @now))
+         ORDER BY seq LIMIT @limit`,
+      ),
+      // The first unfinished run of an ordering key is the only one of that key allowed to execute.
+      headOfKey: db.prepare(
+        `SELECT id FROM runs WHERE ordering_key = ? AND status IN ('queued','running','waiting') ORDER BY seq LIMIT 1`,
+      ),
+      nextWake: db.prepare(
+        `SELECT min(t) AS t FROM (
+           SELECT wake_at AS t FROM runs WHERE status = 'waiting' AND wake_at IS NOT NULL
+           UNION ALL SELECT deadline_at FROM runs WHERE status = 'waiting' AND deadline_at IS NOT NULL)`,
+      ),
+      forExecution: db.prepare(
+        `SELECT id, flow_id, flow_version, input, input_overrides, started_at, deadline_at FROM runs WHERE id = ? AND status IN ('queued','waiting')`,
+      ),
+      status: db.prepare(`SELECT status FROM runs WHERE id = ?`),
+      insertSignal: db.prepare(`INSERT OR IGNORE INTO signals (run_id, name, payload, received_at) VALUES (?, ?, ?, ?)`),
+      wake: db.prepare(
+        `UPDATE runs SET wake_at = CASE WHEN wake_at IS NULL OR wake_at > @now THEN @now ELSE wake_at END
+         WHERE id = @runId AND status IN ('queued','running','waiting')`,
+      ),
+      cancel: db.prepare(
+        `UPDATE runs SET status = 'cancelled', error = ?, finished_at = ?, wake_at = NULL WHERE id = ? AND status IN ('queued','waiting')`,
+      ),
+      interrupted: db.prepare(`UPDATE runs SET status = 'queued' WHERE status = 'running'`),
+    };
+  }
+
+  /** Creates the run, or returns the existing one for the same (flow, dedupe key). Durable on return. */
+  async enqueue(run: NewRun, flowName: string): Promise<{ runId: string; deduplicated: boolean }> {
+    let inserted = false;
+    await this.writer.write(() => {
+      inserted =
+        this.s.insert.run({
+          id: run.id,
+          flowId: run.flowId,
+          flowVersion: run.flowVersion,
+          flowName,
+          // SQL NULL = started without an input (the trigger uses its test payload); JSON null is a real input.
+          input: run.input === undefined ? null : JSON.stringify(run.input),
+          dedupeKey: run.dedupeKey ?? null,
+          orderingKey: run.orderingKey ?? null,
+          parentRunId: run.parentRunId ?? null,
+          inputOverrides: run.inputOverrides ? JSON.stringify(run.inputOverrides) : null,
+          deadlineAt: run.deadlineAt ?? null,
+          createdAt: run.createdAt,
+        }).changes > 0;
+    });
+    if (inserted) return { runId: run.id, deduplicated: false };
+    const existing = this.s.byDedupe.get(run.flowId, run.dedupeKey ?? null) as { id: string } | undefined;
+    if (!existing) throw new Error(`run ${run.id} could not be created`);
+    return { runId: existing.id, deduplicated: true };
+  }
+
+  /** Runs that may start now, oldest first, with ordering keys respected. */
+  claimable(now: number, limit: number): ClaimableRun[] {
+    const rows = this.s.claimable.all({ now, limit: limit * 4 }) as ClaimableRun[];
+    return rows.filter((r) => r.orderingKey === null || (this.s.headOfKey.get(r.orderingKey) as { id: string }).id === r.id);
+  }
+
+  /** Earliest time a waiting run wakes by itself, or null. */
+  nextWakeAt(): number | null {
+    return (this.s.nextWake.get() as { t: number | null }).t;
+  }
+
+  /**
+   * Loads what the runner needs for a queued or waiting run. Writes nothing: the scheduler's active
+   * set prevents double starts in this process, and the runner's first (posted) write marks it running.
+   */
+  take(runId: string): RunToExecute | undefined {
+    const r = this.s.forExecution.get(runId) as
+      | { id: string; flow_id: string; flow_version: number; input: string | null; input_overrides: string | null; started_at: number | null; deadline_at: number | null }
+      | undefined;
+    if (!r) return undefined;
+    return {
+      id: r.id,
+      flowId: r.flow_id,
+      flowVersion: r.flow_version,
+      input: r.input === null ? undefined : JSON.parse(r.input),
+      inputOverrides: r.input_overrides === null ? null : (JSON.parse(r.input_overrides) as Record<string, unknown>),
+      startedBefore: r.started_at !== null,
+      deadlineAt: r.deadline_at,
+    };
+  }
+
+  status(runId: string): string | undefined {
+    return (this.s.status.get(runId) as { status: string } | undefined)?.status;
+  }
+
+  /** Stores a signal (first delivery wins) and wakes the run. Durable on return. */
+  async signal(runId: string, name: string, payload: unknown, now: number): Promise<{ accepted: boolean }> {
+    let accepted = false;
+    await this.writer.write(() => {
+      accepted = this.s.insertSignal.run(runId, name, JSON.stringify(payload ?? null), now).changes > 0;
+      if (accepted) this.s.wake.run({ now, runId });
+    });
+    return { accepted };
+  }
+
+  /** Cancels a queued or waiting run immediately; a running run is cancelled by its runner. */
+  async cancelParked(runId: string, now: number): Promise<boolean> {
+    let done = false;
+    await this.writer.write(() => {
+      done = this.s.cancel.run(JSON.stringify({ message: 'the run was cancelled' }), now, runId).changes > 0;
+    });
+    return done;
+  }
+
+  /** At start-up: runs a dead process left "running" go back to the queue and resume from their journal. */
+  requeueInterrupted(): number {
+    return this.s.interrupted.run().changes;
+  }
+
+  /** Deletes finished runs older than `olderThan`, and beyond `keepPerFlow` newest per flow, in small batches. */
+  prune(olderThan: number | null, keepPerFlow: number | null, batch = 500): number {
+    const ids = this.db
+      .prepare(
+        `SELECT id FROM runs WHERE finished_at IS NOT NULL AND (
+           (@olderThan IS NOT NULL AND finished_at < @olderThan) OR
+           (@keep IS NOT NULL AND seq NOT IN (
+              SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY flow_id ORDER BY seq DESC) AS rn FROM runs) WHERE rn <= @keep)))
+         LIMIT @batch`,
+      )
+      .pluck()
+      .all({ olderThan, keep: keepPerFlow, batch }) as string[];
+    if (ids.length === 0) return 0;
+    this.db.transaction(() => {
+      for (const table of ['steps', 'node_runs', 'node_attempts', 'waits', 'signals']) {
+        const del = this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`);
+        for (const id of ids) del.run(id);
+      }
+      const delRun = this.db.prepare(`DELETE FROM runs WHERE id = ?`);
+      for (const id of ids) delRun.run(id);
+    })();
+    return ids.length;
+  }
+}
