@@ -3,7 +3,8 @@
  * it, and finally lets it finish. Then audits the journal and the sink from the outside.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
 export interface CrashReport {
@@ -20,7 +21,7 @@ export interface CrashReport {
   seconds: number;
 }
 
-const worker = join(__dirname, 'crash-worker.ts');
+const worker = join(dirname(fileURLToPath(import.meta.url)), 'crash-worker.ts');
 
 function startWorker(dataDir: string, runs: number, tuning: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', worker], {
@@ -56,11 +57,12 @@ export interface CrashOptions {
   /** Runs executing at once in the worker; lower = the workload lasts long enough for every kill. */
   concurrency?: number;
   napMs?: number;
+  holdMs?: number;
   log?: (s: string) => void;
 }
 
 export async function runCrashTest(options: CrashOptions): Promise<CrashReport> {
-  const tuning = { CRASH_CONCURRENCY: String(options.concurrency ?? 2), CRASH_NAP_MS: String(options.napMs ?? 30) };
+  const tuning = { CRASH_CONCURRENCY: String(options.concurrency ?? 2), CRASH_NAP_MS: String(options.napMs ?? 30), CRASH_HOLD_MS: String(options.holdMs ?? 0) };
   const t0 = Date.now();
   const log = options.log ?? (() => {});
   let kills = 0;

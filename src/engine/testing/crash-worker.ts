@@ -18,6 +18,8 @@ const dataDir = process.env['CRASH_DATA_DIR']!;
 const total = Number(process.env['CRASH_RUNS'] ?? 1000);
 const concurrency = Number(process.env['CRASH_CONCURRENCY'] ?? 4);
 const napMs = Number(process.env['CRASH_NAP_MS'] ?? 15);
+/** Time the sink spends before its write: keeps a long kill series from outrunning the workload. */
+const holdMs = Number(process.env['CRASH_HOLD_MS'] ?? 0);
 
 const sinkDb = new Database(join(dataDir, 'sink.db'));
 sinkDb.pragma('journal_mode = WAL');
@@ -32,7 +34,8 @@ const sinkNode = defineNode({
   config: z.object({}), inputs: { in: { type: 'any' } }, outputs: { out: { type: 'any' } }, ui: {},
   async execute(ctx, { in: input }) {
     const key = ctx.step.idempotencyKey('write');
-    const written = await ctx.step.run('write', () => {
+    const written = await ctx.step.run('write', async () => {
+      if (holdMs > 0) await new Promise((r) => setTimeout(r, holdMs));
       logAttempt.run(key);
       const job = String(((input as { input?: { job?: string } }).input ?? {}).job ?? '');
       return applyEffect.run(key, ctx.runId, job).changes;
