@@ -1,0 +1,81 @@
+/** The node palette, built from the registry: search, grouped by category, drag or click to add. */
+import { useMemo, useState, type DragEvent } from 'react';
+import { useStoreApi } from '@xyflow/react';
+import { nodeRegistry } from '../../nodes';
+import { typeRef, type AnyNodeDefinition } from '../../shared/node-kit';
+import { editorStore } from '../stores/editor-store';
+import { focusNode } from '../actions';
+import { CATEGORY_LOOK, CATEGORY_ORDER } from '../canvas/node-look';
+import { PALETTE_MIME } from '../canvas/Canvas';
+import { Icon } from '../ui/icons';
+import { groupForPalette } from './palette-groups';
+
+export function Palette() {
+  const [query, setQuery] = useState('');
+  const groups = useMemo(() => groupForPalette(nodeRegistry.latest(), query, CATEGORY_ORDER), [query]);
+  const flowStore = useStoreApi();
+
+  /** Click-to-add lands in the middle of the visible canvas, nudged so repeated clicks do not stack. */
+  const addAtCentre = (def: AnyNodeDefinition) => {
+    const { width, height, transform } = flowStore.getState();
+    const [tx, ty, zoom] = transform;
+    const centre = { x: (width / 2 - tx) / zoom - 120, y: (height / 2 - ty) / zoom - 50 };
+    const taken = editorStore.getState().flow?.nodes.map((n) => n.position) ?? [];
+    let spot = centre;
+    for (let i = 1; taken.some((p) => Math.abs(p.x - spot.x) < 24 && Math.abs(p.y - spot.y) < 24) && i < 50; i++) {
+      spot = { x: centre.x + i * 32, y: centre.y + i * 32 };
+    }
+    const id = editorStore.getState().addNode(typeRef(def), spot);
+    if (id) focusNode(id);
+  };
+
+  const onDragStart = (event: DragEvent, def: AnyNodeDefinition) => {
+    event.dataTransfer.setData(PALETTE_MIME, typeRef(def));
+    event.dataTransfer.effectAllowed = 'copy';
+  };
+
+  return (
+    <div className="palette">
+      <div className="panel-title">Nodes</div>
+      <label className="search">
+        <Icon name="search" size={14} />
+        <input
+          type="search"
+          placeholder="Search nodes"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          data-testid="palette-search"
+          aria-label="Search nodes"
+        />
+      </label>
+      <div className="palette__groups">
+        {groups.length === 0 ? <div className="muted palette__none">No node matches “{query}”.</div> : null}
+        {groups.map((group) => (
+          <section key={group.category} className="palette__group">
+            <div className="palette__group-title">{CATEGORY_LOOK[group.category].label}</div>
+            {group.items.map((def) => (
+              <button
+                type="button"
+                key={def.type}
+                className={`palette-item cat-${def.category}`}
+                data-testid={`palette-item-${def.type}`}
+                draggable
+                onDragStart={(e) => onDragStart(e, def)}
+                onClick={() => addAtCentre(def)}
+                title={`${def.description}\nClick to add, or drag onto the canvas.`}
+              >
+                <span className="palette-item__icon">
+                  <Icon name={CATEGORY_LOOK[def.category].icon} size={15} />
+                </span>
+                <span className="palette-item__text">
+                  <span className="palette-item__title">{def.title}</span>
+                  <span className="palette-item__desc">{def.description}</span>
+                </span>
+              </button>
+            ))}
+          </section>
+        ))}
+      </div>
+    </div>
+  );
+}
