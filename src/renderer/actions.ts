@@ -82,7 +82,7 @@ async function onConnected(client: EngineClient, reconnected: boolean) {
       void refreshRuns();
       return;
     }
-    let target = flows.find((f) => f.id === localStorage.getItem(LAST_FLOW_KEY)) ?? flows[0];
+    const target = flows.find((f) => f.id === localStorage.getItem(LAST_FLOW_KEY)) ?? flows[0];
     if (!target) {
       const created = await client.createFlow({ name: 'My first flow', template: 'demo' });
       session().upsertFlow(summaryOf(created));

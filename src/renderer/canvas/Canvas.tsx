@@ -1,5 +1,5 @@
 /** The React Flow canvas, driven entirely by the editor store (the store is the source of truth). */
-import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import {
   Background,
   BackgroundVariant,
@@ -27,7 +27,8 @@ import { RunBanner } from '../runs/RunBanner';
 export const PALETTE_MIME = 'application/x-millrace-node';
 
 const nodeTypes = { millrace: FlowNodeView };
-const fitOptions = { padding: 0.25, maxZoom: 1.1 };
+const fitOptions = { padding: 0.12, maxZoom: 1.1 };
+const minimapSize = { width: 168, height: 112 };
 const editor = () => editorStore.getState();
 const toast = (text: string) => useSession.getState().toast('error', text);
 
@@ -106,7 +107,8 @@ export function Canvas() {
   const fitRequest = useSession((s) => s.fitRequest);
   const trace = useRuns(selectedTrace);
   const { fitView, screenToFlowPosition } = useReactFlow();
-  const cache = useRef(newMappingCache());
+  // Reused across renders so unchanged nodes keep their object identity (see rf-mapping).
+  const [cache] = useState(newMappingCache);
 
   const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
   const selectedEdges = useMemo(() => new Set(selection.edges), [selection.edges]);
@@ -115,10 +117,10 @@ export function Canvas() {
     [trace],
   );
   const nodes = useMemo(
-    () => (flow ? toCanvasNodes(flow, selectedNodes, measured, cache.current) : []),
-    [flow, selectedNodes, measured],
+    () => (flow ? toCanvasNodes(flow, selectedNodes, measured, cache) : []),
+    [flow, selectedNodes, measured, cache],
   );
-  const edges = useMemo(() => (flow ? toCanvasEdges(flow, selectedEdges, running, cache.current) : []), [flow, selectedEdges, running]);
+  const edges = useMemo(() => (flow ? toCanvasEdges(flow, selectedEdges, running, cache) : []), [flow, selectedEdges, running, cache]);
 
   useEffect(() => {
     if (fitRequest > 0) void fitView({ ...fitOptions, duration: 250 });
@@ -137,7 +139,7 @@ export function Canvas() {
       event.preventDefault();
       const at = screenToFlowPosition({ x: event.clientX, y: event.clientY });
       // Drop the node with its header under the pointer, as if held there.
-      const id = editor().addNode(ref, { x: at.x - 120, y: at.y - 24 });
+      const id = editor().addNode(ref, { x: at.x - 116, y: at.y - 24 });
       if (id) focusNode(id);
     },
     [screenToFlowPosition],
@@ -174,7 +176,7 @@ export function Canvas() {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} />
         <Controls showInteractive={false} position="bottom-left" className="mr-controls" />
-        <MiniMap pannable zoomable nodeClassName={minimapClass} nodeBorderRadius={6} className="mr-minimap" />
+        <MiniMap pannable zoomable nodeClassName={minimapClass} nodeBorderRadius={6} className="mr-minimap" style={minimapSize} />
       </ReactFlow>
       <RunBanner />
       {flow.nodes.length === 0 ? (

@@ -86,6 +86,15 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
       data-node-type={def.type}
       data-problems={problems?.length ?? 0}
     >
+      {status && status !== 'pending' && (
+        <span className={`mr-status mr-status--${status}`} data-testid="node-status" data-status={status} title={trace?.error?.message}>
+          {status === 'running' ? <span className="mr-spinner" /> : null}
+          {STATUS_LABEL[status]}
+          {trace?.durationMs !== null && trace?.durationMs !== undefined && status !== 'running' ? (
+            <span className="mr-status__time">{formatDuration(trace.durationMs)}</span>
+          ) : null}
+        </span>
+      )}
       <div className="mr-node__header">
         <span className="mr-node__icon">
           <Icon name={CATEGORY_LOOK[def.category].icon} />
@@ -96,15 +105,6 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
           </div>
           <div className="mr-node__type">{def.title}</div>
         </div>
-        {status && status !== 'pending' && (
-          <span className={`mr-status mr-status--${status}`} data-testid="node-status" data-status={status} title={trace?.error?.message}>
-            {status === 'running' ? <span className="mr-spinner" /> : null}
-            {STATUS_LABEL[status]}
-            {trace?.durationMs !== null && trace?.durationMs !== undefined && status !== 'running' ? (
-              <span className="mr-status__time">{formatDuration(trace.durationMs)}</span>
-            ) : null}
-          </span>
-        )}
       </div>
       {summary ? (
         <div className="mr-node__summary" title={summary}>

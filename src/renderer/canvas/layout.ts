@@ -7,7 +7,7 @@ export interface Size {
   height: number;
 }
 
-export const DEFAULT_NODE_SIZE: Size = { width: 240, height: 110 };
+export const DEFAULT_NODE_SIZE: Size = { width: 232, height: 110 };
 
 export function layoutPositions(flow: Flow, sizes: Readonly<Record<string, Size>>): Record<string, Position> {
   const graph = new Graph({ multigraph: true });

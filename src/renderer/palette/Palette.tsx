@@ -19,7 +19,7 @@ export function Palette() {
   const addAtCentre = (def: AnyNodeDefinition) => {
     const { width, height, transform } = flowStore.getState();
     const [tx, ty, zoom] = transform;
-    const centre = { x: (width / 2 - tx) / zoom - 120, y: (height / 2 - ty) / zoom - 50 };
+    const centre = { x: (width / 2 - tx) / zoom - 116, y: (height / 2 - ty) / zoom - 50 };
     const taken = editorStore.getState().flow?.nodes.map((n) => n.position) ?? [];
     let spot = centre;
     for (let i = 1; taken.some((p) => Math.abs(p.x - spot.x) < 24 && Math.abs(p.y - spot.y) < 24) && i < 50; i++) {
