@@ -1,6 +1,6 @@
 /** The node palette, built from the registry: search, grouped by category, drag or click to add. */
 import { useMemo, useState, type DragEvent } from 'react';
-import { useStoreApi } from '@xyflow/react';
+import { useReactFlow, useStoreApi } from '@xyflow/react';
 import { nodeRegistry } from '../../nodes';
 import { typeRef, type AnyNodeDefinition } from '../../shared/node-kit';
 import { editorStore } from '../stores/editor-store';
@@ -9,24 +9,29 @@ import { CATEGORY_LOOK, CATEGORY_ORDER } from '../canvas/node-look';
 import { PALETTE_MIME } from '../canvas/Canvas';
 import { Icon } from '../ui/icons';
 import { groupForPalette } from './palette-groups';
+import { insideView, placeNewNode } from './placement';
+import { DEFAULT_NODE_SIZE } from '../canvas/layout';
 
 export function Palette() {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => groupForPalette(nodeRegistry.latest(), query, CATEGORY_ORDER), [query]);
   const flowStore = useStoreApi();
+  const { setCenter } = useReactFlow();
 
-  /** Click-to-add lands in the middle of the visible canvas, nudged so repeated clicks do not stack. */
-  const addAtCentre = (def: AnyNodeDefinition) => {
+  /** Click-to-add lands next to the selected node, or in the middle of the visible canvas. */
+  const addByClick = (def: AnyNodeDefinition) => {
     const { width, height, transform } = flowStore.getState();
     const [tx, ty, zoom] = transform;
-    const centre = { x: (width / 2 - tx) / zoom - 116, y: (height / 2 - ty) / zoom - 50 };
-    const taken = editorStore.getState().flow?.nodes.map((n) => n.position) ?? [];
-    let spot = centre;
-    for (let i = 1; taken.some((p) => Math.abs(p.x - spot.x) < 24 && Math.abs(p.y - spot.y) < 24) && i < 50; i++) {
-      spot = { x: centre.x + i * 32, y: centre.y + i * 32 };
-    }
-    const id = editorStore.getState().addNode(typeRef(def), spot);
-    if (id) focusNode(id);
+    const { flow, measured, selection, addNode } = editorStore.getState();
+    if (!flow) return;
+    const view = { x: -tx / zoom, y: -ty / zoom, width: width / zoom, height: height / zoom };
+    const selected = selection.nodes.length === 1 ? selection.nodes[0] : undefined;
+    const spot = placeNewNode(flow, measured, selected, view);
+    const id = addNode(typeRef(def), spot);
+    if (!id) return;
+    focusNode(id);
+    // A crowded view may push the node outside it: bring it into sight rather than hide it.
+    if (!insideView(view, spot)) void setCenter(spot.x + DEFAULT_NODE_SIZE.width / 2, spot.y + DEFAULT_NODE_SIZE.height / 2, { zoom, duration: 200 });
   };
 
   const onDragStart = (event: DragEvent, def: AnyNodeDefinition) => {
@@ -61,7 +66,7 @@ export function Palette() {
                 data-testid={`palette-item-${def.type}`}
                 draggable
                 onDragStart={(e) => onDragStart(e, def)}
-                onClick={() => addAtCentre(def)}
+                onClick={() => addByClick(def)}
                 title={`${def.description}\nClick to add, or drag onto the canvas.`}
               >
                 <span className="palette-item__icon">
