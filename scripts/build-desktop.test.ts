@@ -4,6 +4,7 @@
  * serves the engine over a handed-over port, without the Electron binary.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { builtinModules } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,6 +59,21 @@ describe('build-desktop', () => {
     const host = readFileSync(path.join(root, 'out/engine-host/index.cjs'), 'utf8');
     expect(host).toContain('require("better-sqlite3")');
     expect(host).not.toContain('require("electron")');
+  });
+
+  it('ships every package the bundles require at run time (electron-builder.yml files)', () => {
+    const builderConfig = readFileSync(path.join(root, 'electron-builder.yml'), 'utf8');
+    const required = new Set<string>();
+    for (const bundle of ['out/main/index.cjs', 'out/engine-host/index.cjs']) {
+      const code = readFileSync(path.join(root, bundle), 'utf8');
+      for (const [, specifier = ''] of code.matchAll(/require\("([^"]+)"\)/g)) {
+        if (specifier === 'electron' || specifier.startsWith('node:') || specifier.startsWith('.')) continue;
+        const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+        if (!builtinModules.includes(name)) required.add(name);
+      }
+    }
+    expect([...required]).toContain('better-sqlite3');
+    for (const name of required) expect(builderConfig, `electron-builder.yml must ship ${name}`).toContain(`node_modules/${name}/`);
   });
 
   it('the engine-host bundle serves the engine over a handed-over port and shuts down cleanly', async () => {
