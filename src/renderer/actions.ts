@@ -47,7 +47,8 @@ const autosave = createAutosave<Flow>({
     session().upsertFlow(summaryOf(saved));
   },
   onState: (state) => session().setSave(state),
-  describeError,
+  describeError: (error) =>
+    error instanceof EngineError && error.code === 'disconnected' ? 'offline — will save when the engine is back' : describeError(error),
 });
 
 editorStore.subscribe((state, previous) => {

@@ -101,7 +101,7 @@ function connectWebSocket(token: string, handlers: ConnectionHandlers) {
   let attempt = 0;
   let everConnected = false;
   const open = () => {
-    handlers.onStatus(everConnected ? 'disconnected' : 'connecting');
+    if (!everConnected) handlers.onStatus('connecting');
     const protocol = window.location.protocol === 'https:' ? 'wss' : 'ws';
     const socket = new WebSocket(`${protocol}://${window.location.host}/api/ws?token=${encodeURIComponent(token)}`);
     let opened = false;
@@ -126,7 +126,10 @@ function connectWebSocket(token: string, handlers: ConnectionHandlers) {
   const retry = () => {
     attempt += 1;
     const delay = Math.min(5000, 300 * 2 ** Math.min(attempt, 5));
-    if (everConnected) handlers.onStatus('disconnected');
+    // A browser cannot tell "engine down" from "token refused"; after a while, name the likely fix.
+    const hint = attempt >= 8 ? 'If the engine was restarted, open the new address it printed: the access token changes on every start.' : undefined;
+    if (everConnected) handlers.onStatus('disconnected', hint);
+    else if (attempt >= 5) handlers.onStatus('no-engine', 'Is `millrace serve` still running? Open the address it printed; retrying…');
     window.setTimeout(open, delay);
   };
   open();

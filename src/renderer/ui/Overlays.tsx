@@ -142,7 +142,7 @@ function ConnectionBanner() {
   if (connection === 'disconnected' && loaded) {
     return (
       <div className="conn-banner" data-testid="connection-banner" role="alert">
-        <span className="mr-spinner mr-spinner--small" /> Lost connection to the engine — reconnecting… Your edits are kept and will be saved once it is back.
+        <span className="mr-spinner mr-spinner--small" /> Lost connection to the engine — reconnecting… {detail ?? 'Your edits are kept and will be saved once it is back.'}
       </div>
     );
   }
