@@ -9,7 +9,10 @@ import { vi } from 'vitest';
 import { fakeMessageChannel, type FakeMessagePort } from '../engine/host/testing';
 
 export class FakeFrame {
-  constructor(public url: string) {}
+  constructor(
+    public url: string,
+    public parent: FakeFrame | null = null,
+  ) {}
 }
 
 let nextWebContentsId = 1;

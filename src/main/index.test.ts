@@ -156,7 +156,7 @@ describe('main process', () => {
     expect(contents.postMessage).toHaveBeenCalledTimes(1);
     fake.ipcMain.emit(ENGINE_PORT_REQUEST, { sender: contents, senderFrame: contents.mainFrame });
     expect(contents.postMessage).toHaveBeenCalledTimes(2);
-    fake.ipcMain.emit(ENGINE_PORT_REQUEST, { sender: contents, senderFrame: { url: 'app://millrace/x' } });
+    fake.ipcMain.emit(ENGINE_PORT_REQUEST, { sender: contents, senderFrame: { url: 'app://millrace/x', parent: contents.mainFrame } });
     const stranger = new fake.FakeWebContents();
     stranger.mainFrame.url = 'app://millrace/index.html';
     fake.ipcMain.emit(ENGINE_PORT_REQUEST, { sender: stranger, senderFrame: stranger.mainFrame });

@@ -59,7 +59,7 @@ describe('EnginePortBroker', () => {
     const { contents, request, log } = setup();
     contents.finishLoad(APP_URL);
     contents.postMessage.mockClear();
-    request(contents, { url: APP_URL });
+    request(contents, { url: APP_URL, parent: contents.mainFrame });
     request(contents, null);
     const stranger = new FakeWebContents();
     stranger.mainFrame.url = APP_URL;

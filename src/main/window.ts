@@ -44,7 +44,8 @@ export class EnginePortBroker {
   handleRequest(event: IpcMainEvent): void {
     const page = this.pages.get(event.sender.id);
     const frame = event.senderFrame;
-    if (!page || page.contents !== event.sender || !frame || frame !== event.sender.mainFrame || !isAppUrl(frame.url)) {
+    // `parent === null` marks the top frame; an iframe, even of our origin, cannot ask for a port.
+    if (!page || page.contents !== event.sender || !frame || frame.parent !== null || !isAppUrl(frame.url)) {
       this.log(`ignored an engine port request from ${frame?.url ?? 'an unknown frame'}`);
       return;
     }
