@@ -50,6 +50,10 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
   const problems = useEditor((s) => s.problemsByNode[id]);
   const highlight = useSession((s) => s.highlightProblems);
   const trace = useRuns((s) => (s.selectedRunId ? s.traces[s.selectedRunId]?.nodes[id] : undefined));
+  const runOver = useRuns((s) => {
+    const status = s.selectedRunId ? s.traces[s.selectedRunId]?.run.status : undefined;
+    return status !== undefined && status !== 'running' && status !== 'queued';
+  });
   const summary = useMemo(() => (def ? summaryOf(def, node) : ''), [def, node]);
 
   if (!def) {
@@ -73,7 +77,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
     'mr-node',
     `cat-${def.category}`,
     selected ? 'is-selected' : '',
-    status ? `status-${status}` : '',
+    status ? `status-${status}` : runOver ? 'status-not-run' : '',
     problems ? 'has-problems' : '',
     problems && highlight ? 'is-highlighted' : '',
   ];
