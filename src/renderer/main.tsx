@@ -2,9 +2,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
+import './styles/tokens.css';
 import './styles/base.css';
 import './styles/layout.css';
+import './styles/overlays.css';
 import './styles/canvas.css';
+import './styles/run-overlay.css';
 import './styles/inspector.css';
 import { App } from './App';
 import { useSession } from './stores/session-store';
