@@ -24,6 +24,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
   },
   server: {
-    proxy: { '/api': { target: engine, ws: true, changeOrigin: false } },
+    // The engine admits only its own Host and Origin, so the dev proxy presents itself as the engine's page.
+    proxy: { '/api': { target: engine, ws: true, changeOrigin: true, headers: { origin: engine } } },
   },
 });
