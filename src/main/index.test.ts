@@ -179,6 +179,36 @@ describe('main process', () => {
     expect(fake.forks[1]?.posted[0]?.message).toEqual({ type: 'millrace:connect' });
   });
 
+  it('after repeated crashes, says why and restarts the engine when the user asks to try again', async () => {
+    const fake = await boot();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    fake.dialog.showMessageBox.mockResolvedValueOnce({ response: 0 });
+    const contents = mainWindow(fake).webContents;
+    contents.finishLoad('app://millrace/index.html');
+    for (let i = 0; i < 6; i++) {
+      fake.forks[i]?.emit('message', { type: 'millrace:failed', message: 'the engine could not start: disk full' });
+      fake.forks[i]?.exit(1);
+      await vi.advanceTimersByTimeAsync(20_000);
+    }
+    expect(fake.forks).toHaveLength(7);
+    expect(fake.dialog.showMessageBox).toHaveBeenCalledTimes(1);
+    expect(fake.dialog.showMessageBox.mock.calls[0]?.[0]).toMatchObject({ detail: 'the engine could not start: disk full' });
+    expect(fake.forks[6]?.posted[0]?.message).toEqual({ type: 'millrace:connect' });
+    expect(handedPort(fake, contents.postMessage.mock.calls.length - 1)).toBeDefined();
+    expect(fake.app.quit).not.toHaveBeenCalled();
+  });
+
+  it('quits when the user gives up on a failing engine', async () => {
+    const fake = await boot();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    for (let i = 0; i < 6; i++) {
+      fake.forks[i]?.exit(1);
+      await vi.advanceTimersByTimeAsync(20_000);
+    }
+    expect(fake.forks).toHaveLength(6);
+    expect(fake.app.quit).toHaveBeenCalled();
+  });
+
   it('shuts the engine down cleanly before quitting', async () => {
     const fake = await boot();
     const child = fake.forks[0];

@@ -17,6 +17,25 @@ const USER_DATA_ENV = 'MILLRACE_USER_DATA_DIR';
 
 const log = (line: string) => console.log(`[millrace] ${line}`);
 
+/** The engine keeps failing: say why, and let the user try again rather than restart the app. */
+async function offerEngineRetry(reason: string, host: EngineProcess, broker: EnginePortBroker): Promise<void> {
+  const { response } = await dialog.showMessageBox({
+    type: 'error',
+    title: 'Millrace',
+    message: 'The Millrace engine stopped and could not be restarted.',
+    detail: reason,
+    buttons: ['Try again', 'Quit'],
+    defaultId: 0,
+    cancelId: 1,
+  });
+  if (response !== 0) {
+    app.quit();
+    return;
+  }
+  host.start();
+  broker.handOverToAll();
+}
+
 export function main(): void {
   app.enableSandbox();
   const userDataOverride = process.env[USER_DATA_ENV];
@@ -96,29 +115,11 @@ export function main(): void {
         },
         log,
         onRestart: () => portBroker.handOverToAll(),
-        onGiveUp: (reason) => void offerEngineRetry(reason),
+        onGiveUp: (reason) => void offerEngineRetry(reason, host, portBroker),
       });
       const portBroker = new EnginePortBroker(host, log);
       engine = host;
       broker = portBroker;
-
-      const offerEngineRetry = async (reason: string) => {
-        const { response } = await dialog.showMessageBox({
-          type: 'error',
-          title: 'Millrace',
-          message: 'The Millrace engine stopped and could not be restarted.',
-          detail: reason,
-          buttons: ['Try again', 'Quit'],
-          defaultId: 0,
-          cancelId: 1,
-        });
-        if (response === 0) {
-          host.start();
-          portBroker.handOverToAll();
-        } else {
-          app.quit();
-        }
-      };
 
       ipcMain.on(ENGINE_PORT_REQUEST, (event) => portBroker.handleRequest(event));
       host.start();
