@@ -106,7 +106,7 @@ export function Canvas() {
   const theme = useSession((s) => s.theme);
   const fitRequest = useSession((s) => s.fitRequest);
   const trace = useRuns(selectedTrace);
-  const { fitView, screenToFlowPosition } = useReactFlow();
+  const { fitView, setViewport, screenToFlowPosition } = useReactFlow();
   // Reused across renders so unchanged nodes keep their object identity (see rf-mapping).
   const [cache] = useState(newMappingCache);
 
@@ -123,8 +123,12 @@ export function Canvas() {
   const edges = useMemo(() => (flow ? toCanvasEdges(flow, selectedEdges, running, cache) : []), [flow, selectedEdges, running, cache]);
 
   useEffect(() => {
-    if (fitRequest > 0) void fitView({ ...fitOptions, duration: 250 });
-  }, [fitRequest, fitView]);
+    if (fitRequest === 0) return;
+    // React Flow queues a fit until nodes are measured: on an empty flow it would fire on the
+    // first node added and yank the view away from where the user is placing nodes.
+    if ((editor().flow?.nodes.length ?? 0) > 0) void fitView({ ...fitOptions, duration: 250 });
+    else void setViewport({ x: 0, y: 0, zoom: 1 });
+  }, [fitRequest, fitView, setViewport]);
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(PALETTE_MIME)) return;
@@ -166,8 +170,6 @@ export function Canvas() {
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Control', 'Meta']}
         colorMode={theme}
-        fitView
-        fitViewOptions={fitOptions}
         minZoom={0.2}
         maxZoom={2}
         snapToGrid

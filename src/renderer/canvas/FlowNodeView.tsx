@@ -87,7 +87,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
     <div
       className={classes.filter(Boolean).join(' ')}
       data-testid={`node-${id}`}
-      data-node-type={def.type}
+      data-node-type={node.type}
       data-problems={problems?.length ?? 0}
     >
       {status && status !== 'pending' && (
