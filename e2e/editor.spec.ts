@@ -44,9 +44,9 @@ describe('canvas editor in Chromium', () => {
     await page.getByTestId('new-flow').click();
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
 
-    await dragFromPalette('manual-trigger', 160, 260);
-    await dragFromPalette('set-fields', 480, 260);
-    await dragFromPalette('write-file', 800, 260);
+    await dragFromPalette('manual-trigger', 120, 260);
+    await dragFromPalette('set-fields', 400, 260);
+    await dragFromPalette('write-file', 680, 260);
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3);
 
     const trigger = nodeOfType('manual-trigger');
@@ -80,6 +80,8 @@ describe('canvas editor in Chromium', () => {
     const written = readFileSync(join(app.dataDir, 'output', 'e2e', 'greetings.jsonl'), 'utf8');
     expect(JSON.parse(written.trim())).toEqual({ greeting: 'Hello Ada, you owe 42' });
 
+    await page.getByTestId('fit-view').click();
+    await page.waitForTimeout(400); // fit-view animates
     await page.screenshot({ path: join(repoRoot, 'docs', 'screenshot.png') });
 
     await page.reload();
