@@ -5,10 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
-export const repoRoot = resolve(__dirname, '..');
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const CHROMIUM_PATH = process.env['MILLRACE_CHROMIUM'] ?? '/usr/bin/chromium';
 

@@ -76,14 +76,15 @@ async function serve(args: string[]): Promise<number> {
   }
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
   const engine = createEngine({ dataDir, log: (l) => console.error(`[engine] ${l}`) });
+  // Handlers first: a signal arriving right after the URL is printed must still stop us cleanly.
+  const stopped = new Promise<void>((resolveStop) => {
+    process.once('SIGINT', () => resolveStop());
+    process.once('SIGTERM', () => resolveStop());
+  });
   const server = await startWebServer({ engine, rendererDir, port, log: (l) => console.error(`[server] ${l}`) });
   console.log(`Millrace is running (web mode). Open: ${server.url}`);
   console.log(`Data: ${dataDir}   Output files: ${engine.outputDir}   Stop with Ctrl+C.`);
-  await new Promise<void>((resolveStop) => {
-    const stop = () => resolveStop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await server.close();
   await engine.close();
   return 0;

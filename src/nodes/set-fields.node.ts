@@ -36,18 +36,25 @@ export const setFields = defineNode({
     for (const f of cfg.fields) setPath(base, f.name, renderTemplate(f.value, withJson(input)) ?? null);
     return { out: base };
   },
-  exportCode: (cfg, { varName, inputs }) =>
-    [
-      `const ${varName}: Record<string, unknown> = ${cfg.keepInput ? `{ ...(${inputs['in']} as object) }` : '{}'};`,
-      ...cfg.fields.map((f) => `setPath(${varName}, ${JSON.stringify(f.name)}, renderTemplate(${JSON.stringify(f.value)}, withJson(${inputs['in']})) ?? null);`),
-    ].join('\n'),
+  exportCode: (cfg, { varName, inputs }) => {
+    const input = inputs['in'];
+    // A deep copy, as in execute: setPath writes into nested objects, which must not be the upstream's.
+    const base = cfg.keepInput
+      ? `(typeof ${input} === 'object' && ${input} !== null && !Array.isArray(${input}) ? structuredClone(${input}) : {}) as Record<string, unknown>`
+      : '{}';
+    return [
+      `const ${varName}: Record<string, unknown> = ${base};`,
+      ...cfg.fields.map((f) => `setPath(${varName}, ${JSON.stringify(f.name)}, renderTemplate(${JSON.stringify(f.value)}, withJson(${input})) ?? null);`),
+    ].join('\n');
+  },
 });
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function setPath(target: Record<string, unknown>, dotted: string, value: unknown) {
+/** Sets a dotted field, creating (or replacing non-object) parents. Exported for the code-export runtime. */
+export function setPath(target: Record<string, unknown>, dotted: string, value: unknown) {
   const parts = dotted.split('.');
   let cur = target;
   for (const p of parts.slice(0, -1)) {

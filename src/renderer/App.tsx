@@ -1,0 +1,78 @@
+/** The application shell: top bar, flows and palette on the left, canvas, inspector on the right. */
+import { useEffect } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { appState, useSession } from './stores/session-store';
+import { handleShortcut } from './canvas/shortcuts';
+import { Canvas } from './canvas/Canvas';
+import { Palette } from './palette/Palette';
+import { FlowList } from './flows/FlowList';
+import { Inspector } from './inspector/Inspector';
+import { TopBar } from './ui/TopBar';
+import { Overlays } from './ui/Overlays';
+
+function onKeyDown(event: KeyboardEvent) {
+  if (event.defaultPrevented || event.isComposing) return;
+  if (handleShortcut(event)) event.preventDefault();
+}
+
+function LoadingScreen() {
+  const connection = useSession((s) => s.connection);
+  const detail = useSession((s) => s.connectionDetail);
+  return (
+    <div className="loading-screen">
+      <span className="logo logo--large" aria-hidden="true">
+        <span />
+        <span />
+        <span />
+      </span>
+      {connection === 'no-engine' ? (
+        <>
+          <div className="loading-screen__title">Cannot reach the engine</div>
+          <div className="muted">{detail}</div>
+        </>
+      ) : (
+        <>
+          <div className="loading-screen__title">{connection === 'disconnected' ? 'Waiting for the engine…' : 'Connecting to the engine…'}</div>
+          <span className="mr-spinner" />
+        </>
+      )}
+    </div>
+  );
+}
+
+export function App() {
+  const state = useSession(appState);
+  const loaded = useSession((s) => s.loaded);
+
+  useEffect(() => {
+    document.documentElement.dataset['appState'] = state;
+  }, [state]);
+
+  useEffect(() => {
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+
+  return (
+    <div className="app" data-app-state={state}>
+      {loaded ? (
+        <ReactFlowProvider>
+          <TopBar />
+          <div className="workspace">
+            <aside className="sidebar sidebar--left">
+              <FlowList />
+              <Palette />
+            </aside>
+            <main className="canvas-wrap">
+              <Canvas />
+            </main>
+            <Inspector />
+          </div>
+        </ReactFlowProvider>
+      ) : (
+        <LoadingScreen />
+      )}
+      <Overlays />
+    </div>
+  );
+}

@@ -1,0 +1,291 @@
+/**
+ * Everything that talks to the engine: start-up, opening/creating/renaming/deleting flows,
+ * autosave, import/export, runs. Components call these; stores stay plain data.
+ */
+import { EngineError, type FlowSummary, type SavedFlow } from '../shared/api';
+import type { Flow } from '../shared/flow/schema';
+import { formatProblem, type FlowProblem } from '../shared/flow/problems';
+import type { RunEvent } from '../shared/runs';
+import type { EngineClient } from '../shared/rpc/client';
+import { connectEngine, engine, isConnected } from './engine-client';
+import { editorStore } from './stores/editor-store';
+import { useSession } from './stores/session-store';
+import { runStore } from './stores/run-store';
+import { createAutosave } from './stores/autosave';
+
+const LAST_FLOW_KEY = 'millrace.lastFlow';
+const AUTOSAVE_MS = 500;
+const session = () => useSession.getState();
+
+export function describeError(error: unknown): string {
+  if (error instanceof EngineError) {
+    const first = error.problems?.[0];
+    if (first) {
+      const more = error.problems && error.problems.length > 1 ? ` (+${error.problems.length - 1} more)` : '';
+      return `${error.message}: ${formatProblem(first, nodeNames())}${more}`;
+    }
+    return error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function nodeNames(): Map<string, string> {
+  const flow = editorStore.getState().flow;
+  return new Map((flow?.nodes ?? []).map((n) => [n.id, n.name]));
+}
+
+function summaryOf(saved: SavedFlow): FlowSummary {
+  return { id: saved.flow.id, name: saved.flow.name, version: saved.version, nodeCount: saved.flow.nodes.length, updatedAt: saved.updatedAt };
+}
+
+const autosave = createAutosave<Flow>({
+  delayMs: AUTOSAVE_MS,
+  current: () => editorStore.getState().flow,
+  async save(flow) {
+    const saved = await engine().saveFlow({ flow });
+    if (editorStore.getState().flow?.id === flow.id) session().setFlowVersion(saved.version);
+    session().upsertFlow(summaryOf(saved));
+  },
+  onState: (state) => session().setSave(state),
+  describeError: (error) =>
+    error instanceof EngineError && error.code === 'disconnected' ? 'offline — will save when the engine is back' : describeError(error),
+});
+
+editorStore.subscribe((state, previous) => {
+  if (state.edits !== previous.edits && state.flow && state.flow.id === previous.flow?.id) autosave.schedule();
+});
+
+export const saveNow = () => autosave.flush();
+export const hasUnsavedChanges = () => autosave.hasUnsavedChanges();
+
+function failed(prefix: string) {
+  return (error: unknown) => session().toast('error', `${prefix}: ${describeError(error)}`);
+}
+
+// ---- start-up and reconnects ----
+
+export function startApp(): void {
+  connectEngine({
+    onStatus: (status, detail) => session().setConnection(status, detail),
+    onConnected: (client, reconnected) => void onConnected(client, reconnected),
+  });
+}
+
+async function onConnected(client: EngineClient, reconnected: boolean) {
+  client.onRunEvent(handleRunEvent);
+  try {
+    const flows = await client.listFlows();
+    session().setFlows(flows);
+    const open = editorStore.getState().flow;
+    if (reconnected && open) {
+      // The canvas is kept as it was: push whatever was edited while offline.
+      await autosave.flush();
+      void refreshRuns();
+      return;
+    }
+    const target = flows.find((f) => f.id === localStorage.getItem(LAST_FLOW_KEY)) ?? flows[0];
+    if (!target) {
+      const created = await client.createFlow({ name: 'My first flow', template: 'demo' });
+      session().upsertFlow(summaryOf(created));
+      showFlow(created);
+    } else {
+      await openFlow(target.id);
+    }
+    session().setLoaded();
+  } catch (error) {
+    failed('Could not load flows')(error);
+  }
+}
+
+// ---- flows ----
+
+function showFlow(saved: SavedFlow) {
+  autosave.reset();
+  editorStore.getState().load(saved.flow);
+  session().setCurrentFlow(saved.flow.id, saved.version);
+  runStore.getState().reset(saved.flow.id);
+  localStorage.setItem(LAST_FLOW_KEY, saved.flow.id);
+  session().requestFit();
+  void refreshRuns();
+}
+
+/** Saves the open flow first; refuses to switch when that save fails, so no edit is lost. */
+async function leaveCurrentFlow(): Promise<boolean> {
+  await autosave.flush();
+  if (!autosave.hasUnsavedChanges()) return true;
+  session().toast('error', 'The open flow has unsaved changes that could not be saved; fix them or try again.');
+  return false;
+}
+
+export async function openFlow(id: string): Promise<void> {
+  if (editorStore.getState().flow?.id === id) return;
+  if (!(await leaveCurrentFlow())) return;
+  try {
+    showFlow(await engine().getFlow({ id }));
+  } catch (error) {
+    failed('Could not open the flow')(error);
+  }
+}
+
+export async function createFlow(template: 'empty' | 'demo' = 'empty'): Promise<void> {
+  if (!(await leaveCurrentFlow())) return;
+  const taken = new Set(session().flows.map((f) => f.name));
+  let name = template === 'demo' ? 'Demo flow' : 'Untitled flow';
+  for (let i = 2; taken.has(name); i++) name = `${template === 'demo' ? 'Demo flow' : 'Untitled flow'} ${i}`;
+  try {
+    const created = await engine().createFlow({ name, template });
+    session().upsertFlow(summaryOf(created));
+    showFlow(created);
+  } catch (error) {
+    failed('Could not create a flow')(error);
+  }
+}
+
+export async function renameFlow(id: string, name: string): Promise<void> {
+  const trimmed = name.trim();
+  if (trimmed === '') return;
+  try {
+    // An in-flight save of the old document must not land after the rename.
+    if (editorStore.getState().flow?.id === id) await autosave.flush();
+    const summary = await engine().renameFlow({ id, name: trimmed });
+    session().upsertFlow(summary);
+    if (editorStore.getState().flow?.id === id) editorStore.getState().setFlowName(summary.name);
+  } catch (error) {
+    failed('Could not rename the flow')(error);
+  }
+}
+
+export function askDeleteFlow(id: string): void {
+  const flow = session().flows.find((f) => f.id === id);
+  if (flow) session().openDialog({ kind: 'confirm-delete', flowId: id, flowName: flow.name });
+}
+
+export async function deleteFlow(id: string): Promise<void> {
+  session().closeDialog();
+  try {
+    const wasOpen = editorStore.getState().flow?.id === id;
+    if (wasOpen) autosave.reset();
+    await engine().deleteFlow({ id });
+    session().removeFlow(id);
+    if (!wasOpen) return;
+    editorStore.getState().unload();
+    const next = session().flows[0];
+    if (next) await openFlow(next.id);
+    else await createFlow('empty');
+  } catch (error) {
+    failed('Could not delete the flow')(error);
+  }
+}
+
+// ---- import / export ----
+
+export async function importFlowFile(file: File): Promise<void> {
+  if (!(await leaveCurrentFlow())) return;
+  try {
+    const result = await engine().importFlow({ text: await file.text() });
+    if (!result.ok) {
+      showProblems(`Could not import ${file.name}`, 'The file was not imported. Fix these problems and try again:', result.problems, {});
+      return;
+    }
+    session().upsertFlow(summaryOf(result.saved));
+    showFlow(result.saved);
+    const count = result.saved.problems.length;
+    session().toast('success', `Imported "${result.saved.flow.name}"${count ? ` — ${count} setting${count === 1 ? '' : 's'} to fix before it can run` : ''}`);
+  } catch (error) {
+    failed('Could not import the file')(error);
+  }
+}
+
+export function exportFlow(): void {
+  const flow = editorStore.getState().flow;
+  if (!flow) return;
+  const blob = new Blob([JSON.stringify(flow, null, 2) + '\n'], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${flow.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'flow'}.millrace.json`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function showProblems(title: string, intro: string, problems: FlowProblem[], names: Record<string, string>) {
+  session().openDialog({ kind: 'problems', title, intro, problems, nodeNames: names });
+}
+
+// ---- runs ----
+
+export async function runFlow(): Promise<void> {
+  const flow = editorStore.getState().flow;
+  const runs = runStore.getState();
+  if (!flow || runs.starting) return;
+  runs.setStarting(true);
+  try {
+    await autosave.flush();
+    if (autosave.hasUnsavedChanges()) throw new Error('the flow could not be saved, so it cannot run yet');
+    const { runId } = await engine().startRun({ flowId: flow.id });
+    runStore.getState().selectRun(runId);
+    session().setHighlightProblems(false);
+    // Normally the live events arrive first; fetch the trace if they were missed.
+    setTimeout(() => {
+      if (runStore.getState().selectedRunId === runId && !runStore.getState().traces[runId]) void loadTrace(runId);
+    }, 1500);
+  } catch (error) {
+    if (error instanceof EngineError && error.code === 'invalid_flow' && error.problems) {
+      session().setHighlightProblems(true);
+      showProblems('This flow cannot run yet', 'Fix these problems first (nodes with problems are outlined on the canvas):', error.problems, Object.fromEntries(nodeNames()));
+    } else {
+      failed('Could not start the run')(error);
+    }
+  } finally {
+    runStore.getState().setStarting(false);
+  }
+}
+
+const pendingTraceLoads = new Set<string>();
+
+async function loadTrace(runId: string) {
+  if (pendingTraceLoads.has(runId) || !isConnected()) return;
+  pendingTraceLoads.add(runId);
+  try {
+    runStore.getState().setTrace(await engine().getRunTrace({ runId }));
+  } catch (error) {
+    failed('Could not load the run')(error);
+  } finally {
+    pendingTraceLoads.delete(runId);
+  }
+}
+
+function handleRunEvent(event: RunEvent) {
+  const { missedStart } = runStore.getState().applyEvent(event);
+  const state = runStore.getState();
+  if (missedStart && event.runId === state.selectedRunId) void loadTrace(event.runId);
+  if (event.type === 'run.started' && event.flowId === state.flowId && state.selectedRunId === null) state.selectRun(event.runId);
+}
+
+export async function selectRun(runId: string | null): Promise<void> {
+  runStore.getState().selectRun(runId);
+  if (!runId) return;
+  const trace = runStore.getState().traces[runId];
+  if (!trace || trace.run.status === 'running' || trace.run.status === 'queued') await loadTrace(runId);
+}
+
+export async function refreshRuns(): Promise<void> {
+  const flowId = runStore.getState().flowId;
+  if (!flowId || !isConnected()) return;
+  try {
+    const runs = await engine().listRuns({ flowId, limit: 30 });
+    if (runStore.getState().flowId === flowId) runStore.getState().setRuns(runs);
+  } catch (error) {
+    failed('Could not list runs')(error);
+  }
+}
+
+/** Clicking a node opens its data from the selected run when there is some, else its settings. */
+export function focusNode(nodeId: string): void {
+  const run = runStore.getState();
+  const hasData = run.selectedRunId ? Boolean(run.traces[run.selectedRunId]?.nodes[nodeId]) : false;
+  session().setSideTab('node');
+  session().setNodeTab(hasData ? 'run' : 'config');
+}

@@ -1,0 +1,126 @@
+/**
+ * App-level state around the editor: connection, flow list, save state, theme, panels, toasts
+ * and dialogs. Plain data only; async work with the engine lives in ../actions.
+ */
+import { create } from 'zustand';
+import type { FlowSummary } from '../../shared/api';
+import type { FlowProblem } from '../../shared/flow/problems';
+import type { ConnectionStatus } from '../engine-client';
+import type { SaveState } from './autosave';
+
+export type Theme = 'light' | 'dark';
+export type AppState = 'loading' | 'ready' | 'disconnected';
+export type SideTab = 'node' | 'runs';
+export type NodeTab = 'config' | 'run';
+
+export interface Toast {
+  id: number;
+  kind: 'info' | 'error' | 'success';
+  text: string;
+}
+
+export type Dialog =
+  | { kind: 'problems'; title: string; intro: string; problems: FlowProblem[]; nodeNames: Record<string, string> }
+  | { kind: 'confirm-delete'; flowId: string; flowName: string }
+  | { kind: 'shortcuts' };
+
+export interface SessionState {
+  connection: ConnectionStatus;
+  connectionDetail: string | null;
+  /** True once connected and the first flow is loaded; stays true across reconnects. */
+  loaded: boolean;
+  flows: FlowSummary[];
+  currentFlowId: string | null;
+  flowVersion: number | null;
+  save: SaveState;
+  theme: Theme;
+  sideTab: SideTab;
+  nodeTab: NodeTab;
+  /** Set when a run was refused: nodes with problems are outlined until the next edit. */
+  highlightProblems: boolean;
+  toasts: Toast[];
+  dialog: Dialog | null;
+  /** Bumped to ask the canvas to fit the view (after layout, after loading). */
+  fitRequest: number;
+
+  setConnection(status: ConnectionStatus, detail?: string): void;
+  setLoaded(): void;
+  setFlows(flows: FlowSummary[]): void;
+  upsertFlow(summary: FlowSummary): void;
+  removeFlow(id: string): void;
+  setCurrentFlow(id: string | null, version: number | null): void;
+  setFlowVersion(version: number): void;
+  setSave(save: SaveState): void;
+  setTheme(theme: Theme): void;
+  toggleTheme(): void;
+  setSideTab(tab: SideTab): void;
+  setNodeTab(tab: NodeTab): void;
+  setHighlightProblems(on: boolean): void;
+  toast(kind: Toast['kind'], text: string): void;
+  dismissToast(id: number): void;
+  openDialog(dialog: Dialog): void;
+  closeDialog(): void;
+  requestFit(): void;
+}
+
+const THEME_KEY = 'millrace.theme';
+const TOAST_MS = 4500;
+let nextToastId = 1;
+
+function initialTheme(): Theme {
+  if (typeof window === 'undefined') return 'light';
+  const stored = window.localStorage.getItem(THEME_KEY);
+  if (stored === 'light' || stored === 'dark') return stored;
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+export function appState(s: Pick<SessionState, 'connection' | 'loaded'>): AppState {
+  if (s.connection === 'disconnected' || s.connection === 'no-engine') return 'disconnected';
+  return s.loaded && s.connection === 'connected' ? 'ready' : 'loading';
+}
+
+export const useSession = create<SessionState>()((set, get) => ({
+  connection: 'connecting',
+  connectionDetail: null,
+  loaded: false,
+  flows: [],
+  currentFlowId: null,
+  flowVersion: null,
+  save: { status: 'saved' },
+  theme: initialTheme(),
+  sideTab: 'node',
+  nodeTab: 'config',
+  highlightProblems: false,
+  toasts: [],
+  dialog: null,
+  fitRequest: 0,
+
+  setConnection: (connection, detail) => set({ connection, connectionDetail: detail ?? null }),
+  setLoaded: () => set({ loaded: true }),
+  setFlows: (flows) => set({ flows: [...flows].sort((a, b) => b.updatedAt - a.updatedAt) }),
+  upsertFlow: (summary) =>
+    set((s) => ({
+      flows: s.flows.some((f) => f.id === summary.id) ? s.flows.map((f) => (f.id === summary.id ? summary : f)) : [summary, ...s.flows],
+    })),
+  removeFlow: (id) => set((s) => ({ flows: s.flows.filter((f) => f.id !== id) })),
+  setCurrentFlow: (currentFlowId, flowVersion) => set({ currentFlowId, flowVersion, highlightProblems: false }),
+  setFlowVersion: (flowVersion) => set({ flowVersion }),
+  setSave: (save) => set({ save }),
+  setTheme: (theme) => {
+    window.localStorage.setItem(THEME_KEY, theme);
+    set({ theme });
+  },
+  toggleTheme: () => get().setTheme(get().theme === 'dark' ? 'light' : 'dark'),
+  setSideTab: (sideTab) => set({ sideTab }),
+  setNodeTab: (nodeTab) => set({ nodeTab }),
+  setHighlightProblems: (highlightProblems) => set({ highlightProblems }),
+  toast: (kind, text) => {
+    const id = nextToastId++;
+    set((s) => ({ toasts: [...s.toasts.slice(-3), { id, kind, text }] }));
+    setTimeout(() => get().dismissToast(id), kind === 'error' ? TOAST_MS * 1.5 : TOAST_MS);
+  },
+  dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+  openDialog: (dialog) => set({ dialog }),
+  closeDialog: () => set({ dialog: null }),
+  requestFit: () => set((s) => ({ fitRequest: s.fitRequest + 1 })),
+}));
