@@ -8,7 +8,8 @@ describe('crash test (real processes, SIGKILL)', () => {
   it('1,000 runs with a sleep, a signal wait and an idempotent sink survive 50 random SIGKILLs', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'millrace-crash-'));
     try {
-      const r = await runCrashTest({ dataDir, runs: 1000, kills: 50 });
+      // The sink's hold keeps the workload alive (≈ 20 s of work) across all 50 kills, however fast the machine.
+      const r = await runCrashTest({ dataDir, runs: 1000, kills: 50, concurrency: 2, holdMs: 40 });
       expect(r.kills).toBe(50);
       expect(r.runs).toBe(1000);
       expect(r.lost).toBe(0);

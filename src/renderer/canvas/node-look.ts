@@ -18,8 +18,9 @@ export const CATEGORY_LOOK = {
 export const categoryColor = (category: NodeCategory) => `var(--cat-${category})`;
 
 export const STATUS_LABEL = {
-  pending: 'waiting',
+  pending: 'pending',
   running: 'running',
+  waiting: 'waiting',
   succeeded: 'ok',
   failed: 'error',
   skipped: 'skipped',

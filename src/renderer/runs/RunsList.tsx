@@ -9,6 +9,7 @@ import { Icon } from '../ui/icons';
 export const RUN_STATUS_LABEL = {
   queued: 'Queued',
   running: 'Running',
+  waiting: 'Waiting',
   succeeded: 'Succeeded',
   failed: 'Failed',
   cancelled: 'Cancelled',

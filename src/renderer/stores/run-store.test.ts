@@ -17,7 +17,7 @@ describe('run store', () => {
     const store = createRunStore();
     store.getState().reset('flow_a');
     store.getState().applyEvent(started('run_1'));
-    store.getState().applyEvent({ type: 'node.started', runId: 'run_1', nodeId: 'n1', nodeType: 'if@1', at: 1001, input: { x: 1 } });
+    store.getState().applyEvent({ type: 'node.started', runId: 'run_1', nodeId: 'n1', nodeType: 'if@1', at: 1001, attempt: 1, input: { x: 1 } });
     store.getState().applyEvent({ type: 'node.succeeded', runId: 'run_1', nodeId: 'n1', at: 1010, durationMs: 9, output: { ok: true } });
     store.getState().applyEvent({ type: 'node.skipped', runId: 'run_1', nodeId: 'n2', at: 1011, reason: 'branch not taken' });
     store.getState().selectRun('run_1');
@@ -39,7 +39,7 @@ describe('run store', () => {
 
   it('reports events whose run start was missed, so the trace can be fetched', () => {
     const store = createRunStore();
-    const result = store.getState().applyEvent({ type: 'node.started', runId: 'run_x', nodeId: 'n', nodeType: 'if@1', at: 1, input: null });
+    const result = store.getState().applyEvent({ type: 'node.started', runId: 'run_x', nodeId: 'n', nodeType: 'if@1', at: 1, attempt: 1, input: null });
     expect(result.missedStart).toBe(true);
     expect(store.getState().traces['run_x']).toBeUndefined();
   });
@@ -61,7 +61,7 @@ describe('run store', () => {
     store.getState().reset('flow_a');
     store.getState().applyEvent(started('run_1'));
     const loaded: RunTrace = {
-      run: { id: 'run_1', flowId: 'flow_a', flowVersion: 3, flowName: 'A', status: 'failed', createdAt: 1000, finishedAt: 2000, durationMs: 1000, error: { message: 'boom', nodeId: 'n1' } },
+      run: { id: 'run_1', flowId: 'flow_a', flowVersion: 3, flowName: 'A', status: 'failed', createdAt: 1000, finishedAt: 2000, durationMs: 1000, error: { message: 'boom', nodeId: 'n1' }, parentRunId: null, wakeAt: null },
       input: null,
       nodes: {},
     };
