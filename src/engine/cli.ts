@@ -13,6 +13,7 @@ import { formatProblem, type FlowProblem } from '../shared/flow/problems';
 import { nodeRegistry } from '../nodes';
 import { createEngine } from './engine';
 import { startWebServer } from './server/web-server';
+import { loadOrCreateToken } from './server/security';
 import { summarizeTrace } from './cli-format';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -81,7 +82,7 @@ async function serve(args: string[]): Promise<number> {
     process.once('SIGINT', () => resolveStop());
     process.once('SIGTERM', () => resolveStop());
   });
-  const server = await startWebServer({ engine, rendererDir, port, log: (l) => console.error(`[server] ${l}`) });
+  const server = await startWebServer({ engine, rendererDir, port, token: loadOrCreateToken(dataDir), log: (l) => console.error(`[server] ${l}`) });
   console.log(`Millrace is running (web mode). Open: ${server.url}`);
   console.log(`Data: ${dataDir}   Output files: ${engine.outputDir}   Stop with Ctrl+C.`);
   await stopped;

@@ -1,8 +1,27 @@
 /** Request checks for the local web server: token, Origin and Host (DNS-rebinding) checks. Pure and unit-tested. */
 import { timingSafeEqual, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
+}
+
+/**
+ * The web token lives in the data folder (mode 0600), so a tab left open reconnects after the
+ * server restarts. Delete the file to revoke every open tab.
+ */
+export function loadOrCreateToken(dataDir: string): string {
+  const file = join(dataDir, 'web-token');
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (/^[A-Za-z0-9_-]{32,}$/.test(token)) return token;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const token = newToken();
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return token;
 }
 
 export function tokenMatches(given: string | null | undefined, expected: string): boolean {

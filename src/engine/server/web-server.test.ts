@@ -6,6 +6,8 @@ import { WebSocket } from 'ws';
 import { createEngine, type Engine } from '../engine';
 import { startWebServer, type WebServer } from './web-server';
 import { connectEngine } from './ws-client';
+import { loadOrCreateToken } from './security';
+import { statSync } from 'node:fs';
 import type { RunEvent } from '../../shared/runs';
 import type { Flow } from '../../shared/flow/schema';
 
@@ -114,5 +116,13 @@ describe('web mode server', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('keeps the token in a 0600 file in the data folder, so open tabs survive a restart', () => {
+    const first = loadOrCreateToken(join(dir, 'tokens'));
+    expect(loadOrCreateToken(join(dir, 'tokens'))).toBe(first);
+    expect(statSync(join(dir, 'tokens', 'web-token')).mode & 0o777).toBe(0o600);
+    writeFileSync(join(dir, 'tokens', 'web-token'), 'short');
+    expect(loadOrCreateToken(join(dir, 'tokens'))).not.toBe(first);
   });
 });
