@@ -112,7 +112,8 @@ export const engineApiArgs = {
 
 export const engineStreams = ['onRunEvent'] as const satisfies readonly EngineStream[];
 
-export type EngineErrorCode = 'invalid_argument' | 'invalid_flow' | 'not_found' | 'unknown_method' | 'internal' | 'disconnected';
+export const ENGINE_ERROR_CODES = ['invalid_argument', 'invalid_flow', 'not_found', 'unknown_method', 'internal', 'disconnected'] as const;
+export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
 
 /** An error that crosses the transport intact: code, user-facing message, optional problem list. */
 export class EngineError extends Error {

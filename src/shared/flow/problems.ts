@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** A problem with a flow, located precisely enough for the UI to point at it. */
 export interface FlowProblem {
   /** `structure` problems make a document unusable (import refuses it); `config` problems block Run only. */
@@ -10,6 +12,16 @@ export interface FlowProblem {
   field?: string;
   message: string;
 }
+
+/** Parser for problems that crossed a transport: the client never trusts their shape. */
+export const FlowProblemSchema = z.object({
+  kind: z.enum(['structure', 'config']),
+  path: z.array(z.union([z.string(), z.number()])),
+  nodeId: z.string().optional(),
+  edgeId: z.string().optional(),
+  field: z.string().optional(),
+  message: z.string(),
+}) satisfies z.ZodType<FlowProblem>;
 
 /** One line per problem, naming the node and field: for CLIs, logs and error dialogs. */
 export function formatProblem(p: FlowProblem, nodeNames: ReadonlyMap<string, string> = new Map()): string {

@@ -2,9 +2,8 @@
  * A typed EngineApi proxy over an RpcPort. The renderer, the CLI and tests all talk to the
  * engine through this, whatever the transport.
  */
-import { EngineError, engineApiArgs, engineStreams, type EngineApi, type EngineErrorCode, type EngineStream } from '../api';
+import { ENGINE_ERROR_CODES, EngineError, engineApiArgs, engineStreams, type EngineApi, type EngineErrorCode, type EngineStream } from '../api';
 import { ServerMessageSchema, type RpcPort } from './protocol';
-import type { FlowProblem } from '../flow/problems';
 
 export interface EngineClient extends EngineApi {
   /** Rejects pending calls and stops streams. */
@@ -32,7 +31,11 @@ export function createEngineClient(port: RpcPort): EngineClient {
     if (!call) return;
     pending.delete(msg.id);
     if (msg.ok) call.resolve(msg.value);
-    else call.reject(new EngineError(msg.error.code as EngineErrorCode, msg.error.message, msg.error.problems as FlowProblem[] | undefined));
+    else {
+      // A newer engine may send a code this client does not know: treat it as internal.
+      const code: EngineErrorCode = ENGINE_ERROR_CODES.find((c) => c === msg.error.code) ?? 'internal';
+      call.reject(new EngineError(code, msg.error.message, msg.error.problems));
+    }
   });
 
   const shutDown = () => {

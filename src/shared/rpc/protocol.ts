@@ -1,5 +1,6 @@
 /** Wire messages of the rpc layer. Both ends parse what they receive. */
 import { z } from 'zod';
+import { FlowProblemSchema } from '../flow/problems';
 
 export const ClientMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('call'), id: z.number().int().nonnegative(), method: z.string().max(64), arg: z.unknown().optional() }),
@@ -11,7 +12,7 @@ export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 const WireErrorSchema = z.object({
   code: z.string(),
   message: z.string(),
-  problems: z.array(z.any()).optional(),
+  problems: z.array(FlowProblemSchema).optional(),
 });
 export type WireError = z.infer<typeof WireErrorSchema>;
 
