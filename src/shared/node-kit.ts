@@ -77,6 +77,11 @@ export interface NodeContext {
   /** Aborted when the run is cancelled or times out. */
   signal: AbortSignal;
   log(message: string): void;
+  /**
+   * Live progress shown on the node during a run (e.g. streamed LLM text so far). Not journaled
+   * and never replayed: the node's output is the record. Optional so hosts may omit it.
+   */
+  progress?(text: string): void;
 }
 
 /** What an executor returns: a value per output port. A port left out carries no data (its branch is skipped). */

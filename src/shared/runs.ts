@@ -61,6 +61,8 @@ export interface NodeTrace {
   /** Failed attempts before the current one. */
   attempts: AttemptInfo[];
   waiting: WaitInfo | null;
+  /** Live progress while the node runs (streamed LLM text); cleared when it finishes. Not stored. */
+  progress?: string;
 }
 
 export interface RunTrace {
@@ -77,6 +79,8 @@ export type RunEvent =
   | { type: 'node.skipped'; runId: string; nodeId: string; at: number; reason: string }
   | { type: 'node.waiting'; runId: string; nodeId: string; at: number; waiting: WaitInfo }
   | { type: 'node.retrying'; runId: string; nodeId: string; at: number; attempt: number; error: ErrorInfo; retryAt: number }
+  /** Live only (never journaled): the node's progress so far, e.g. the streamed reply text. */
+  | { type: 'node.progress'; runId: string; nodeId: string; at: number; text: string }
   | { type: 'run.waiting'; runId: string; at: number; wakeAt: number | null }
   | { type: 'run.resumed'; runId: string; at: number }
   | {
@@ -130,11 +134,13 @@ const handlers = {
   }),
   'node.started': (t, e) =>
     t &&
-    withNode(t, e.nodeId, (n) => ({ ...n, nodeType: e.nodeType, status: 'running', startedAt: e.at, input: e.input, attempt: e.attempt, waiting: null })),
+    withNode(t, e.nodeId, ({ progress: _, ...n }) => ({ ...n, nodeType: e.nodeType, status: 'running', startedAt: e.at, input: e.input, attempt: e.attempt, waiting: null })),
   'node.succeeded': (t, e) =>
-    t && withNode(t, e.nodeId, (n) => ({ ...n, status: 'succeeded', finishedAt: e.at, durationMs: e.durationMs, output: e.output })),
+    t && withNode(t, e.nodeId, ({ progress: _, ...n }) => ({ ...n, status: 'succeeded', finishedAt: e.at, durationMs: e.durationMs, output: e.output })),
   'node.failed': (t, e) =>
-    t && withNode(t, e.nodeId, (n) => ({ ...n, status: 'failed', finishedAt: e.at, durationMs: e.durationMs, error: e.error })),
+    t && withNode(t, e.nodeId, ({ progress: _, ...n }) => ({ ...n, status: 'failed', finishedAt: e.at, durationMs: e.durationMs, error: e.error })),
+  // Progress of a node that already finished (a late, out-of-order event) is dropped.
+  'node.progress': (t, e) => t && withNode(t, e.nodeId, (n) => (n.status === 'running' ? { ...n, progress: e.text } : n)),
   'node.skipped': (t, e) => t && withNode(t, e.nodeId, (n) => ({ ...n, status: 'skipped', finishedAt: e.at })),
   'node.waiting': (t, e) => t && withNode(t, e.nodeId, (n) => ({ ...n, status: 'waiting', waiting: e.waiting })),
   'node.retrying': (t, e) =>

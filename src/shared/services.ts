@@ -2,6 +2,9 @@
  * The services a node executor may use, declared as plain interfaces so nodes stay pure and
  * testable with fakes. The engine injects Node implementations (src/engine/services).
  */
+import type { LlmService } from './llm';
+
+export type { LlmService } from './llm';
 export interface HttpRequest {
   method: string;
   url: string;
@@ -35,10 +38,19 @@ export interface Clock {
   now(): number;
 }
 
+/** Secret values by reference (`secret:NAME`); the values live outside flows, traces and logs. */
+export interface SecretsService {
+  /** The value behind `secret:NAME`. Hand it straight to a client: never into outputs, logs or errors. */
+  resolveSecretRef(ref: string): Promise<string>;
+}
+
 export interface NodeServices {
   http: HttpService;
   files: FileService;
   clock: Clock;
+  /** The LLM gateway (src/engine/services/llm). Optional so hosts without one still type-check; nodes say clearly when it is missing. */
+  llm?: LlmService;
+  secrets?: SecretsService;
 }
 
 /** An error a node throws on purpose: its message is shown to the user as-is, without a stack. */

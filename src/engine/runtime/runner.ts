@@ -195,6 +195,9 @@ async function runNode(
       signal: attemptAbort.signal,
       now,
       log: (line) => req.log?.(`[${node.name}] ${line}`),
+      progress: (text) => {
+        if (!attemptAbort.signal.aborted) emit({ type: 'node.progress', runId, nodeId: node.id, at: now(), text });
+      },
     });
     const timeoutMs = node.settings?.timeoutMs;
     // The race makes cancellation and timeouts effective even for an executor that ignores ctx.signal.

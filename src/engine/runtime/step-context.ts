@@ -23,6 +23,8 @@ export interface StepContextInput {
   signal: AbortSignal;
   now: () => number;
   log: (line: string) => void;
+  /** Live progress (a run event, not journaled). */
+  progress?: (text: string) => void;
 }
 
 export function makeStepContext(c: StepContextInput): NodeContext {
@@ -70,6 +72,7 @@ export function makeStepContext(c: StepContextInput): NodeContext {
     services: c.services,
     signal: c.signal,
     log: c.log,
+    ...(c.progress ? { progress: c.progress } : {}),
     step: {
       async run<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
         const stored = journal.getStep(runId, nodeId, name);
