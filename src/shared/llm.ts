@@ -123,6 +123,8 @@ export const callRecordSchema = z.object({
     params: z.record(z.string(), z.unknown()),
     schema: z.record(z.string(), z.unknown()).nullable(),
     jsonMode: z.string().nullable(),
+    /** What the gateway added to the system prompt (the JSON instruction), if anything. */
+    instruction: z.string().nullable(),
     stream: z.boolean(),
   }),
   attempts: z.array(attemptRecordSchema),

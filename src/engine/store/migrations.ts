@@ -101,4 +101,23 @@ export const sqliteMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  /* 2: LLM gateway — exact-match response cache, spend per flow per day (budgets) */ `
+  CREATE TABLE llm_cache (
+    key TEXT PRIMARY KEY,          -- sha256 of provider, endpoint, model, parameters, rendered prompt, schema
+    answer TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX llm_cache_expiry ON llm_cache (expires_at);
+  CREATE TABLE llm_usage (
+    flow_id TEXT NOT NULL,
+    day TEXT NOT NULL,             -- UTC date, YYYY-MM-DD
+    calls INTEGER NOT NULL DEFAULT 0,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_usd REAL NOT NULL DEFAULT 0,
+    unpriced_calls INTEGER NOT NULL DEFAULT 0,   -- calls whose cost is unknown (not in cost_usd)
+    PRIMARY KEY (flow_id, day)
+  ) WITHOUT ROWID;
+  `,
 ];
