@@ -14,6 +14,10 @@ const variants: Record<string, Record<string, unknown>[]> = {
   'http-request@1': [{ method: 'GET' }, { headers: [] }],
   'write-file@1': [{ line: 'order {{ id }}' }],
   'if@1': [{ operator: 'is-empty', right: '' }],
+  'llm-call@1': [
+    { output: 'json', schemaFields: [{ name: 'a' }], apiKey: 'secret:KEY', headers: [{ name: 'x-h', value: 'secret:H' }], fallbacks: [{ model: 'm', baseUrl: 'http://h' }], cache: true },
+    { provider: 'replay', topP: 0.5, seed: 1, stop: ['x'] },
+  ],
 };
 
 /** Transpiles statements as the body of an async function; returns JS and the syntax errors. */

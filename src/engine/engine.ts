@@ -4,7 +4,17 @@
  * argument parsing, nothing else.
  */
 import { join } from 'node:path';
-import { EngineError, type EngineApi, type FlowSummary, type ImportResult, type NodeTypeInfo, type SavedFlow, type StartRunArgs } from '../shared/api';
+import {
+  EngineError,
+  type EngineApi,
+  type FlowSummary,
+  type ImportResult,
+  type LlmTestResult,
+  type NodeTypeInfo,
+  type SavedFlow,
+  type SecretInfo,
+  type StartRunArgs,
+} from '../shared/api';
 import { CURRENT_SCHEMA_VERSION, type Flow } from '../shared/flow/schema';
 import { parseFlowDocument, parseFlowText, validateFlow } from '../shared/flow/validate';
 import { formatProblem, type FlowProblem } from '../shared/flow/problems';
@@ -25,6 +35,7 @@ import { createHttpService } from './services/http';
 import { createFileService } from './services/files';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
+import { LlmServices, type LlmServicesOptions } from './llm-services';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 
 export interface EngineOptions {
@@ -45,6 +56,12 @@ export interface EngineOptions {
   maxOutputBytes?: number;
   now?: () => number;
   log?: (line: string) => void;
+  /** Desktop secrets (Electron safeStorage); default: a 0600 file in the data folder. */
+  secretBackend?: LlmServicesOptions['secretBackend'];
+  /** Where MILLRACE_SECRET_* values come from (tests). Default: process.env. */
+  env?: LlmServicesOptions['env'];
+  /** LLM gateway settings (tests: breaker cooldowns, response cap…). */
+  llm?: LlmServicesOptions['llm'];
 }
 
 export class Engine implements EngineApi {
@@ -58,6 +75,7 @@ export class Engine implements EngineApi {
   private readonly executor: RunExecutor;
   private readonly registry: NodeRegistry;
   private readonly closeHttp: () => void;
+  private readonly llm: LlmServices;
   private readonly listeners = new Set<(e: RunEvent) => void>();
   private readonly finishWaiters = new Map<string, (() => void)[]>();
   private readonly log: (line: string) => void;
@@ -66,18 +84,38 @@ export class Engine implements EngineApi {
   private closed = false;
 
   constructor(options: EngineOptions) {
-    this.log = options.log ?? (() => {});
+    const log = options.log ?? (() => {});
+    // Every log line passes the secrets store's redaction: a value that slips into an error never reaches the log.
+    this.log = (line) => log(this.llm ? this.llm.secrets.redact(line) : line);
     this.now = options.now ?? Date.now;
     this.registry = options.registry ?? nodeRegistry;
     this.db = openDatabase(join(options.dataDir, 'millrace.db'));
     this.writer = new GroupCommitWriter(this.db, (e) => this.log(`journal write failed: ${e.message}`));
     this.flows = new FlowStore(this.db);
+    this.llm = new LlmServices({
+      db: this.db,
+      writer: this.writer,
+      flows: this.flows,
+      dataDir: options.dataDir,
+      secretBackend: options.secretBackend,
+      env: options.env,
+      llm: options.llm,
+      now: this.now,
+      log: this.log,
+    });
     this.reads = new RunReads(this.db);
     this.queue = new RunQueue(this.db, this.writer);
     this.outputDir = options.outputDir ?? join(options.dataDir, 'output');
     const http = createHttpService();
     this.closeHttp = () => http.close();
-    const services: NodeServices = { http, files: createFileService(this.outputDir), clock: { now: this.now }, ...options.services };
+    const services: NodeServices = {
+      http,
+      files: createFileService(this.outputDir),
+      clock: { now: this.now },
+      llm: this.llm.gateway,
+      secrets: this.llm.secrets,
+      ...options.services,
+    };
     this.executor = new RunExecutor({
       db: this.db,
       journal: new RunStore(this.db, this.writer),
@@ -248,6 +286,27 @@ export class Engine implements EngineApi {
     const trace = this.reads.getTrace(runId);
     if (!trace) throw new EngineError('not_found', `no run with id "${runId}"`);
     return trace;
+  }
+
+  listSecrets(): Promise<SecretInfo[]> {
+    return this.llm.listSecrets();
+  }
+
+  setSecret({ name, value }: { name: string; value: string }): Promise<void> {
+    return this.llm.setSecret(name, value);
+  }
+
+  deleteSecret({ name }: { name: string }): Promise<{ deleted: boolean }> {
+    return this.llm.deleteSecret(name);
+  }
+
+  testLlm({ config }: { config: unknown }): Promise<LlmTestResult> {
+    return this.llm.testLlm(config);
+  }
+
+  /** The secrets store (the Postgres trigger resolves `secret:NAME` connection strings through it). */
+  get secrets(): LlmServices['secrets'] {
+    return this.llm.secrets;
   }
 
   onRunEvent = (listener: (e: RunEvent) => void): (() => void) => {

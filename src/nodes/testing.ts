@@ -4,7 +4,7 @@
  */
 import { asFlowId, asNodeId, asRunId } from '../shared/ids';
 import type { NodeContext } from '../shared/node-kit';
-import type { FileService, HttpRequest, HttpResponse, HttpService } from '../shared/services';
+import type { FileService, HttpRequest, HttpResponse, HttpService, LlmService } from '../shared/services';
 
 export interface FakeHttp extends HttpService {
   /** Every request that reached the service, in order. */
@@ -53,6 +53,8 @@ export interface FakeContext extends NodeContext {
   /** How often each step's function actually ran (a memoised replay does not count). */
   effects: Map<string, number>;
   logs: string[];
+  /** Everything the node reported through ctx.progress, in order. */
+  progressed: string[];
 }
 
 export interface FakeContextOptions {
@@ -62,6 +64,7 @@ export interface FakeContextOptions {
   runId?: string;
   nodeId?: string;
   nodeName?: string;
+  llm?: LlmService;
 }
 
 /**
@@ -74,6 +77,7 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
   const journal = new Map<string, unknown>();
   const effects = new Map<string, number>();
   const logs: string[] = [];
+  const progressed: string[] = [];
   const http = options.http ?? fakeHttp();
   const files = options.files ?? fakeFiles();
   return {
@@ -84,7 +88,7 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
     runInput: options.runInput,
     attempt: 1,
     signal: new AbortController().signal,
-    services: { http, files, clock: { now: () => 1_700_000_000_000 } },
+    services: { http, files, clock: { now: () => 1_700_000_000_000 }, ...(options.llm ? { llm: options.llm } : {}) },
     step: {
       async run<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
         if (journal.has(name)) return journal.get(name) as T;
@@ -100,10 +104,12 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
       waitForSignal: () => Promise.reject(new Error('fakeContext: waitForSignal is not supported')),
     },
     log: (message) => void logs.push(message),
+    progress: (text) => void progressed.push(text),
     http,
     files,
     journal,
     effects,
     logs,
+    progressed,
   };
 }

@@ -8,6 +8,7 @@ import type { Flow } from './flow/schema';
 import type { FlowProblem } from './flow/problems';
 import type { PortMap, NodeCategory, FieldHint } from './node-kit';
 import type { RunEvent, RunSummary, RunTrace } from './runs';
+import { SECRET_NAME, type LlmCost } from './llm';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -54,6 +55,19 @@ export interface StartRunArgs {
   orderingKey?: string;
 }
 
+/** A stored secret: its name and where it lives. Values never cross the API. */
+export interface SecretInfo {
+  name: string;
+  /** `env` values (MILLRACE_SECRET_*) are read-only from the app. */
+  source: 'env' | 'file' | 'desktop';
+  writable: boolean;
+}
+
+/** The LLM node's Test button: one one-token request to the primary target, no retries. */
+export type LlmTestResult =
+  | { ok: true; label: 'live' | 'replay'; provider: string; model: string; latencyMs: number; reply: string; totalTokens: number | null; cost: LlmCost }
+  | { ok: false; error: string };
+
 export interface EngineApi {
   listNodeTypes(): Promise<NodeTypeInfo[]>;
   listFlows(): Promise<FlowSummary[]>;
@@ -79,6 +93,13 @@ export interface EngineApi {
   signalRun(arg: { runId: string; name: string; payload?: unknown }): Promise<{ accepted: boolean }>;
   listRuns(arg: { flowId?: string; limit?: number }): Promise<RunSummary[]>;
   getRunTrace(arg: { runId: string }): Promise<RunTrace>;
+  /** Names and sources of stored secrets (never values). */
+  listSecrets(): Promise<SecretInfo[]>;
+  /** Stores a secret; flows refer to it as `secret:NAME`. */
+  setSecret(arg: { name: string; value: string }): Promise<void>;
+  deleteSecret(arg: { name: string }): Promise<{ deleted: boolean }>;
+  /** Sends a one-token request with an llm-call node's config and reports what happened. */
+  testLlm(arg: { config: unknown }): Promise<LlmTestResult>;
   onRunEvent: EventStream<RunEvent>;
 }
 
@@ -108,6 +129,10 @@ export const engineApiArgs = {
   signalRun: z.object({ runId: idArg, name: z.string().min(1).max(200), payload: z.unknown().optional() }).strict(),
   listRuns: z.object({ flowId: idArg.optional(), limit: z.number().int().min(1).max(1000).optional() }).strict(),
   getRunTrace: z.object({ runId: idArg }).strict(),
+  listSecrets: none,
+  setSecret: z.object({ name: z.string().regex(SECRET_NAME, 'letters, digits and "_", starting with a letter'), value: z.string().min(1).max(20_000) }).strict(),
+  deleteSecret: z.object({ name: z.string().regex(SECRET_NAME, 'letters, digits and "_", starting with a letter') }).strict(),
+  testLlm: z.object({ config: z.unknown() }).strict(),
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export const engineStreams = ['onRunEvent'] as const satisfies readonly EngineStream[];

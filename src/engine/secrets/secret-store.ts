@@ -7,6 +7,7 @@
  * gateway over provider error text: a server that echoes a key back cannot put it in a trace.
  */
 import type { SecretsService } from '../../shared/services';
+import type { SecretInfo } from '../../shared/api';
 import { NodeError } from '../../shared/services';
 import { SECRET_NAME, secretRefName } from '../../shared/llm';
 
@@ -21,12 +22,7 @@ export interface SecretBackend {
   delete(name: string): Promise<boolean>;
 }
 
-export interface SecretInfo {
-  name: string;
-  /** `env` values are read-only here: change them where the process is started. */
-  source: 'env' | 'file' | 'desktop';
-  writable: boolean;
-}
+export type { SecretInfo };
 
 export interface SecretStoreOptions {
   /** Usually process.env; only `MILLRACE_SECRET_*` keys are read. */

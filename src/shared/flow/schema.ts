@@ -41,6 +41,8 @@ export const FlowSettingsSchema = z.object({
   runTimeoutMs: z.number().int().min(1).max(365 * 86_400_000).optional(),
   /** At most this many runs of this flow execute at once. */
   concurrency: z.number().int().min(1).max(1000).optional(),
+  /** LLM calls stop (with a clear error) once this flow has spent this much in a UTC day. */
+  llmBudgetUsdPerDay: z.number().min(0).max(1_000_000).optional(),
 });
 
 export const FlowNodeSchema = z.object({

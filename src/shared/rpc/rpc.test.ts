@@ -90,6 +90,21 @@ class FakeEngine implements EngineApi {
     this.record('getRunTrace', arg);
     return new Promise<RunTrace>((resolve) => this.pendingTraces.push(resolve));
   }
+  async listSecrets() {
+    this.record('listSecrets');
+    return [{ name: 'OPENAI_API_KEY', source: 'file' as const, writable: true }];
+  }
+  async setSecret(arg: { name: string; value: string }) {
+    this.record('setSecret', { name: arg.name });
+  }
+  async deleteSecret(arg: { name: string }) {
+    this.record('deleteSecret', arg);
+    return { deleted: true };
+  }
+  async testLlm(arg: { config: unknown }) {
+    this.record('testLlm', arg);
+    return { ok: false as const, error: 'not in this fake' };
+  }
   onRunEvent = (listener: (e: RunEvent) => void) => {
     this.runListeners.add(listener);
     return () => void this.runListeners.delete(listener);

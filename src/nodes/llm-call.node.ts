@@ -1,0 +1,96 @@
+/**
+ * LLM call: renders the prompt templates against the input, sends them through the gateway
+ * (ctx.services.llm: retries, fallbacks, cache, budget, structured output) and returns the reply,
+ * the parsed JSON and the full call record. Each provider exchange is a journaled step, so a
+ * resumed run never asks the model again for an answer it already has.
+ */
+import { defineNode } from '../shared/node-kit';
+import { withJson } from '../shared/template';
+import { NodeError } from '../shared/services';
+import { formatCost } from '../shared/llm';
+import { buildLlmRequest, llmCallConfig, outputSchema, type LlmCallConfig } from './llm-call.config.js';
+
+const s = (v: unknown) => JSON.stringify(v);
+
+export const llmCall = defineNode({
+  type: 'llm-call',
+  version: 1,
+  title: 'LLM call',
+  description: 'Ask a model (OpenAI-compatible, Anthropic, or replay) with {{ path }} prompt templates; optional JSON output checked against a schema.',
+  category: 'ai',
+  config: llmCallConfig,
+  inputs: { in: { type: 'any' } },
+  outputs: {
+    text: { type: 'string', label: 'text' },
+    data: { type: 'object', label: 'data (JSON)' },
+    call: { type: 'object', label: 'call record' },
+  },
+  ui: {
+    provider: { widget: 'select', label: 'Provider', help: '"replay" answers from recorded responses (offline demos, tests).' },
+    baseUrl: { label: 'Base URL', placeholder: 'https://api.openai.com/v1 · http://localhost:11434/v1' },
+    model: { label: 'Model', placeholder: 'gpt-4o-mini' },
+    apiKey: { label: 'API key', placeholder: 'secret:OPENAI_API_KEY', help: 'A stored secret, as secret:NAME. Empty for local servers.' },
+    headers: { widget: 'key-value', label: 'Extra headers', help: 'Values may be secret:NAME.' },
+    system: { widget: 'template', label: 'System prompt', rows: 3 },
+    prompt: { widget: 'template', label: 'Prompt', rows: 6, help: '{{ $json }} is the whole input as JSON.' },
+    temperature: { label: 'Temperature' },
+    maxTokens: { label: 'Max tokens' },
+    topP: { label: 'Top p' },
+    seed: { label: 'Seed' },
+    stop: { label: 'Stop sequences' },
+    output: { widget: 'select', label: 'Output', help: 'json: the reply is parsed and checked against the schema (one repair attempt).' },
+    jsonMode: { widget: 'select', label: 'JSON mode', help: 'schema: the provider enforces the schema; json-object or prompt-only for servers without it.' },
+    schemaFields: { label: 'Output fields' },
+    schemaJson: { widget: 'json', label: 'Raw JSON Schema', rows: 8, help: 'When set, used instead of the field list.' },
+    allowTruncated: { widget: 'switch', label: 'Keep text cut off at max tokens' },
+    stream: { widget: 'switch', label: 'Stream (text appears live on the node)' },
+    cache: { widget: 'switch', label: 'Cache identical requests' },
+    cacheTtlSeconds: { label: 'Cache TTL (s)' },
+    fallbacks: { label: 'Fallbacks (in order)' },
+    maxAttempts: { label: 'Attempts per target' },
+    initialBackoffMs: { label: 'First backoff (ms)' },
+    maxBackoffMs: { label: 'Longest backoff (ms)' },
+    maxRetryAfterMs: { label: 'Longest Retry-After to wait (ms)' },
+    attemptTimeoutMs: { label: 'Attempt timeout (ms)' },
+    stallTimeoutMs: { label: 'Stream stall timeout (ms)' },
+    deadlineMs: { label: 'Deadline for the whole call (ms)' },
+  },
+  summary: (cfg) => `${cfg.provider === 'replay' ? 'replay · ' : ''}${cfg.model}${cfg.output === 'json' ? ' → JSON' : ''}${cfg.fallbacks.length ? ` (+${cfg.fallbacks.length} fallback)` : ''}`,
+  async execute(ctx, { in: input }, cfg) {
+    const llm = ctx.services.llm;
+    if (!llm) throw new NodeError('this Millrace host has no LLM gateway configured', { permanent: true });
+    const request = buildLlmRequest(cfg, withJson(input));
+    const call = await llm.call(request, {
+      flowId: ctx.flowId,
+      signal: ctx.signal,
+      onText: (text) => ctx.progress?.(text),
+      step: (name, fn) => ctx.step.run(name, fn),
+    });
+    const tokens = call.usage.totalTokens === null ? 'tokens unknown' : `${call.usage.totalTokens} tokens`;
+    ctx.log(`${call.label === 'replay' ? 'replay ' : ''}${call.model}: ${tokens}, ${formatCost(call.cost)}, ${Math.round(call.latencyMs)} ms${call.cache.hit ? ' (cache hit)' : ''}`);
+    return { text: call.response.text, ...(cfg.output === 'json' ? { data: call.output } : {}), call };
+  },
+  exportCode: (cfg, { varName, inputs, nodeName }) => exportLlmCall(cfg, varName, inputs['in'] ?? 'undefined', nodeName),
+});
+
+/** Readable export: the same request the node builds, with secrets read from the environment. */
+function exportLlmCall(cfg: LlmCallConfig, varName: string, input: string, nodeName: string): string {
+  const key = (ref: string) => (ref.trim() ? `secret(${s(ref.trim().replace(/^secret:/, ''))})` : 'null');
+  const schema = cfg.output === 'json' ? outputSchema(cfg) : null;
+  const lines = [
+    `// ${nodeName}: LLM call${cfg.provider === 'replay' ? ' (replay: answers from recorded responses)' : ''}. secret(NAME) reads MILLRACE_SECRET_NAME.`,
+    `const ${varName} = await llmCall({`,
+    `  provider: ${s(cfg.provider)}, baseUrl: ${s(cfg.baseUrl)}, model: ${s(cfg.model)}, apiKey: ${key(cfg.apiKey)},`,
+    ...(cfg.headers.length ? [`  headers: { ${cfg.headers.map((h) => `${s(h.name.toLowerCase())}: ${h.value.trim().startsWith('secret:') ? key(h.value) : s(h.value)}`).join(', ')} },`] : []),
+    `  system: renderTemplateText(${s(cfg.system)}, withJson(${input})),`,
+    `  prompt: renderTemplateText(${s(cfg.prompt)}, withJson(${input})),`,
+    `  params: ${s({ temperature: cfg.temperature, maxTokens: cfg.maxTokens, ...(cfg.topP !== null ? { topP: cfg.topP } : {}), ...(cfg.seed !== null ? { seed: cfg.seed } : {}), ...(cfg.stop.length ? { stop: cfg.stop } : {}) })},`,
+    `  output: ${cfg.output === 'json' ? `{ kind: "json", mode: ${s(cfg.jsonMode)}, schema: ${s(schema)} }` : `{ kind: "text", allowTruncated: ${cfg.allowTruncated} }`},`,
+    `  retry: { maxAttempts: ${cfg.maxAttempts}, initialBackoffMs: ${cfg.initialBackoffMs}, maxBackoffMs: ${cfg.maxBackoffMs}, maxRetryAfterMs: ${cfg.maxRetryAfterMs} },`,
+    `  timeouts: { attemptMs: ${cfg.attemptTimeoutMs}, stallMs: ${cfg.stallTimeoutMs}, deadlineMs: ${cfg.deadlineMs} },`,
+    `  cache: ${cfg.cache ? `{ ttlSeconds: ${cfg.cacheTtlSeconds} }` : 'null'}, stream: ${cfg.stream},`,
+    `  fallbacks: [${cfg.fallbacks.map((f) => `{ provider: ${s(f.provider)}, baseUrl: ${s(f.baseUrl)}, model: ${s(f.model)}, apiKey: ${key(f.apiKey)} }`).join(', ')}],`,
+    `});`,
+  ];
+  return lines.join('\n');
+}
