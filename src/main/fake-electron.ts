@@ -153,6 +153,23 @@ export const dialog = {
   showMessageBox: vi.fn(async (_options: unknown) => ({ response: 1 })),
 };
 
+/**
+ * safeStorage with a reversible stand-in cipher (XOR, so the "encrypted" bytes never contain the
+ * plain text), a selectable Linux backend and an availability switch.
+ */
+const xor = (bytes: Buffer) => Buffer.from(bytes.map((b) => b ^ 0x5a));
+export const safeStorage = {
+  available: true,
+  backend: 'gnome_libsecret' as 'basic_text' | 'gnome_libsecret' | 'kwallet' | 'kwallet5' | 'kwallet6' | 'unknown',
+  isAsyncEncryptionAvailable: vi.fn(async () => safeStorage.available),
+  encryptStringAsync: vi.fn(async (plain: string) => Buffer.concat([Buffer.from('fake1:'), xor(Buffer.from(plain, 'utf8'))])),
+  decryptStringAsync: vi.fn(async (encrypted: Buffer) => {
+    if (!encrypted.subarray(0, 6).equals(Buffer.from('fake1:'))) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    return { shouldReEncrypt: false, result: xor(encrypted.subarray(6)).toString('utf8') };
+  }),
+  getSelectedStorageBackend: vi.fn(() => safeStorage.backend),
+};
+
 /** Back to a fresh, not-yet-ready Electron: no listeners, no windows, no processes, no recorded calls. */
 export function resetFakeElectron(): void {
   vi.clearAllMocks();
@@ -166,4 +183,6 @@ export function resetFakeElectron(): void {
   defaultSession.headersReceived = undefined;
   forks.length = 0;
   FakeBrowserWindow.windows = [];
+  safeStorage.available = true;
+  safeStorage.backend = 'gnome_libsecret';
 }

@@ -135,3 +135,21 @@ describe('waits and retries in the trace', () => {
     expect(resumed.nodes['n']).toMatchObject({ status: 'running', attempt: 2, waiting: null });
   });
 });
+
+describe('node.progress', () => {
+  const base: RunEvent[] = [started(), { type: 'node.started', runId: 'run_a', nodeId: 'llm', nodeType: 'llm-call@1', at: 1001, attempt: 1, input: null }];
+
+  it('shows live text on a running node and clears it when the node finishes', () => {
+    const live = foldRunEvents([...base, { type: 'node.progress', runId: 'run_a', nodeId: 'llm', at: 1002, text: 'Hel' }, { type: 'node.progress', runId: 'run_a', nodeId: 'llm', at: 1003, text: 'Hello' }])!;
+    expect(live.nodes['llm']?.progress).toBe('Hello');
+    const done = applyRunEvent(live, { type: 'node.succeeded', runId: 'run_a', nodeId: 'llm', at: 1004, durationMs: 3, output: { text: 'Hello' } })!;
+    expect(done.nodes['llm']).not.toHaveProperty('progress');
+    expect(done.nodes['llm']?.status).toBe('succeeded');
+  });
+
+  it('ignores progress that arrives after the node finished', () => {
+    const done = foldRunEvents([...base, { type: 'node.failed', runId: 'run_a', nodeId: 'llm', at: 1002, durationMs: 1, error: { message: 'x' } }])!;
+    const late = applyRunEvent(done, { type: 'node.progress', runId: 'run_a', nodeId: 'llm', at: 1003, text: 'late' })!;
+    expect(late.nodes['llm']).not.toHaveProperty('progress');
+  });
+});
