@@ -348,6 +348,7 @@ export class Engine implements EngineApi {
     clearInterval(this.retentionTimer);
     this.executor.interruptAll();
     await this.scheduler.stop();
+    this.llm.close();
     this.writer.stop(new EngineError('internal', 'the engine is closed'));
     this.closeHttp();
     this.listeners.clear();

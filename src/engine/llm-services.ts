@@ -65,6 +65,11 @@ export class LlmServices {
     return usd;
   }
 
+  /** Before the database closes: held cache entries and spend go to the journal writer. */
+  close(): void {
+    this.gateway.flush();
+  }
+
   listSecrets(): Promise<SecretInfo[]> {
     return this.secrets.list();
   }

@@ -60,6 +60,12 @@ export class LlmGateway implements LlmService {
     this.pool = new ProviderPool({ secrets: o.secrets, replay: o.replay, maxResponseBytes: o.maxResponseBytes ?? 8 * 1024 * 1024, factory: o.providerFactory });
   }
 
+  /** Hands held cache entries and spend to the database (before the engine closes it). */
+  flush(): void {
+    this.o.cache.flush?.();
+    this.o.ledger.flush?.();
+  }
+
   async call(request: LlmRequest, options: LlmCallOptions): Promise<LlmCallRecord> {
     const startedAt = this.now();
     const t0 = performance.now();
@@ -207,7 +213,7 @@ export class LlmGateway implements LlmService {
     const completionTokens = sum((s) => s.answer.usage.completionTokens);
     const costUsd = sum((s) => s.cost.usd);
     const out = request.output;
-    const primaryRequest = this.providerRequest(request, [{ role: 'user', content: request.prompt }], request.targets[0]!);
+    const primary = request.targets[0]!;
     return {
       label: target.provider === 'replay' ? 'replay' : 'live',
       provider: target.provider,
@@ -227,7 +233,11 @@ export class LlmGateway implements LlmService {
       response: { text: final.answer.text, finishReason: final.answer.finishReason, truncated: final.answer.truncated, raw: final.answer.raw },
       output: out.kind === 'json' ? output : null,
       repair: { attempted: repair.firstReply !== null, reason: repair.repairReason, firstReply: repair.firstReply },
-      cache: { enabled: request.cache.enabled, hit: first.cacheHit, key: request.cache.enabled ? cacheKey(request.targets[0]!, primaryRequest) : null },
+      cache: {
+        enabled: request.cache.enabled,
+        hit: first.cacheHit,
+        key: request.cache.enabled ? cacheKey(primary, this.providerRequest(request, [{ role: 'user', content: request.prompt }], primary)) : null,
+      },
       usage: { promptTokens, completionTokens, totalTokens: promptTokens !== null && completionTokens !== null ? promptTokens + completionTokens : null },
       cost: { usd: costUsd, basis: costUsd === null ? 'unknown' : final.cost.basis },
       latencyMs: Math.round(latencyMs * 100) / 100,

@@ -1,8 +1,9 @@
 /**
  * Where the gateway keeps its cache and its spending: SQLite in the engine (migration 2), memory
- * in unit tests. Writes go through the group-commit writer's `post` — neither needs to be durable
- * before the call returns (a lost cache entry is a miss; a lost spend row undercounts one call
- * after a crash), and batching keeps them off the per-call latency.
+ * in unit tests. Neither needs to be durable before a call returns (a lost cache entry is a miss;
+ * lost spend undercounts the last moment before a crash), so writes are held in memory and handed
+ * to the group-commit writer every FLUSH_MS: one small transaction for many calls instead of an
+ * fsync per call. Reads see held writes first.
  */
 import { z } from 'zod';
 import type { Db } from '../../store/database';
@@ -21,6 +22,8 @@ export type CachedAnswer = z.infer<typeof cachedAnswerSchema>;
 export interface LlmCacheStore {
   get(key: string, now: number): { answer: CachedAnswer; storedAt: number } | undefined;
   put(key: string, answer: CachedAnswer, now: number, expiresAt: number): void;
+  /** Hand held writes to the database now (engine shutdown). */
+  flush?(): void;
 }
 
 export interface SpendEntry {
@@ -33,6 +36,29 @@ export interface UsageLedger {
   /** Known spend of a flow on a UTC day (calls of unknown cost are not in it). */
   spent(flowId: string, day: string): number;
   add(flowId: string, day: string, entry: SpendEntry): void;
+  flush?(): void;
+}
+
+export const FLUSH_MS = 250;
+
+/** Runs `flush` once, FLUSH_MS after the first request, without keeping the process alive. */
+function flushTimer(flush: () => void) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    schedule() {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        flush();
+      }, FLUSH_MS);
+      timer.unref?.();
+    },
+    now() {
+      clearTimeout(timer);
+      timer = undefined;
+      flush();
+    },
+  };
 }
 
 export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -67,9 +93,23 @@ export function sqliteCacheStore(db: Db, writer: GroupCommitWriter, log: (line: 
   const put = db.prepare(`INSERT OR REPLACE INTO llm_cache (key, answer, created_at, expires_at) VALUES (?, ?, ?, ?)`);
   const prune = db.prepare(`DELETE FROM llm_cache WHERE expires_at <= ?`);
   const rowSchema = z.object({ answer: z.string(), created_at: z.number() });
-  let puts = 0;
+  const held = new Map<string, { answer: CachedAnswer; storedAt: number; expiresAt: number }>();
+  let flushes = 0;
+  const timer = flushTimer(() => {
+    if (held.size === 0) return;
+    const rows = [...held.entries()].map(([key, e]) => [key, JSON.stringify(e.answer), e.storedAt, e.expiresAt] as const);
+    const now = Math.max(...rows.map((r) => r[2]));
+    held.clear();
+    writer.post(() => {
+      for (const r of rows) put.run(...r);
+      // Expired entries go in passing, every few dozen flushes: no extra timer, no long delete.
+      if (++flushes % 50 === 0) prune.run(now);
+    });
+  });
   return {
     get(key, now) {
+      const pending = held.get(key);
+      if (pending) return pending.expiresAt > now ? { answer: pending.answer, storedAt: pending.storedAt } : undefined;
       const row = rowSchema.safeParse(get.get(key, now));
       if (!row.success) return undefined;
       const answer = cachedAnswerSchema.safeParse(JSON.parse(row.data.answer));
@@ -81,13 +121,10 @@ export function sqliteCacheStore(db: Db, writer: GroupCommitWriter, log: (line: 
       return { answer: answer.data, storedAt: row.data.created_at };
     },
     put(key, answer, now, expiresAt) {
-      const text = JSON.stringify(answer);
-      writer.post(() => {
-        put.run(key, text, now, expiresAt);
-        // Expired entries go in passing, a few hundred writes apart: no timer, no long delete.
-        if (++puts % 500 === 0) prune.run(now);
-      });
+      held.set(key, { answer, storedAt: now, expiresAt });
+      timer.schedule();
     },
+    flush: () => timer.now(),
   };
 }
 
@@ -95,29 +132,45 @@ export function sqliteLedger(db: Db, writer: GroupCommitWriter): UsageLedger {
   const read = db.prepare(`SELECT cost_usd FROM llm_usage WHERE flow_id = ? AND day = ?`).pluck();
   const add = db.prepare(
     `INSERT INTO llm_usage (flow_id, day, calls, prompt_tokens, completion_tokens, cost_usd, unpriced_calls)
-     VALUES (@flowId, @day, 1, @prompt, @completion, @cost, @unpriced)
-     ON CONFLICT (flow_id, day) DO UPDATE SET calls = calls + 1, prompt_tokens = prompt_tokens + @prompt,
+     VALUES (@flowId, @day, @calls, @prompt, @completion, @cost, @unpriced)
+     ON CONFLICT (flow_id, day) DO UPDATE SET calls = calls + @calls, prompt_tokens = prompt_tokens + @prompt,
        completion_tokens = completion_tokens + @completion, cost_usd = cost_usd + @cost, unpriced_calls = unpriced_calls + @unpriced`,
   );
-  // Today's spend per flow, in memory after the first read: the budget check is on every call.
-  const cache = new Map<string, number>();
+  type Delta = { flowId: string; day: string; calls: number; prompt: number; completion: number; cost: number; unpriced: number };
+  const held = new Map<string, Delta>();
+  // Today's spend per flow (stored + held), in memory after the first read: the budget check runs on every call.
+  const totals = new Map<string, number>();
+  const timer = flushTimer(() => {
+    if (held.size === 0) return;
+    const deltas = [...held.values()];
+    held.clear();
+    writer.post(() => deltas.forEach((d) => add.run(d)));
+  });
   const spent = (flowId: string, day: string): number => {
     const key = `${flowId}\u0000${day}`;
-    let v = cache.get(key);
+    let v = totals.get(key);
     if (v === undefined) {
       const stored = z.number().safeParse(read.get(flowId, day));
-      v = stored.success ? stored.data : 0;
-      if (cache.size > 10_000) cache.clear();
-      cache.set(key, v);
+      v = (stored.success ? stored.data : 0) + (held.get(key)?.cost ?? 0);
+      if (totals.size > 10_000) totals.clear();
+      totals.set(key, v);
     }
     return v;
   };
   return {
     spent,
     add(flowId, day, entry) {
-      cache.set(`${flowId}\u0000${day}`, spent(flowId, day) + (entry.costUsd ?? 0));
-      const row = { flowId, day, prompt: entry.promptTokens ?? 0, completion: entry.completionTokens ?? 0, cost: entry.costUsd ?? 0, unpriced: entry.costUsd === null ? 1 : 0 };
-      writer.post(() => add.run(row));
+      const key = `${flowId}\u0000${day}`;
+      totals.set(key, spent(flowId, day) + (entry.costUsd ?? 0));
+      const d = held.get(key) ?? { flowId, day, calls: 0, prompt: 0, completion: 0, cost: 0, unpriced: 0 };
+      d.calls++;
+      d.prompt += entry.promptTokens ?? 0;
+      d.completion += entry.completionTokens ?? 0;
+      d.cost += entry.costUsd ?? 0;
+      d.unpriced += entry.costUsd === null ? 1 : 0;
+      held.set(key, d);
+      timer.schedule();
     },
+    flush: () => timer.now(),
   };
 }
