@@ -53,6 +53,20 @@ describe('secret store', () => {
     await expect(store.set('EMPTY', '')).rejects.toThrow(/needs a value/);
   });
 
+  it('serves resolved values without waiting, and forgets them when they change', async () => {
+    const store = new SecretStore({ backend: createFileSecretBackend(file) });
+    await store.set('KEY', 'first-value-1');
+    expect(store.peek('secret:KEY')).toBeUndefined();
+    expect(await store.resolveSecretRef('secret:KEY')).toBe('first-value-1');
+    expect(store.peek('secret:KEY')).toBe('first-value-1');
+    await store.set('KEY', 'second-value-2');
+    expect(store.peek('secret:KEY')).toBeUndefined();
+    expect(await store.resolveSecretRef('secret:KEY')).toBe('second-value-2');
+    await store.delete('KEY');
+    expect(store.peek('secret:KEY')).toBeUndefined();
+    await expect(store.resolveSecretRef('secret:KEY')).rejects.toThrow(/not set/);
+  });
+
   it('redacts every value it knows from text', async () => {
     const store = new SecretStore({ env: { MILLRACE_SECRET_ENVKEY: 'env-secret-value' }, backend: createFileSecretBackend(file) });
     await store.set('FILEKEY', CANARY);

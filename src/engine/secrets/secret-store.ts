@@ -38,6 +38,8 @@ export class SecretStore implements SecretsService {
   private readonly backend: SecretBackend;
   /** value → name, for redaction. Grows as values are set or resolved. */
   private readonly seen = new Map<string, string>();
+  /** name → value resolved before; this store is the only writer, so set/delete keep it true. */
+  private readonly resolved = new Map<string, string>();
 
   constructor(options: SecretStoreOptions) {
     this.env = options.env ?? {};
@@ -69,12 +71,20 @@ export class SecretStore implements SecretsService {
       throw new NodeError(`secret "${name}" comes from the environment (${SECRET_ENV_PREFIX}${name}); change it there`);
     }
     await this.backend.set(name, value);
+    this.resolved.delete(name);
     this.remember(name, value);
   }
 
   async delete(name: string): Promise<boolean> {
     assertName(name);
+    this.resolved.delete(name);
     return this.backend.delete(name);
+  }
+
+  /** A value resolved before, without waiting (the gateway's per-call fast path); undefined if not known yet. */
+  peek(ref: string): string | undefined {
+    const name = secretRefName(ref);
+    return name === null ? undefined : this.resolved.get(name);
   }
 
   /** The value behind `secret:NAME`. The error names the secret and how to set it, never a value. */
@@ -88,6 +98,7 @@ export class SecretStore implements SecretsService {
       });
     }
     this.remember(name, value);
+    this.resolved.set(name, value);
     return value;
   }
 

@@ -12,7 +12,7 @@ import { decideRetry, seconds } from './retry-policy';
 
 export interface ExchangeDeps {
   /** The provider for a target (secrets resolved, clients reused); throws ProviderError('auth') for a missing secret. */
-  providerFor(target: LlmTarget): Promise<Provider>;
+  providerFor(target: LlmTarget): Provider | Promise<Provider>;
   breakers: CircuitBreakers;
   now: () => number;
   random?: () => number;
@@ -137,7 +137,8 @@ async function attemptOnce(deps: ExchangeDeps, input: ExchangeInput, target: Llm
   let ttftMs: number | null = null;
   const request = input.requestFor(target);
   try {
-    const provider = await deps.providerFor(target);
+    const found = deps.providerFor(target);
+    const provider = found instanceof Promise ? await found : found;
     const answer = await provider.send(request, {
       signal: abort.signal,
       onChunk: () => {

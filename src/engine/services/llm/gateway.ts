@@ -11,14 +11,14 @@ import { performance } from 'node:perf_hooks';
 import { NodeError } from '../../../shared/services';
 import type { AttemptRecord, LlmCallOptions, LlmCallRecord, LlmCost, LlmRequest, LlmService, LlmTarget } from '../../../shared/llm';
 import { CircuitBreakers } from './circuit-breaker';
-import { ExchangeFailed, runExchange, type ExchangeResult } from './exchange';
+import { ExchangeFailed, runExchange, type ExchangeDeps, type ExchangeResult } from './exchange';
 import { cacheKey } from './keys';
 import { Prices } from './prices';
 import type { Provider, ProviderMessage, ProviderRequest } from './provider';
 import { ProviderPool, type SecretResolver } from './provider-pool';
 import { ReplayBook } from './providers/replay';
 import { SchemaChecker, jsonInstruction, repairInstruction } from './structured';
-import { cachedAnswerSchema, utcDay, type CachedAnswer, type LlmCacheStore, type UsageLedger } from './stores';
+import { utcDay, type CachedAnswer, type LlmCacheStore, type UsageLedger } from './stores';
 
 export interface LlmGatewayOptions {
   secrets: SecretResolver;
@@ -53,11 +53,19 @@ export class LlmGateway implements LlmService {
   private readonly pool: ProviderPool;
   private readonly checker = new SchemaChecker();
   private readonly now: () => number;
+  private readonly exchangeDeps: ExchangeDeps;
 
   constructor(private readonly o: LlmGatewayOptions) {
     this.now = o.now ?? Date.now;
     this.breakers = new CircuitBreakers({ ...(o.breaker ?? { failureThreshold: 5, cooldownMs: 30_000 }), now: this.now });
     this.pool = new ProviderPool({ secrets: o.secrets, replay: o.replay, maxResponseBytes: o.maxResponseBytes ?? 8 * 1024 * 1024, factory: o.providerFactory });
+    this.exchangeDeps = {
+      providerFor: (t) => this.pool.get(t),
+      breakers: this.breakers,
+      now: this.now,
+      random: o.random,
+      redact: (t) => o.secrets.redact(t),
+    };
   }
 
   /** Hands held cache entries and spend to the database (before the engine closes it). */
@@ -73,8 +81,8 @@ export class LlmGateway implements LlmService {
     if (!primary) throw new NodeError('no model configured', { field: 'model', permanent: true });
     const schema = request.output.kind === 'json' ? request.output.schema : null;
     if (schema) this.compileSchema(schema);
-    const step = options.step ?? (<T,>(_name: string, fn: () => Promise<T>) => fn());
-    const progress = throttle(options.onText, this.o.progressIntervalMs ?? 100);
+    const step = options.step ?? runDirectly;
+    const progress = options.onText ? throttle(options.onText, this.o.progressIntervalMs ?? 100) : NO_PROGRESS;
     const deadlineAt = this.now() + request.reliability.deadlineMs;
     const messages: ProviderMessage[] = [{ role: 'user', content: request.prompt }];
     try {
@@ -123,13 +131,21 @@ export class LlmGateway implements LlmService {
       if (hit) return { answer: hit.answer, targetIndex: 0, attempts: [], ttftMs: null, cacheHit: true, cost: { usd: 0, basis: 'cache-hit' } };
     }
     this.checkBudget(options.flowId, request.targets[0]!);
-    let result: ExchangeResult = await runExchange(
-      { providerFor: (t) => this.pool.get(t), breakers: this.breakers, now: this.now, random: this.o.random, redact: (t) => this.o.secrets.redact(t) },
-      { exchange: kind, targets, requestFor, reliability: request.reliability, deadlineAt, signal: options.signal, onText },
-    );
-    result = { ...result, targetIndex: result.targetIndex + fromTarget, attempts: result.attempts.map((a) => ({ ...a, target: a.target + fromTarget })) };
+    let result: ExchangeResult = await runExchange(this.exchangeDeps, {
+      exchange: kind,
+      targets,
+      requestFor,
+      reliability: request.reliability,
+      deadlineAt,
+      signal: options.signal,
+      onText,
+    });
+    if (fromTarget > 0) {
+      result = { ...result, targetIndex: result.targetIndex + fromTarget, attempts: result.attempts.map((a) => ({ ...a, target: a.target + fromTarget })) };
+    }
     const target = request.targets[result.targetIndex]!;
-    const answer = cachedAnswerSchema.parse({ ...result.answer, raw: capRaw(result.answer.raw) });
+    const a = result.answer;
+    const answer: CachedAnswer = { text: a.text, finishReason: a.finishReason, truncated: a.truncated, refusal: a.refusal, usage: a.usage, raw: capRaw(a.raw, a.text) };
     const cost = this.o.prices.cost(target, answer.usage);
     this.o.ledger.add(options.flowId, utcDay(this.now()), { costUsd: cost.usd, promptTokens: answer.usage.promptTokens, completionTokens: answer.usage.completionTokens });
     return { answer, targetIndex: result.targetIndex, attempts: result.attempts, ttftMs: result.ttftMs, cacheHit: false, cost };
@@ -258,20 +274,22 @@ export class LlmGateway implements LlmService {
   }
 }
 
+const runDirectly = <T,>(_name: string, fn: () => Promise<T>): Promise<T> => fn();
+const NO_PROGRESS = { emit: (_text: string) => {}, stop: () => {} };
+
 /** Emits at most every `ms`, always delivering the latest text (a trailing emit catches the end). */
-function throttle(fn: ((text: string) => void) | undefined, ms: number) {
+function throttle(fn: (text: string) => void, ms: number) {
   let last = 0;
   let pending: string | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
     timer = undefined;
-    if (pending !== null && fn) fn(pending);
+    if (pending !== null) fn(pending);
     pending = null;
     last = Date.now();
   };
   return {
     emit(text: string) {
-      if (!fn) return;
       pending = text;
       if (timer) return;
       const wait = ms - (Date.now() - last);
@@ -287,9 +305,16 @@ function throttle(fn: ((text: string) => void) | undefined, ms: number) {
 const joinSystem = (system: string, instruction: string | null) => (instruction ? (system ? `${system}\n\n${instruction}` : instruction) : system);
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}… (${s.length} characters)` : s);
 
-/** Raw provider responses go into the journal and the trace: keep them bounded. */
-function capRaw(raw: unknown): unknown {
-  const text = JSON.stringify(raw) ?? 'null';
-  return text.length > 64 * 1024 ? { truncated: true, bytes: text.length, start: text.slice(0, 4096) } : raw;
+const RAW_CAP = 64 * 1024;
+
+/**
+ * Raw provider responses go into the journal and the trace: keep them bounded. The raw response
+ * is the reply text plus a little metadata, so only a long reply is worth measuring (measuring
+ * every response was a tenth of the gateway's cost per call).
+ */
+function capRaw(raw: unknown, text: string): unknown {
+  if (text.length < RAW_CAP / 4) return raw;
+  const json = JSON.stringify(raw) ?? 'null';
+  return json.length > RAW_CAP ? { truncated: true, bytes: json.length, start: json.slice(0, 4096) } : raw;
 }
 

@@ -50,19 +50,25 @@ function candidates(provider: string, model: string): string[] {
 }
 
 export class Prices {
+  /** provider + model → price (null: none): the lookup tries several spellings, once per model. */
+  private readonly memo = new Map<string, Price | null>();
+
   constructor(private readonly table: PriceTable) {}
 
   priceOf(target: Pick<LlmTarget, 'provider' | 'model'>): Price | undefined {
-    for (const key of candidates(target.provider, target.model)) {
-      const p = this.table.models[key];
-      if (p) return p;
+    const id = `${target.provider} ${target.model}`;
+    let price = this.memo.get(id);
+    if (price === undefined) {
+      price = candidates(target.provider, target.model).map((k) => this.table.models[k]).find((p) => p !== undefined) ?? null;
+      if (this.memo.size > 1000) this.memo.clear();
+      this.memo.set(id, price);
     }
-    return undefined;
+    return price ?? undefined;
   }
 
   /** Whether a call to this target has a known cost (a budget cannot be kept otherwise). */
   knowsCostOf(target: LlmTarget): boolean {
-    return target.provider === 'replay' || this.priceOf(target) !== undefined || isLocalEndpoint(target.baseUrl);
+    return target.provider === 'replay' || this.priceOf(target) !== undefined || this.isLocal(target.baseUrl);
   }
 
   cost(target: LlmTarget, usage: { promptTokens: number | null; completionTokens: number | null }): LlmCost {
@@ -72,7 +78,18 @@ export class Prices {
       if (usage.promptTokens === null || usage.completionTokens === null) return { usd: null, basis: 'unknown' };
       return { usd: (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000, basis: 'price-table' };
     }
-    if (isLocalEndpoint(target.baseUrl)) return { usd: 0, basis: 'local' };
+    if (this.isLocal(target.baseUrl)) return { usd: 0, basis: 'local' };
     return { usd: null, basis: 'unknown' };
+  }
+
+  private readonly local = new Map<string, boolean>();
+  private isLocal(baseUrl: string): boolean {
+    let v = this.local.get(baseUrl);
+    if (v === undefined) {
+      v = isLocalEndpoint(baseUrl);
+      if (this.local.size > 1000) this.local.clear();
+      this.local.set(baseUrl, v);
+    }
+    return v;
   }
 }

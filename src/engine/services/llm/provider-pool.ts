@@ -9,10 +9,11 @@ import { ProviderError, type Provider } from './provider';
 import { createAnthropicProvider } from './providers/anthropic';
 import { createOpenAiCompatibleProvider } from './providers/openai-compatible';
 import { createReplayProvider, type ReplayBook } from './providers/replay';
-import { sha256 } from './keys';
 
 export interface SecretResolver {
   resolveSecretRef(ref: string): Promise<string>;
+  /** A value already resolved once, synchronously (optional fast path). */
+  peek?(ref: string): string | undefined;
   redact(text: string): string;
 }
 
@@ -26,30 +27,46 @@ export interface ProviderPoolOptions {
 const MAX_CLIENTS = 200;
 
 export class ProviderPool {
-  private readonly clients = new Map<string, Provider>();
+  private readonly clients = new Map<string, { client: Provider; apiKey: string | null; headers: Record<string, string> }>();
   private readonly replay: Provider;
 
   constructor(private readonly o: ProviderPoolOptions) {
     this.replay = createReplayProvider(o.replay);
   }
 
-  async get(target: LlmTarget): Promise<Provider> {
+  /** Synchronous when every secret the target needs was resolved before (the common case). */
+  get(target: LlmTarget): Provider | Promise<Provider> {
     if (target.provider === 'replay') return this.replay;
+    const apiKey = target.apiKey ? this.o.secrets.peek?.(target.apiKey) : null;
+    const refs = Object.values(target.headers).some((v) => secretRefName(v) !== null);
+    if (apiKey === undefined || refs) return this.resolveAndGet(target);
+    return this.client(target, apiKey, target.headers);
+  }
+
+  private async resolveAndGet(target: LlmTarget): Promise<Provider> {
     const apiKey = target.apiKey ? await this.resolve(target.apiKey, 'API key') : null;
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(target.headers)) headers[name] = secretRefName(value) ? await this.resolve(value, `header ${name}`) : value;
-    // The key is hashed into the map key so the map's keys (which show up in heap dumps and debuggers) hold no value.
-    const id = sha256(JSON.stringify([target.provider, target.baseUrl, apiKey, headers]));
-    let client = this.clients.get(id);
-    if (!client) {
-      if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
-      client = this.o.factory
-        ? this.o.factory(target, apiKey, headers)
-        : target.provider === 'anthropic'
-          ? createAnthropicProvider({ baseUrl: target.baseUrl, apiKey, headers }, this.o.maxResponseBytes)
-          : createOpenAiCompatibleProvider({ baseUrl: target.baseUrl, apiKey, headers }, this.o.maxResponseBytes);
-      this.clients.set(id, client);
+    let headers: Record<string, string> = target.headers;
+    for (const [name, value] of Object.entries(target.headers)) {
+      if (secretRefName(value) === null) continue;
+      if (headers === target.headers) headers = { ...target.headers };
+      headers[name] = await this.resolve(value, `header ${name}`);
     }
+    return this.client(target, apiKey, headers);
+  }
+
+  private client(target: LlmTarget, apiKey: string | null, headers: Record<string, string>): Provider {
+    // Keyed by what the flow says (references, not values); the resolved values are compared, so a
+    // secret changed under the same name gets a new client. The map's keys never hold a value.
+    const id = `${target.provider}\u0000${target.baseUrl}\u0000${target.apiKey ?? ''}\u0000${headers === target.headers && Object.keys(headers).length === 0 ? '' : JSON.stringify(target.headers)}`;
+    const known = this.clients.get(id);
+    if (known && known.apiKey === apiKey && sameHeaders(known.headers, headers)) return known.client;
+    if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
+    const client = this.o.factory
+      ? this.o.factory(target, apiKey, headers)
+      : target.provider === 'anthropic'
+        ? createAnthropicProvider({ baseUrl: target.baseUrl, apiKey, headers }, this.o.maxResponseBytes)
+        : createOpenAiCompatibleProvider({ baseUrl: target.baseUrl, apiKey, headers }, this.o.maxResponseBytes);
+    this.clients.set(id, { client, apiKey, headers });
     return client;
   }
 
@@ -60,4 +77,10 @@ export class ProviderPool {
       throw new ProviderError('auth', `${what}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+}
+
+function sameHeaders(a: Record<string, string>, b: Record<string, string>): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

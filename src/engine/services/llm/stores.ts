@@ -61,7 +61,13 @@ function flushTimer(flush: () => void) {
   };
 }
 
-export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+let lastDay = { n: -1, text: '' };
+/** YYYY-MM-DD (UTC) of a time; remembered, since every call asks and the answer changes once a day. */
+export function utcDay(ms: number): string {
+  const n = Math.floor(ms / 86_400_000);
+  if (n !== lastDay.n) lastDay = { n, text: new Date(n * 86_400_000).toISOString().slice(0, 10) };
+  return lastDay.text;
+}
 
 export function memoryCacheStore(): LlmCacheStore & { size(): number } {
   const entries = new Map<string, { answer: CachedAnswer; storedAt: number; expiresAt: number }>();
