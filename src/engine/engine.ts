@@ -37,6 +37,7 @@ import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { LlmServices, type LlmServicesOptions } from './llm-services';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
+import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
 
 export interface EngineOptions {
   /** Folder for the database; created if missing. */
@@ -401,11 +402,18 @@ export class Engine implements EngineApi {
   }
 
   private seedDemoOnce() {
-    if (this.flows.getSetting('demo_seeded') !== undefined) return;
-    const parsed = parseFlowDocument(demoFlow, this.registry);
+    // Each demo has its own marker, so a data folder from before the LLM demo still gets it once.
+    // The LLM demo is saved a moment "earlier" so the order-triage demo stays first in the list.
+    this.seedOnce('demo_llm_seeded', llmDemoFlow, this.now() - 1);
+    this.seedOnce('demo_seeded', demoFlow, this.now());
+  }
+
+  private seedOnce(marker: string, doc: unknown, at: number) {
+    if (this.flows.getSetting(marker) !== undefined) return;
+    const parsed = parseFlowDocument(doc, this.registry);
     if (!parsed.ok) throw new Error(`the bundled demo flow is invalid: ${parsed.problems.map((p) => formatProblem(p)).join('; ')}`);
-    if (!this.flows.exists(parsed.flow.id)) this.flows.save(parsed.flow, this.now());
-    this.flows.setSetting('demo_seeded', new Date(this.now()).toISOString());
+    if (!this.flows.exists(parsed.flow.id)) this.flows.save(parsed.flow, at);
+    this.flows.setSetting(marker, new Date(this.now()).toISOString());
   }
 }
 

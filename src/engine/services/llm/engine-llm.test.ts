@@ -183,3 +183,24 @@ describe('Test button and secrets API', () => {
     await expect(engine.setSecret({ name: 'FAKE_KEY', value: '' })).rejects.toBeInstanceOf(EngineError);
   });
 });
+
+describe('offline LLM demo', () => {
+  it('is seeded once and runs offline through the replay provider, labelled replay', async () => {
+    await engine.close();
+    engine = open({ seedDemo: true });
+    const flows = (await engine.listFlows()).map((f) => f.id);
+    expect(flows).toEqual(['demo-order-triage', 'demo-review-triage']);
+    const { runId } = await engine.startRun({ flowId: 'demo-review-triage' });
+    const trace = await engine.waitForRun(runId);
+    expect(trace.run.status).toBe('succeeded');
+    const call = parseCallRecord(trace.nodes['classify']?.output);
+    expect(call).toMatchObject({ label: 'replay', provider: 'replay', endpoint: 'replay', cost: { usd: 0, basis: 'replay' }, output: { priority: 'high' } });
+    expect(trace.nodes['file']?.status).toBe('skipped');
+    expect(JSON.parse(readFileSync(join(engine.outputDir, 'demo', 'escalations.jsonl'), 'utf8'))).toMatchObject({ sentiment: 'negative', priority: 'high' });
+    expect(fake.count()).toBe(0);
+    await engine.deleteFlow({ id: 'demo-review-triage' });
+    await engine.close();
+    engine = open({ seedDemo: true });
+    expect((await engine.listFlows()).map((f) => f.id)).toEqual(['demo-order-triage']);
+  });
+});
