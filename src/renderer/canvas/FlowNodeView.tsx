@@ -10,6 +10,7 @@ import { useSession } from '../stores/session-store';
 import { Icon } from '../ui/icons';
 import { CATEGORY_LOOK, STATUS_LABEL, formatDuration } from './node-look';
 import type { CanvasNode } from './rf-mapping';
+import { nodeExtension } from '../node-extensions';
 
 function summaryOf(def: AnyNodeDefinition, node: FlowNode): string {
   if (!def.summary) return '';
@@ -82,6 +83,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
     problems && highlight ? 'is-highlighted' : '',
   ];
   const problemText = problems?.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('\n');
+  const Extras = nodeExtension(node.type)?.canvas;
 
   return (
     <div
@@ -119,6 +121,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
         <Ports ports={def.inputs} side="in" />
         <Ports ports={def.outputs} side="out" />
       </div>
+      {Extras ? <Extras nodeId={id} /> : null}
       {problems ? (
         <div className="mr-node__problem" title={problemText}>
           <Icon name="alert" size={13} />

@@ -54,10 +54,12 @@ function Field({ spec, node, errors }: { spec: FieldSpec; node: FlowNode; errors
   );
 }
 
-export function ConfigForm({ def, node }: { def: AnyNodeDefinition; node: FlowNode }) {
-  const fields = useMemo(() => describeConfig(def), [def]);
+/** `fields`: only these config keys, in this order (custom inspectors lay out sections with it). */
+export function ConfigForm({ def, node, fields: only }: { def: AnyNodeDefinition; node: FlowNode; fields?: readonly string[] }) {
+  const all = useMemo(() => describeConfig(def), [def]);
+  const fields = useMemo(() => (only ? only.flatMap((name) => all.filter((f) => f.name === name)) : all), [all, only]);
   const errors = useMemo(() => configErrors(def, node.config), [def, node.config]);
-  const general = errors[''] ?? [];
+  const general = only ? [] : (errors[''] ?? []);
   if (fields.length === 0) return <div className="muted empty-note">This node has no settings.</div>;
   return (
     <div className="config-form">

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { nodeRegistry } from '../../nodes';
 import type { FlowNode } from '../../shared/flow/schema';
+import type { AnyNodeDefinition } from '../../shared/node-kit';
 import { formatProblem } from '../../shared/flow/problems';
 import { editorStore, useEditor } from '../stores/editor-store';
 import { useSession } from '../stores/session-store';
@@ -12,6 +13,7 @@ import { Icon } from '../ui/icons';
 import { ConfigForm } from './ConfigForm';
 import { NodeRunData } from '../runs/NodeRunData';
 import { RunsList } from '../runs/RunsList';
+import { nodeExtension } from '../node-extensions';
 
 function NameInput({ node }: { node: FlowNode }) {
   const [draft, setDraft] = useState(node.name);
@@ -38,6 +40,12 @@ function NameInput({ node }: { node: FlowNode }) {
       {empty ? <div className="field__error">A node needs a name.</div> : null}
     </>
   );
+}
+
+/** The generic form, or the node type's own settings body where it has one. */
+function Settings({ def, node }: { def: AnyNodeDefinition; node: FlowNode }) {
+  const Custom = nodeExtension(node.type)?.settings;
+  return Custom ? <Custom def={def} node={node} /> : <ConfigForm def={def} node={node} />;
 }
 
 function NodeDetails({ node }: { node: FlowNode }) {
@@ -80,7 +88,7 @@ function NodeDetails({ node }: { node: FlowNode }) {
           Run data{hasRun ? <span className="dot dot--accent" /> : null}
         </button>
       </div>
-      <div className="inspector__body">{tab === 'config' ? <ConfigForm def={def} node={node} /> : <NodeRunData nodeId={node.id} />}</div>
+      <div className="inspector__body">{tab === 'config' ? <Settings def={def} node={node} /> : <NodeRunData nodeId={node.id} />}</div>
     </div>
   );
 }

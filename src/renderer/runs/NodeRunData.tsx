@@ -4,6 +4,7 @@ import { formatDuration, STATUS_LABEL } from '../canvas/node-look';
 import { runFlow } from '../actions';
 import { Icon } from '../ui/icons';
 import { JsonView } from './JsonView';
+import { nodeExtension } from '../node-extensions';
 
 export function NodeRunData({ nodeId }: { nodeId: string }) {
   const trace = useRuns(selectedTrace);
@@ -30,6 +31,7 @@ export function NodeRunData({ nodeId }: { nodeId: string }) {
       </div>
     );
   }
+  const RunData = nodeExtension(node.nodeType)?.runData;
   return (
     <div className="run-data">
       <div className="run-data__status">
@@ -49,6 +51,7 @@ export function NodeRunData({ nodeId }: { nodeId: string }) {
           <div className="error-box__message">{node.error.message}</div>
         </div>
       ) : null}
+      {RunData ? <RunData trace={node} /> : null}
       <div className="run-data__section">
         <div className="section-title">Output</div>
         <JsonView

@@ -1,0 +1,90 @@
+/**
+ * The API key field: pick a stored secret by name, or store a new one. The flow keeps only
+ * `secret:NAME`; the value goes straight to the engine's secrets store and is never shown again.
+ */
+import { useEffect, useState } from 'react';
+import type { SecretInfo } from '../../shared/api';
+import { secretRefName } from '../../shared/llm';
+import { listSecrets, removeSecret, saveSecret } from '../actions';
+
+export function SecretPicker({ value, onChange, errors }: { value: string; onChange(value: string): void; errors: string[] }) {
+  const [secrets, setSecrets] = useState<SecretInfo[] | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [name, setName] = useState('');
+  const [secret, setSecret] = useState('');
+  const refresh = () => void listSecrets().then(setSecrets);
+  useEffect(refresh, []);
+
+  const current = secretRefName(value);
+  const known = secrets?.find((s) => s.name === current);
+  return (
+    <div className="field" data-field="apiKey">
+      <label className="field__label" htmlFor="field-apiKey">
+        API key
+      </label>
+      <div className="llm-secret">
+        <select
+          id="field-apiKey"
+          data-testid="field-apiKey"
+          className={`input select${errors.length ? ' is-invalid' : ''}`}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        >
+          <option value="">No key (local server)</option>
+          {current && !known ? <option value={value}>{current} — not stored yet</option> : null}
+          {value && !current ? <option value={value}>{value.slice(0, 4)}… (not a reference)</option> : null}
+          {(secrets ?? []).map((s) => (
+            <option key={s.name} value={`secret:${s.name}`}>
+              {s.name} ({s.source})
+            </option>
+          ))}
+        </select>
+        <button type="button" className="button button--small" data-testid="secret-new" onClick={() => setAdding((a) => !a)}>
+          New secret…
+        </button>
+      </div>
+      {errors.map((m) => (
+        <div className="field__error" key={m}>
+          {m}
+        </div>
+      ))}
+      {current && secrets && !known ? <div className="field__help llm-warn">No secret named {current} is stored: runs will fail until you add it.</div> : null}
+      {known?.writable ? (
+        <button type="button" className="link llm-secret__remove" onClick={() => void removeSecret(known.name).then(refresh)}>
+          Delete secret {known.name}
+        </button>
+      ) : null}
+      {adding ? (
+        <form
+          className="llm-secret__form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void saveSecret(name.trim(), secret).then((ok) => {
+              if (!ok) return;
+              onChange(`secret:${name.trim()}`);
+              setSecret('');
+              setName('');
+              setAdding(false);
+              refresh();
+            });
+          }}
+        >
+          <input className="input input--mono" placeholder="NAME, e.g. OPENAI_API_KEY" value={name} onChange={(e) => setName(e.target.value)} data-testid="secret-name" />
+          <input
+            className="input"
+            type="password"
+            autoComplete="off"
+            placeholder="value (stored by the engine, never shown again)"
+            value={secret}
+            onChange={(e) => setSecret(e.target.value)}
+            data-testid="secret-value"
+          />
+          <button type="submit" className="button button--primary button--small" disabled={!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(name.trim()) || secret === ''}>
+            Save secret
+          </button>
+        </form>
+      ) : null}
+      <div className="field__help">Flows store only secret:NAME. Headless: MILLRACE_SECRET_NAME also works.</div>
+    </div>
+  );
+}
