@@ -4,17 +4,7 @@
  * argument parsing, nothing else.
  */
 import { join } from 'node:path';
-import {
-  EngineError,
-  type EngineApi,
-  type FlowSummary,
-  type ImportResult,
-  type LlmTestResult,
-  type NodeTypeInfo,
-  type SavedFlow,
-  type SecretInfo,
-  type StartRunArgs,
-} from '../shared/api';
+import { EngineError, type EngineApi, type FlowSummary, type ImportResult, type NodeTypeInfo, type SavedFlow, type StartRunArgs } from '../shared/api';
 import { CURRENT_SCHEMA_VERSION, type Flow } from '../shared/flow/schema';
 import { parseFlowDocument, parseFlowText, validateFlow } from '../shared/flow/validate';
 import { formatProblem, type FlowProblem } from '../shared/flow/problems';
@@ -35,7 +25,7 @@ import { createHttpService } from './services/http';
 import { createFileService } from './services/files';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
-import { LlmServices, type LlmServicesOptions } from './llm-services';
+import { LlmServices, recordReplay, type LlmServicesOptions } from './llm-services';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
 
@@ -67,6 +57,7 @@ export interface EngineOptions {
 
 export class Engine implements EngineApi {
   readonly outputDir: string;
+  private readonly dataDir: string;
   private readonly db: Db;
   private readonly writer: GroupCommitWriter;
   private readonly flows: FlowStore;
@@ -90,6 +81,7 @@ export class Engine implements EngineApi {
     this.log = (line) => log(this.llm ? this.llm.secrets.redact(line) : line);
     this.now = options.now ?? Date.now;
     this.registry = options.registry ?? nodeRegistry;
+    this.dataDir = options.dataDir;
     this.db = openDatabase(join(options.dataDir, 'millrace.db'));
     this.writer = new GroupCommitWriter(this.db, (e) => this.log(`journal write failed: ${e.message}`));
     this.flows = new FlowStore(this.db);
@@ -289,21 +281,12 @@ export class Engine implements EngineApi {
     return trace;
   }
 
-  listSecrets(): Promise<SecretInfo[]> {
-    return this.llm.listSecrets();
-  }
-
-  setSecret({ name, value }: { name: string; value: string }): Promise<void> {
-    return this.llm.setSecret(name, value);
-  }
-
-  deleteSecret({ name }: { name: string }): Promise<{ deleted: boolean }> {
-    return this.llm.deleteSecret(name);
-  }
-
-  testLlm({ config }: { config: unknown }): Promise<LlmTestResult> {
-    return this.llm.testLlm(config);
-  }
+  // Secrets and the LLM node's Test / record buttons live in ./llm-services.ts.
+  listSecrets: EngineApi['listSecrets'] = () => this.llm.listSecrets();
+  setSecret: EngineApi['setSecret'] = ({ name, value }) => this.llm.setSecret(name, value);
+  deleteSecret: EngineApi['deleteSecret'] = ({ name }) => this.llm.deleteSecret(name);
+  testLlm: EngineApi['testLlm'] = ({ config }) => this.llm.testLlm(config);
+  recordLlmReplay: EngineApi['recordLlmReplay'] = async ({ runId }) => recordReplay(this.llm.gateway, this.dataDir, await this.getRunTrace({ runId }));
 
   /** The secrets store (the Postgres trigger resolves `secret:NAME` connection strings through it). */
   get secrets(): LlmServices['secrets'] {

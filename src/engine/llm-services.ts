@@ -3,6 +3,7 @@
  * flow's daily budget, and the four EngineApi methods they serve (list/set/delete secrets, the
  * LLM node's Test button). Kept out of engine.ts so that file stays about runs and flows.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { EngineError, type LlmTestResult, type SecretInfo } from '../shared/api';
@@ -13,7 +14,8 @@ import type { Db } from './store/database';
 import type { GroupCommitWriter } from './store/group-commit';
 import type { FlowStore } from './store/flow-store';
 import { SecretStore, createFileSecretBackend, type SecretBackend } from './secrets';
-import { createEngineLlmGateway, type LlmGateway, type LlmGatewayOptions } from './services/llm';
+import { createEngineLlmGateway, recordingsFromTrace, type LlmGateway, type LlmGatewayOptions } from './services/llm';
+import type { RunTrace } from '../shared/runs';
 
 export interface LlmServicesOptions {
   db: Db;
@@ -104,6 +106,18 @@ export class LlmServices {
       return { ok: false, error: this.secrets.redact(e instanceof Error ? e.message : String(e)) };
     }
   }
+}
+
+/** A run's live LLM answers as a replay fixture in <data folder>/llm-replay/, and in the replay book at once. */
+export function recordReplay(gateway: LlmGateway, dataDir: string, trace: RunTrace): { entries: number; file: string } {
+  const fixture = recordingsFromTrace(trace);
+  if (fixture.entries.length === 0) throw new EngineError('invalid_argument', 'this run has no successful live LLM calls to record');
+  const dir = join(dataDir, 'llm-replay');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${trace.run.id}.json`);
+  writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
+  gateway.replayBook.addFixture(fixture);
+  return { entries: fixture.entries.length, file };
 }
 
 function asInvalid(e: unknown): never {

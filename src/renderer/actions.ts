@@ -330,3 +330,13 @@ export async function removeSecret(name: string): Promise<void> {
     failed(`Could not delete secret "${name}"`)(error);
   }
 }
+
+/** Saves the selected run's live LLM answers as replay recordings (offline demos, deterministic tests). */
+export async function recordLlmReplay(runId: string): Promise<void> {
+  try {
+    const { entries, file } = await engine().recordLlmReplay({ runId });
+    session().toast('success', `Saved ${entries} LLM answer${entries === 1 ? '' : 's'} for replay in ${file}`);
+  } catch (error) {
+    failed('Could not record the answers')(error);
+  }
+}

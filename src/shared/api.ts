@@ -100,6 +100,8 @@ export interface EngineApi {
   deleteSecret(arg: { name: string }): Promise<{ deleted: boolean }>;
   /** Sends a one-token request with an llm-call node's config and reports what happened. */
   testLlm(arg: { config: unknown }): Promise<LlmTestResult>;
+  /** Saves a run's live LLM answers as replay recordings (<data folder>/llm-replay/), usable at once by replay nodes. */
+  recordLlmReplay(arg: { runId: string }): Promise<{ entries: number; file: string }>;
   onRunEvent: EventStream<RunEvent>;
 }
 
@@ -133,6 +135,7 @@ export const engineApiArgs = {
   setSecret: z.object({ name: z.string().regex(SECRET_NAME, 'letters, digits and "_", starting with a letter'), value: z.string().min(1).max(20_000) }).strict(),
   deleteSecret: z.object({ name: z.string().regex(SECRET_NAME, 'letters, digits and "_", starting with a letter') }).strict(),
   testLlm: z.object({ config: z.unknown() }).strict(),
+  recordLlmReplay: z.object({ runId: idArg }).strict(),
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export const engineStreams = ['onRunEvent'] as const satisfies readonly EngineStream[];

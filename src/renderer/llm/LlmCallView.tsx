@@ -2,6 +2,8 @@
 import { formatCost, parseCallRecord, type AttemptRecord, type LlmCallRecord } from '../../shared/llm';
 import type { NodeTrace } from '../../shared/runs';
 import { JsonView } from '../runs/JsonView';
+import { useRuns } from '../stores/run-store';
+import { recordLlmReplay } from '../actions';
 import { formatMs } from './format';
 import './llm.css';
 
@@ -40,6 +42,7 @@ function Attempts({ attempts, call }: { attempts: AttemptRecord[]; call: LlmCall
 }
 
 export function LlmCallView({ trace }: { trace: NodeTrace }) {
+  const runId = useRuns((s) => s.selectedRunId);
   const call = trace.status === 'succeeded' ? parseCallRecord(trace.output) : null;
   if (!call) return null;
   const params = Object.entries(call.request.params).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(' · ');
@@ -103,6 +106,11 @@ export function LlmCallView({ trace }: { trace: NodeTrace }) {
         <div className="section-title">Attempts</div>
         <Attempts attempts={call.attempts} call={call} />
       </div>
+      {call.label === 'live' && runId ? (
+        <button type="button" className="button button--small" data-testid="llm-record" onClick={() => void recordLlmReplay(runId)} title="Replay nodes with the same request will answer with these replies, offline">
+          Save this run's answers for replay
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -101,6 +101,10 @@ class FakeEngine implements EngineApi {
     this.record('deleteSecret', arg);
     return { deleted: true };
   }
+  async recordLlmReplay(arg: { runId: string }) {
+    this.record('recordLlmReplay', arg);
+    return { entries: 0, file: '' };
+  }
   async testLlm(arg: { config: unknown }) {
     this.record('testLlm', arg);
     return { ok: false as const, error: 'not in this fake' };

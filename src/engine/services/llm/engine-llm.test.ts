@@ -204,3 +204,25 @@ describe('offline LLM demo', () => {
     expect((await engine.listFlows()).map((f) => f.id)).toEqual(['demo-order-triage']);
   });
 });
+
+describe('recording for replay', () => {
+  it("saves a run's live answers and replays them offline", async () => {
+    const live = llmFlow({ stream: false });
+    fake.enqueue({ kind: 'reply', text: 'Recorded once.' });
+    const first = await runOnce(live);
+    const { entries, file } = await engine.recordLlmReplay({ runId: first.run.id });
+    expect(entries).toBe(1);
+    expect(file).toBe(join(dir, 'llm-replay', `${first.run.id}.json`));
+    const replayFlow = llmFlow({ stream: false, provider: 'replay', baseUrl: '' });
+    const offline = await runOnce(replayFlow);
+    expect(offline.run.status).toBe('succeeded');
+    expect(parseCallRecord(offline.nodes['llm']?.output)).toMatchObject({ label: 'replay', response: { text: 'Recorded once.' } });
+    expect(fake.count()).toBe(1);
+    // The recording is a file in the data folder: a restarted engine still has it.
+    await engine.close();
+    engine = open();
+    const { runId } = await engine.startRun({ flowId: 'llm-flow' });
+    expect((await engine.waitForRun(runId)).run.status).toBe('succeeded');
+    await expect(engine.recordLlmReplay({ runId })).rejects.toThrow(/no successful live LLM calls/);
+  });
+});

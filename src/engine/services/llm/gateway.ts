@@ -68,6 +68,11 @@ export class LlmGateway implements LlmService {
     };
   }
 
+  /** The recordings the replay provider answers from (new ones can be added while running). */
+  get replayBook(): ReplayBook {
+    return this.o.replay;
+  }
+
   /** Hands held cache entries and spend to the database (before the engine closes it). */
   flush(): void {
     this.o.cache.flush?.();
