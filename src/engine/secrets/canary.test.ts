@@ -82,6 +82,8 @@ describe('canary secret scan', () => {
       { flow: flow('echo-500', {}), script: [{ kind: 'echo-auth' as const, status: 500 }, { kind: 'echo-auth' as const, status: 500 }] },
       { flow: flow('invalid-json', { output: 'json' }), script: [{ kind: 'reply' as const, text: 'no json' }, { kind: 'reply' as const, text: 'still none' }] },
       { flow: flow('cached', { cache: true }), script: [] },
+      // Streamed slowly, so live progress events carry partial text that ends in part of the key.
+      { flow: flow('echo-in-reply', { stream: true }), script: [{ kind: 'reply' as const, text: `your key is ${FILE_CANARY}, keep it safe`, chunks: 9, chunkDelayMs: 120 }] },
     ];
     const traces: unknown[] = [];
     for (const { flow: f, script } of flows) {
@@ -96,7 +98,7 @@ describe('canary secret scan', () => {
 
     // The canaries really went out (otherwise this test could not fail) and were echoed back.
     expect(fake.requests.some((r) => r.headers['authorization'] === `Bearer ${FILE_CANARY}` && r.headers['x-extra-key'] === ENV_CANARY)).toBe(true);
-    expect(traces.map((t) => (t as { run: { status: string } }).run.status)).toEqual(['succeeded', 'failed', 'failed', 'failed', 'succeeded']);
+    expect(traces.map((t) => (t as { run: { status: string } }).run.status)).toEqual(['succeeded', 'failed', 'failed', 'failed', 'succeeded', 'succeeded']);
 
     const exported: string[] = [];
     for (const summary of await engine.listFlows()) {
@@ -128,9 +130,12 @@ describe('canary secret scan', () => {
       }
       surfaces[file] = bytes;
     }
+    expect(events.filter((e) => e.type === 'node.progress').length).toBeGreaterThan(2);
     for (const [where, text] of Object.entries(surfaces)) {
       expect(text.includes(FILE_CANARY), `file canary found in ${where}`).toBe(false);
       expect(text.includes(ENV_CANARY), `env canary found in ${where}`).toBe(false);
+      // Not even the start of a key (a streamed chunk may end halfway through one).
+      expect(text.includes(FILE_CANARY.slice(0, 14)), `start of the file canary found in ${where}`).toBe(false);
     }
   });
 });

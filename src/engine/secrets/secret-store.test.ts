@@ -72,6 +72,8 @@ describe('secret store', () => {
     await store.set('FILEKEY', CANARY);
     expect(store.redact(`401: bad key ${CANARY} (also env-secret-value)`)).toBe('401: bad key [secret:FILEKEY] (also [secret:ENVKEY])');
     expect(store.redact('nothing here')).toBe('nothing here');
+    expect(store.redactLive(`streaming ${CANARY.slice(0, 9)}`)).toBe('streaming [secret…]');
+    expect(store.redactLive('streaming sk-x')).toBe('streaming sk-x');
   });
 
   it('tightens a secrets file that became readable by others, and refuses a corrupt one', async () => {

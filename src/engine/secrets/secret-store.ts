@@ -110,6 +110,20 @@ export class SecretStore implements SecretsService {
     return out;
   }
 
+  /**
+   * For text still being streamed: also masks a tail that is the start of a secret (the rest of
+   * the key may be in the next chunk), so no prefix of a key is shown either.
+   */
+  redactLive(text: string): string {
+    const out = this.redact(text);
+    for (const value of this.seen.keys()) {
+      for (let k = Math.min(value.length - 1, out.length); k >= 4; k--) {
+        if (out.endsWith(value.slice(0, k))) return `${out.slice(0, out.length - k)}[secret…]`;
+      }
+    }
+    return out;
+  }
+
   private remember(name: string, value: string) {
     if (value.length >= MIN_REDACT_LENGTH) this.seen.set(value, name);
   }

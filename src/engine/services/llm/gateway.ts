@@ -87,7 +87,9 @@ export class LlmGateway implements LlmService {
     const schema = request.output.kind === 'json' ? request.output.schema : null;
     if (schema) this.compileSchema(schema);
     const step = options.step ?? runDirectly;
-    const progress = options.onText ? throttle(options.onText, this.o.progressIntervalMs ?? 100) : NO_PROGRESS;
+    const onText = options.onText;
+    const live = (text: string) => onText?.((this.o.secrets.redactLive ?? this.o.secrets.redact).call(this.o.secrets, text));
+    const progress = onText ? throttle(live, this.o.progressIntervalMs ?? 100) : NO_PROGRESS;
     const deadlineAt = this.now() + request.reliability.deadlineMs;
     const messages: ProviderMessage[] = [{ role: 'user', content: request.prompt }];
     try {
@@ -150,7 +152,11 @@ export class LlmGateway implements LlmService {
     }
     const target = request.targets[result.targetIndex]!;
     const a = result.answer;
-    const answer: CachedAnswer = { text: a.text, finishReason: a.finishReason, truncated: a.truncated, refusal: a.refusal, usage: a.usage, raw: capRaw(a.raw, a.text) };
+    // A reply that repeats a secret (a model shown a key, a proxy echoing headers) must not carry it into the journal.
+    const text = this.o.secrets.redact(a.text);
+    const raw = text === a.text ? capRaw(a.raw, a.text) : (JSON.parse(this.o.secrets.redact(JSON.stringify(a.raw) ?? 'null')) as unknown);
+    const refusal = a.refusal === null ? null : this.o.secrets.redact(a.refusal);
+    const answer: CachedAnswer = { text, finishReason: a.finishReason, truncated: a.truncated, refusal, usage: a.usage, raw };
     const cost = this.o.prices.cost(target, answer.usage);
     this.o.ledger.add(options.flowId, utcDay(this.now()), { costUsd: cost.usd, promptTokens: answer.usage.promptTokens, completionTokens: answer.usage.completionTokens });
     return { answer, targetIndex: result.targetIndex, attempts: result.attempts, ttftMs: result.ttftMs, cacheHit: false, cost };

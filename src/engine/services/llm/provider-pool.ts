@@ -15,6 +15,8 @@ export interface SecretResolver {
   /** A value already resolved once, synchronously (optional fast path). */
   peek?(ref: string): string | undefined;
   redact(text: string): string;
+  /** For partial (streamed) text: also masks a tail that starts a secret. Defaults to `redact`. */
+  redactLive?(text: string): string;
 }
 
 export interface ProviderPoolOptions {
