@@ -7,7 +7,7 @@ import { templateString } from '../shared/config-fields';
 import { renderTemplateText } from '../shared/template';
 import { LLM_PROVIDERS, looksLikeApiKey, secretRefName, type LlmRequest, type LlmTarget } from '../shared/llm';
 
-const KEY_IN_FLOW = 'looks like an API key: store it under Secrets and write secret:NAME here (flows never hold key values)';
+const KEY_IN_FLOW = 'looks like an API key: store it as a secret ("New secret…" at the API key field) and write secret:NAME here (flows never hold key values)';
 
 /** An API key field: empty (no key) or a `secret:NAME` reference — never the key itself. */
 const secretRef = z

@@ -56,7 +56,7 @@ describe('llm-call config', () => {
   it('refuses a pasted key and accepts only secret:NAME references', () => {
     const pasted = llmCallConfig.safeParse({ apiKey: 'sk-proj-abcdefghijklmnop' });
     expect(pasted.success).toBe(false);
-    expect(pasted.error?.issues[0]?.message).toMatch(/store it under Secrets and write secret:NAME/);
+    expect(pasted.error?.issues[0]?.message).toMatch(/store it as a secret .* and write secret:NAME/);
     expect(llmCallConfig.safeParse({ apiKey: 'my key' }).success).toBe(false);
     expect(llmCallConfig.safeParse({ apiKey: 'secret:OPENAI_API_KEY' }).success).toBe(true);
     expect(llmCallConfig.safeParse({ headers: [{ name: 'x-portkey-api-key', value: 'sk-abcdefghijklmnopq' }] }).success).toBe(false);

@@ -41,7 +41,7 @@ describe('secret store', () => {
 
   it('says which secret is missing and how to set it, without echoing values', async () => {
     const store = new SecretStore({ backend: createFileSecretBackend(file) });
-    await expect(store.resolveSecretRef('secret:NOPE')).rejects.toThrow('secret "NOPE" is not set: add it under Secrets, or set MILLRACE_SECRET_NOPE');
+    await expect(store.resolveSecretRef('secret:NOPE')).rejects.toThrow(/secret "NOPE" is not set: add it with "New secret…" at an LLM node's API key, or set MILLRACE_SECRET_NOPE/);
     // A pasted key instead of a reference is refused without repeating the key.
     const error = await store.resolveSecretRef(CANARY).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);

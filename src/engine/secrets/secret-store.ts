@@ -93,7 +93,7 @@ export class SecretStore implements SecretsService {
     if (name === null) throw new NodeError(`"${shorten(ref)}" is not a secret reference; write secret:NAME`, { permanent: true });
     const value = this.env[SECRET_ENV_PREFIX + name] || (await this.backend.get(name));
     if (!value) {
-      throw new NodeError(`secret "${name}" is not set: add it under Secrets, or set ${SECRET_ENV_PREFIX}${name} where Millrace starts`, {
+      throw new NodeError(`secret "${name}" is not set: add it with "New secret…" at an LLM node's API key, or set ${SECRET_ENV_PREFIX}${name} where Millrace starts`, {
         permanent: true,
       });
     }
