@@ -13,7 +13,7 @@ import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
 import type { RunEvent, RunSummary, RunTrace } from '../shared/runs';
 import { nodeRegistry } from '../nodes';
-import { openDatabase, type Db } from './store/database';
+import { describeStorageError, openDatabase, type Db } from './store/database';
 import { FlowStore } from './store/flow-store';
 import { RunStore } from './store/run-store';
 import { RunReads } from './store/run-reads';
@@ -41,6 +41,8 @@ export interface EngineOptions {
   concurrency?: number;
   /** Keep finished runs this many days / this many per flow (null = forever). Defaults: 30 days, 10,000 per flow. */
   retention?: { maxAgeDays?: number | null; maxRunsPerFlow?: number | null; intervalMs?: number };
+  /** Cap on the database file size; past it new runs are refused like on a full disk. */
+  maxDatabaseBytes?: number;
   /** Largest JSON a node may output. Default 10 MB. */
   maxOutputBytes?: number;
   now?: () => number;
@@ -69,7 +71,7 @@ export class Engine implements EngineApi {
     this.log = options.log ?? (() => {});
     this.now = options.now ?? Date.now;
     this.registry = options.registry ?? nodeRegistry;
-    this.db = openDatabase(join(options.dataDir, 'millrace.db'));
+    this.db = openDatabase(join(options.dataDir, 'millrace.db'), options.maxDatabaseBytes !== undefined ? { maxBytes: options.maxDatabaseBytes } : {});
     this.writer = new GroupCommitWriter(this.db, (e) => this.log(`journal write failed: ${e.message}`));
     this.flows = new FlowStore(this.db);
     this.reads = new RunReads(this.db);
@@ -168,7 +170,8 @@ export class Engine implements EngineApi {
     const now = this.now();
     this.flows.pinVersion(flowId, saved.version, saved.flow, now);
     const timeout = saved.flow.settings?.runTimeoutMs;
-    const result = await this.queue.enqueue(
+    const result = await this.queue
+      .enqueue(
       {
         id: newId('run'),
         flowId,
@@ -180,8 +183,12 @@ export class Engine implements EngineApi {
         orderingKey: orderingKey ?? null,
         deadlineAt: timeout !== undefined ? now + timeout : null,
       },
-      saved.flow.name,
-    );
+        saved.flow.name,
+      )
+      .catch((e: unknown) => {
+        const why = describeStorageError(e);
+        throw why ? new EngineError('internal', `cannot start the run: ${why}`) : e;
+      });
     this.scheduler.wake();
     return result;
   }

@@ -3,7 +3,7 @@
  * an abort handle (cancel, timeout, shutdown), and forgets it when the runner returns — a parked run
  * keeps nothing in memory.
  */
-import type { Db } from './store/database';
+import { describeStorageError, type Db } from './store/database';
 import type { FlowStore } from './store/flow-store';
 import type { RunQueue } from './store/run-queue';
 import type { Journal } from './runtime/journal';
@@ -66,7 +66,10 @@ export class RunExecutor {
           now: this.o.now,
           log: this.o.log,
           ...(this.o.maxOutputBytes !== undefined ? { maxOutputBytes: this.o.maxOutputBytes } : {}),
-        }).then(() => undefined)
+        }).then(
+          () => undefined,
+          (e: unknown) => this.reportJournalFailure(runId, e),
+        )
       : this.failMissingFlow(runId, run.flowId, run.flowVersion);
     return work.finally(() => {
       clearTimeout(deadline);
@@ -124,6 +127,24 @@ export class RunExecutor {
     }
     this.concurrencyByFlow.set(flowId, flow.settings?.concurrency);
     return flow;
+  }
+
+  /**
+   * The journal could not be written (disk full, read-only folder). Nothing committed is lost and
+   * the run resumes from its journal on the next start; until then the user must see it failed.
+   */
+  private reportJournalFailure(runId: string, e: unknown): void {
+    const why = describeStorageError(e) ?? (e instanceof Error ? e.message : String(e));
+    this.o.log(`run ${runId}: journal write failed: ${e instanceof Error ? e.stack : String(e)}`);
+    const at = this.o.now();
+    this.o.emit({
+      type: 'run.finished',
+      runId,
+      at,
+      status: 'failed',
+      durationMs: 0,
+      error: { message: `could not record this run: ${why}. It resumes from its last recorded step when Millrace restarts.` },
+    });
   }
 
   private async failMissingFlow(runId: string, flowId: string, version: number): Promise<void> {

@@ -140,3 +140,16 @@ describe('runner', () => {
     expect(peak).toBe(3);
   });
 });
+
+describe('runner replay safety', () => {
+  it('fails loudly when a journaled step was recorded by another node version', async () => {
+    const f = flow([['t', 'manual-trigger@1', {}], ['fx', 'test.effect@1', {}]], [['t', 'out', 'fx', 'in']]);
+    const journal = new MemoryJournal();
+    await journal.putStep('r9', 'fx', 'count', 'test.effect@0', 7);
+    effects = 0;
+    const { status } = await executeRun({ runId: 'r9', flow: f, flowVersion: 1, input: {}, registry, journal, services, emit: () => {} });
+    expect(status).toBe('failed');
+    expect(journal.nodes.get('r9/fx')?.error?.message).toMatch(/recorded by test\.effect@0 but this run now has test\.effect@1/);
+    expect(effects).toBe(0);
+  });
+});
