@@ -59,9 +59,10 @@ export class Engine implements EngineApi {
   private readonly scheduler: Scheduler;
   private readonly executor: RunExecutor;
   private readonly registry: NodeRegistry;
-  private readonly closeHttp: () => void;
+  private readonly closeServices: () => Promise<void>;
   private readonly listeners = new Set<(e: RunEvent) => void>();
   private readonly finishWaiters = new Map<string, (() => void)[]>();
+  private readonly flowCache = new Map<string, SavedFlow>();
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private retentionTimer: ReturnType<typeof setInterval> | undefined;
@@ -72,14 +73,19 @@ export class Engine implements EngineApi {
     this.now = options.now ?? Date.now;
     this.registry = options.registry ?? nodeRegistry;
     this.db = openDatabase(join(options.dataDir, 'millrace.db'), options.maxDatabaseBytes !== undefined ? { maxBytes: options.maxDatabaseBytes } : {});
-    this.writer = new GroupCommitWriter(this.db, (e) => this.log(`journal write failed: ${e.message}`));
+    const dbFile = join(options.dataDir, 'millrace.db');
+    this.writer = new GroupCommitWriter(this.db, { walPath: `${dbFile}-wal`, onError: (e) => this.log(`journal write failed: ${e.message}`) });
     this.flows = new FlowStore(this.db);
     this.reads = new RunReads(this.db);
     this.queue = new RunQueue(this.db, this.writer);
     this.outputDir = options.outputDir ?? join(options.dataDir, 'output');
     const http = createHttpService();
-    this.closeHttp = () => http.close();
-    const services: NodeServices = { http, files: createFileService(this.outputDir), clock: { now: this.now }, ...options.services };
+    const files = createFileService(this.outputDir);
+    this.closeServices = async () => {
+      http.close();
+      await files.close();
+    };
+    const services: NodeServices = { http, files, clock: { now: this.now }, ...options.services };
     this.executor = new RunExecutor({
       db: this.db,
       journal: new RunStore(this.db, this.writer),
@@ -116,6 +122,15 @@ export class Engine implements EngineApi {
   }
 
   async getFlow({ id }: { id: string }): Promise<SavedFlow> {
+    // Starting runs reads the flow every time: reuse the parsed, validated copy while its version is unchanged.
+    const cached = this.flowCache.get(id);
+    if (cached && cached.version === this.flows.version(id)) return cached;
+    const saved = this.loadFlow(id);
+    this.flowCache.set(id, saved);
+    return saved;
+  }
+
+  private loadFlow(id: string): SavedFlow {
     const stored = this.flows.get(id);
     if (!stored) throw new EngineError('not_found', `no flow with id "${id}"`);
     const parsed = parseFlowDocument(stored.doc, this.registry);
@@ -139,12 +154,13 @@ export class Engine implements EngineApi {
 
   async renameFlow({ id, name }: { id: string; name: string }): Promise<FlowSummary> {
     const saved = await this.getFlow({ id });
-    this.saveParsed({ ...saved.flow, name });
+    await this.saveParsed({ ...saved.flow, name });
     return this.flows.list().find((f) => f.id === id)!;
   }
 
   async deleteFlow({ id }: { id: string }): Promise<void> {
     if (this.executor.hasActiveRuns(id)) throw new EngineError('invalid_argument', 'this flow has runs in progress; cancel them first');
+    this.flowCache.delete(id);
     if (!this.flows.delete(id)) throw new EngineError('not_found', `no flow with id "${id}"`);
   }
 
@@ -153,7 +169,7 @@ export class Engine implements EngineApi {
     if (!parsed.ok) return { ok: false, problems: parsed.problems };
     // Importing never overwrites: a flow whose id already exists comes in as a copy.
     const flow = this.flows.exists(parsed.flow.id) ? { ...parsed.flow, id: newId('flow'), name: `${parsed.flow.name} (imported)` } : parsed.flow;
-    return { ok: true, saved: this.saveParsed(flow) };
+    return { ok: true, saved: await this.saveParsed(flow) };
   }
 
   async validateFlow({ flow }: { flow: unknown }): Promise<FlowProblem[]> {
@@ -297,7 +313,7 @@ export class Engine implements EngineApi {
     this.executor.interruptAll();
     await this.scheduler.stop();
     this.writer.stop(new EngineError('internal', 'the engine is closed'));
-    this.closeHttp();
+    await this.closeServices();
     this.listeners.clear();
     for (const waiters of this.finishWaiters.values()) waiters.forEach((w) => w());
     this.db.close();
@@ -307,8 +323,10 @@ export class Engine implements EngineApi {
     if (this.closed) throw new EngineError('internal', 'the engine is shutting down');
   }
 
-  private saveParsed(flow: Flow): SavedFlow {
+  /** "Saved" is a promise to the user: the flow is on disk (fsynced) before this resolves. */
+  private async saveParsed(flow: Flow): Promise<SavedFlow> {
     const { version, updatedAt } = this.flows.save(flow, this.now());
+    await this.writer.sync();
     return { flow, version, updatedAt, problems: validateFlow(flow, this.registry) };
   }
 

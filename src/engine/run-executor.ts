@@ -37,7 +37,7 @@ export class RunExecutor {
 
   constructor(private readonly o: RunExecutorOptions) {}
 
-  execute(runId: string): Promise<void> | undefined {
+  execute(runId: string): Promise<{ parked: boolean }> | undefined {
     if (this.active.has(runId) || this.cancelRequested.has(runId)) return undefined;
     const run = this.o.queue.take(runId);
     if (!run) return undefined;
@@ -67,10 +67,13 @@ export class RunExecutor {
           log: this.o.log,
           ...(this.o.maxOutputBytes !== undefined ? { maxOutputBytes: this.o.maxOutputBytes } : {}),
         }).then(
-          () => undefined,
-          (e: unknown) => this.reportJournalFailure(runId, e),
+          (outcome) => ({ parked: outcome.status === 'waiting' }),
+          (e: unknown) => {
+            this.reportJournalFailure(runId, e);
+            return { parked: false };
+          },
         )
-      : this.failMissingFlow(runId, run.flowId, run.flowVersion);
+      : this.failMissingFlow(runId, run.flowId, run.flowVersion).then(() => ({ parked: false }));
     return work.finally(() => {
       clearTimeout(deadline);
       this.active.delete(runId);

@@ -51,6 +51,14 @@ export type AbortReason = 'cancel' | 'timeout' | 'shutdown';
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
 
+/** Pinned flows are immutable, so a node's parsed config is computed once per node object. */
+const parsedConfigs = new WeakMap<FlowNode, unknown>();
+
+function parsedConfig(def: AnyNodeDefinition, node: FlowNode): unknown {
+  if (!parsedConfigs.has(node)) parsedConfigs.set(node, def.config.parse(node.config));
+  return parsedConfigs.get(node);
+}
+
 type Settled =
   | { kind: 'done'; outputs: Record<string, unknown> }
   | { kind: 'skipped' }
@@ -181,7 +189,7 @@ async function runNode(
   req.signal?.addEventListener('abort', onRunAbort, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const config = def.config.parse(node.config);
+    const config = parsedConfig(def, node);
     const ctx = makeStepContext({
       runId,
       flowId: req.flow.id,

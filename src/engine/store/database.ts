@@ -54,10 +54,12 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       }
       throw e;
     }
-    // FULL: every commit is fsynced, so what was acknowledged (a run id, a signal, a trigger
-    // position) survives power loss — WAL + NORMAL can lose the last commits. Group commit
-    // (./group-commit.ts) keeps throughput by fsyncing many runs' writes at once.
-    db.pragma('synchronous = FULL');
+    // NORMAL: SQLite syncs the WAL before checkpoints but not at each commit. The commit-time
+    // fsync that FULL would do inside COMMIT is done by the group-commit writer instead, on the
+    // thread pool and shared by many commits; nothing is acknowledged before it completes
+    // (./group-commit.ts). Direct writes outside the writer (flow saves, settings) are not
+    // acknowledgements of outside events and are covered by the next fsync or checkpoint.
+    db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db, file);
     if (options.maxBytes !== undefined) {
