@@ -8,7 +8,8 @@ import { useEditor } from '../stores/editor-store';
 import { useRuns } from '../stores/run-store';
 import { useSession } from '../stores/session-store';
 import { Icon } from '../ui/icons';
-import { CATEGORY_LOOK, STATUS_LABEL, formatDuration } from './node-look';
+import { CATEGORY_LOOK } from './node-look';
+import { NodeStatusBadge } from './NodeStatusBadge';
 import type { CanvasNode } from './rf-mapping';
 
 function summaryOf(def: AnyNodeDefinition, node: FlowNode): string {
@@ -90,15 +91,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
       data-node-type={node.type}
       data-problems={problems?.length ?? 0}
     >
-      {status && status !== 'pending' && (
-        <span className={`mr-status mr-status--${status}`} data-testid="node-status" data-status={status} title={trace?.error?.message}>
-          {status === 'running' ? <span className="mr-spinner" /> : null}
-          {STATUS_LABEL[status]}
-          {trace?.durationMs !== null && trace?.durationMs !== undefined && status !== 'running' ? (
-            <span className="mr-status__time">{formatDuration(trace.durationMs)}</span>
-          ) : null}
-        </span>
-      )}
+      {trace && status && status !== 'pending' ? <NodeStatusBadge trace={trace} maxAttempts={node.settings?.retry?.maxAttempts} /> : null}
       <div className="mr-node__header">
         <span className="mr-node__icon">
           <Icon name={CATEGORY_LOOK[def.category].icon} />
