@@ -63,6 +63,8 @@ export class Engine implements EngineApi {
   private readonly listeners = new Set<(e: RunEvent) => void>();
   private readonly finishWaiters = new Map<string, (() => void)[]>();
   private readonly flowCache = new Map<string, SavedFlow>();
+  /** Runs whose creation is committed but maybe not yet fsynced (they may start early; effects wait). */
+  private readonly creating = new Map<string, Promise<unknown>>();
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private retentionTimer: ReturnType<typeof setInterval> | undefined;
@@ -97,6 +99,7 @@ export class Engine implements EngineApi {
       maxOutputBytes: options.maxOutputBytes,
       emit: (e) => this.emit(e),
       log: this.log,
+      creation: (runId) => this.creating.get(runId),
     });
     const resumed = this.queue.requeueInterrupted();
     if (resumed > 0) this.log(`resuming ${resumed} run(s) interrupted by the last shutdown or crash`);
@@ -186,10 +189,11 @@ export class Engine implements EngineApi {
     const now = this.now();
     this.flows.pinVersion(flowId, saved.version, saved.flow, now);
     const timeout = saved.flow.settings?.runTimeoutMs;
-    const result = await this.queue
+    const runId = newId('run');
+    const creation = this.queue
       .enqueue(
       {
-        id: newId('run'),
+        id: runId,
         flowId,
         flowVersion: saved.version,
         flowName: saved.flow.name,
@@ -200,13 +204,21 @@ export class Engine implements EngineApi {
         deadlineAt: timeout !== undefined ? now + timeout : null,
       },
         saved.flow.name,
+        // The run may start as soon as its row is committed: its first effect waits for the fsync
+        // anyway (DurabilityBarrier), and the caller hears of it only after the fsync.
+        () => this.scheduler.wake(),
       )
       .catch((e: unknown) => {
         const why = describeStorageError(e);
         throw why ? new EngineError('internal', `cannot start the run: ${why}`) : e;
       });
-    this.scheduler.wake();
-    return result;
+    this.creating.set(runId, creation);
+    try {
+      return await creation;
+    } finally {
+      this.creating.delete(runId);
+      this.scheduler.wake();
+    }
   }
 
   async cancelRun({ runId }: { runId: string }): Promise<{ status: string }> {

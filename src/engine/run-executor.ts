@@ -25,6 +25,8 @@ export interface RunExecutorOptions {
   maxOutputBytes: number | undefined;
   emit: (e: RunEvent) => void;
   log: (line: string) => void;
+  /** The durable-write promise of a run created moments ago, if its fsync may still be running. */
+  creation: (runId: string) => Promise<unknown> | undefined;
 }
 
 const FLOW_CACHE_SIZE = 64;
@@ -65,6 +67,7 @@ export class RunExecutor {
           signal: abort.signal,
           now: this.o.now,
           log: this.o.log,
+          ...(this.o.creation(runId) ? { createdDurably: this.o.creation(runId)! } : {}),
           ...(this.o.maxOutputBytes !== undefined ? { maxOutputBytes: this.o.maxOutputBytes } : {}),
         }).then(
           (outcome) => ({ parked: outcome.status === 'waiting' }),

@@ -36,6 +36,8 @@ export class GroupCommitWriter {
   /** Index in `ops` of the pending post for a key, so a newer post of the same row replaces it. */
   private keyed = new Map<string, number>();
   private waiters: Waiter[] = [];
+  /** Called right after the commit, before the fsync: work that may start early but must not be acknowledged yet. */
+  private committedCallbacks: (() => void)[] = [];
   /** Committed, waiting for the next fsync to start. */
   private committed: Waiter[] = [];
   private syncing = false;
@@ -55,11 +57,12 @@ export class GroupCommitWriter {
    * Queue a write; the promise resolves once it is committed and fsynced.
    * `touchesKey` names a keyed row (see `post`) this write also changes.
    */
-  write(op: Op, touchesKey?: string): Promise<void> {
+  write(op: Op, touchesKey?: string, onCommitted?: () => void): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     // Seal the pending post of that row: a later post must not jump ahead of this write.
     if (touchesKey !== undefined) this.keyed.delete(touchesKey);
     this.ops.push(op);
+    if (onCommitted) this.committedCallbacks.push(onCommitted);
     this.schedule();
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
@@ -100,8 +103,10 @@ export class GroupCommitWriter {
     if (this.ops.length === 0) return;
     const ops = this.ops;
     const waiters = this.waiters;
+    const callbacks = this.committedCallbacks;
     this.ops = [];
     this.waiters = [];
+    this.committedCallbacks = [];
     this.keyed.clear();
     try {
       this.db.transaction(() => {
@@ -114,6 +119,13 @@ export class GroupCommitWriter {
       this.options.onError?.(error);
       for (const w of waiters) w.reject(error);
       return;
+    }
+    for (const cb of callbacks) {
+      try {
+        cb();
+      } catch (e) {
+        this.options.onError?.(e instanceof Error ? e : new Error(String(e)));
+      }
     }
     if (this.walFd === null) {
       for (const w of waiters) w.resolve();

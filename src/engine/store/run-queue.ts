@@ -72,7 +72,7 @@ export class RunQueue {
   }
 
   /** Creates the run, or returns the existing one for the same (flow, dedupe key). Durable on return. */
-  async enqueue(run: NewRun, flowName: string): Promise<{ runId: string; deduplicated: boolean }> {
+  async enqueue(run: NewRun, flowName: string, onCommitted?: () => void): Promise<{ runId: string; deduplicated: boolean }> {
     let inserted = false;
     await this.writer.write(() => {
       inserted =
@@ -90,7 +90,7 @@ export class RunQueue {
           deadlineAt: run.deadlineAt ?? null,
           createdAt: run.createdAt,
         }).changes > 0;
-    });
+    }, undefined, onCommitted);
     if (inserted) return { runId: run.id, deduplicated: false };
     const existing = this.s.byDedupe.get(run.flowId, run.dedupeKey ?? null) as { id: string } | undefined;
     if (!existing) throw new Error(`run ${run.id} could not be created`);
