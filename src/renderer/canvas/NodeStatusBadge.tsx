@@ -6,7 +6,7 @@ import type { NodeTrace } from '../../shared/runs';
 import { attemptMarker, describeWait } from '../runs/wait-text';
 import { useNow } from '../ui/use-now';
 import { Icon } from '../ui/icons';
-import { STATUS_LABEL, formatDuration } from './node-look';
+import { STATUS_LABEL, formatDuration, type ShownNodeStatus } from './node-look';
 
 const COUNTDOWN_TICK_MS = 1000;
 
@@ -16,27 +16,47 @@ function WaitingBadge({ trace, waiting, maxAttempts }: { trace: NodeTrace; waiti
   return (
     <span className="mr-status mr-status--waiting" data-testid="node-status" data-status="waiting" data-wait={waiting.kind} title={text.sentence}>
       <Icon name={waiting.kind === 'signal' ? 'send' : 'clock'} size={11} />
-      {text.label}
-      {text.detail ? (
-        <span className="mr-status__time" data-testid="node-wait">
-          {text.detail}
+      {text.badge}
+      {text.left ? (
+        <span className="mr-status__time" data-testid="node-wait-left">
+          {text.left}
         </span>
       ) : null}
     </span>
   );
 }
 
-export function NodeStatusBadge({ trace, maxAttempts }: { trace: NodeTrace; maxAttempts: number | undefined }) {
-  const { status } = trace;
-  const marker = attemptMarker(trace);
+/** The line inside a waiting node saying what it waits for, like a failed node's error line. */
+export function NodeWaitLine({ trace, waiting, maxAttempts }: { trace: NodeTrace; waiting: NonNullable<NodeTrace['waiting']>; maxAttempts: number | undefined }) {
+  // Retry lines name the error, which does not change; the others show a time of day, not a countdown.
+  const text = describeWait(waiting, trace, maxAttempts, useNow(null));
+  return (
+    <div className="mr-node__wait" data-testid="node-wait" title={text.sentence}>
+      {text.line}
+    </div>
+  );
+}
+
+const STOPPED_TITLE = 'The run ended (cancelled or out of time) before this node finished.';
+
+/** `shown` is the trace status as the canvas presents it (see shownNodeStatus). */
+export function NodeStatusBadge({ trace, shown, maxAttempts }: { trace: NodeTrace; shown: ShownNodeStatus; maxAttempts: number | undefined }) {
+  const marker = shown === 'stopped' ? null : attemptMarker(trace);
   const badge =
-    status === 'waiting' && trace.waiting ? (
+    shown === 'waiting' && trace.waiting ? (
       <WaitingBadge trace={trace} waiting={trace.waiting} maxAttempts={maxAttempts} />
     ) : (
-      <span className={`mr-status mr-status--${status}`} data-testid="node-status" data-status={status} title={trace.error?.message}>
-        {status === 'running' ? <span className="mr-spinner" /> : null}
-        {STATUS_LABEL[status]}
-        {trace.durationMs !== null && status !== 'running' && status !== 'waiting' ? <span className="mr-status__time">{formatDuration(trace.durationMs)}</span> : null}
+      <span
+        className={`mr-status mr-status--${shown}`}
+        data-testid="node-status"
+        data-status={shown}
+        title={shown === 'stopped' ? STOPPED_TITLE : trace.error?.message}
+      >
+        {shown === 'running' ? <span className="mr-spinner" /> : null}
+        {STATUS_LABEL[shown]}
+        {trace.durationMs !== null && (shown === 'succeeded' || shown === 'failed' || shown === 'skipped') ? (
+          <span className="mr-status__time">{formatDuration(trace.durationMs)}</span>
+        ) : null}
       </span>
     );
   return (

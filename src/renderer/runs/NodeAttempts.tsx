@@ -1,9 +1,9 @@
 /** The Attempts section of a node's run data: every failed attempt, its error and when the next one was due. */
 import type { NodeTrace } from '../../shared/runs';
-import { STATUS_LABEL, formatDuration } from '../canvas/node-look';
+import { STATUS_LABEL, formatDuration, type ShownNodeStatus } from '../canvas/node-look';
 import { clockTime } from './wait-text';
 
-export function NodeAttempts({ node, now }: { node: NodeTrace; now: number }) {
+export function NodeAttempts({ node, shown, now }: { node: NodeTrace; shown: ShownNodeStatus; now: number }) {
   if (node.attempts.length === 0) return null;
   const lastFailed = node.attempts[node.attempts.length - 1]?.attempt ?? 0;
   return (
@@ -25,11 +25,11 @@ export function NodeAttempts({ node, now }: { node: NodeTrace; now: number }) {
           </li>
         ))}
         {node.attempt > lastFailed ? (
-          <li className={`attempt attempt--${node.status}`} data-testid="attempt" data-attempt={node.attempt}>
+          <li className={`attempt attempt--${shown}`} data-testid="attempt" data-attempt={node.attempt}>
             <div className="attempt__head">
               <span className="attempt__number">Attempt {node.attempt}</span>
               <span className="attempt__when">
-                {STATUS_LABEL[node.status]}
+                {STATUS_LABEL[shown]}
                 {node.startedAt !== null ? ` · started ${clockTime(node.startedAt, now)}` : ''}
               </span>
             </div>

@@ -1,7 +1,7 @@
 /** What one node received and produced in the selected run, its attempts and waits, and re-running from it. */
 import { selectedTrace, useRuns } from '../stores/run-store';
 import { useEditor } from '../stores/editor-store';
-import { formatDuration, STATUS_LABEL } from '../canvas/node-look';
+import { formatDuration, shownNodeStatus, STATUS_LABEL } from '../canvas/node-look';
 import { runFlow } from '../actions';
 import { Icon } from '../ui/icons';
 import { useNow } from '../ui/use-now';
@@ -38,12 +38,13 @@ export function NodeRunData({ nodeId }: { nodeId: string }) {
       </div>
     );
   }
+  const shown = shownNodeStatus(node.status, trace.run.status);
   const marker = attemptMarker(node);
   return (
     <div className="run-data">
       <div className="run-data__status">
-        <span className={`mr-status mr-status--${node.status}`} data-testid="node-run-status" data-status={node.status}>
-          {STATUS_LABEL[node.status]}
+        <span className={`mr-status mr-status--${shown}`} data-testid="node-run-status" data-status={shown}>
+          {STATUS_LABEL[shown]}
         </span>
         {marker ? <span className="mr-attempt mr-attempt--inline">{marker}{maxAttempts !== undefined ? ` of ${maxAttempts}` : ''}</span> : null}
         {node.durationMs !== null ? (
@@ -53,7 +54,14 @@ export function NodeRunData({ nodeId }: { nodeId: string }) {
         ) : null}
         {node.startedAt !== null ? <span className="muted">{clockTime(node.startedAt, now)}</span> : null}
       </div>
-      {node.status === 'waiting' && node.waiting ? <WaitNotice runId={selectedRunId} node={node} waiting={node.waiting} maxAttempts={maxAttempts} now={now} /> : null}
+      {shown === 'stopped' ? (
+        <div className="wait-box wait-box--stopped" data-testid="node-stopped">
+          {trace.run.status === 'cancelled'
+            ? 'The run was cancelled before this node finished.'
+            : `The run ended before this node finished${trace.run.error ? `: ${trace.run.error.message}` : '.'}`}
+        </div>
+      ) : null}
+      {shown === 'waiting' && node.waiting ? <WaitNotice runId={selectedRunId} node={node} waiting={node.waiting} maxAttempts={maxAttempts} now={now} /> : null}
       {node.status === 'failed' && node.error ? (
         <div className="error-box" data-testid="node-error">
           <div className="error-box__title">
@@ -62,13 +70,13 @@ export function NodeRunData({ nodeId }: { nodeId: string }) {
           <div className="error-box__message">{node.error.message}</div>
         </div>
       ) : null}
-      <NodeAttempts node={node} now={now} />
+      <NodeAttempts node={node} shown={shown} now={now} />
       <div className="run-data__section">
         <div className="section-title">Output</div>
         <JsonView
           value={node.status === 'succeeded' ? node.output : undefined}
           testId="node-output"
-          empty={node.status === 'running' ? 'Running…' : node.status === 'waiting' ? 'Waiting…' : node.status === 'skipped' ? 'Skipped: this branch was not taken.' : 'No output.'}
+          empty={shown === 'running' ? 'Running…' : shown === 'waiting' ? 'Waiting…' : node.status === 'skipped' ? 'Skipped: this branch was not taken.' : 'No output.'}
         />
       </div>
       <div className="run-data__section">

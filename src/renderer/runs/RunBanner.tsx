@@ -1,7 +1,7 @@
 /** A chip over the canvas naming the run being shown: status, wake time, its controls, a way to hide it. */
 import { selectedTrace, useRuns } from '../stores/run-store';
 import { cancelRun, rerun, selectRun } from '../actions';
-import { formatDuration } from '../canvas/node-look';
+import { formatDuration, shownNodeStatus } from '../canvas/node-look';
 import { Icon } from '../ui/icons';
 import { useNow } from '../ui/use-now';
 import { RUN_STATUS_LABEL, isActive } from './run-status';
@@ -15,7 +15,10 @@ export function RunBanner() {
   const now = useNow(status === 'waiting' && trace?.run.wakeAt != null ? 1000 : null);
   if (!selectedRunId) return null;
   const counts: Record<string, number> = {};
-  for (const n of Object.values(trace?.nodes ?? {})) counts[n.status] = (counts[n.status] ?? 0) + 1;
+  for (const n of Object.values(trace?.nodes ?? {})) {
+    const shown = shownNodeStatus(n.status, status);
+    counts[shown] = (counts[shown] ?? 0) + 1;
+  }
   const wake = trace ? describeRunWake(trace.run, now) : null;
   const title = status === 'running' ? 'Running…' : status === 'queued' ? 'Queued…' : status === 'waiting' ? 'Waiting' : `Run ${RUN_STATUS_LABEL[status].toLowerCase()}`;
   return (
@@ -32,7 +35,8 @@ export function RunBanner() {
       {counts['waiting'] ? <span className="run-banner__count run-banner__count--waiting">{counts['waiting']} waiting</span> : null}
       {counts['failed'] ? <span className="run-banner__count run-banner__count--failed">{counts['failed']} failed</span> : null}
       {counts['skipped'] ? <span className="run-banner__count">{counts['skipped']} skipped</span> : null}
-      {trace?.run.error && !trace.run.error.nodeId ? <span className="run-banner__error">{trace.run.error.message}</span> : null}
+      {counts['stopped'] ? <span className="run-banner__count run-banner__count--stopped">{counts['stopped']} stopped</span> : null}
+      {trace?.run.error && !trace.run.error.nodeId && status !== 'cancelled' ? <span className="run-banner__error">{trace.run.error.message}</span> : null}
       {trace?.run.parentRunId ? <RerunOf parentRunId={trace.run.parentRunId} /> : null}
       {trace && isActive(status) ? (
         <button type="button" className="button button--small button--ghost" data-testid="run-banner-cancel" onClick={() => void cancelRun(selectedRunId)}>

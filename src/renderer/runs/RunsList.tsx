@@ -36,7 +36,8 @@ function RunItem({ run, selected, now }: { run: RunSummary; selected: boolean; n
           {timeAgo(run.createdAt, now)} · v{run.flowVersion}
           {run.durationMs !== null ? ` · ${formatDuration(run.durationMs)}` : ''}
         </span>
-        {run.error ? <span className="run-item__error">{run.error.message}</span> : null}
+        {/* A cancelled run's "error" only says it was cancelled: the status already does, and it is no failure. */}
+        {run.error && run.status !== 'cancelled' ? <span className="run-item__error">{run.error.message}</span> : null}
         {run.parentRunId ? <RerunOf parentRunId={run.parentRunId} /> : null}
       </span>
       <span className="run-item__side">

@@ -48,8 +48,8 @@ export function WaitNotice({ runId, node, waiting, maxAttempts, now }: { runId: 
   return (
     <div className="wait-box" data-testid="node-waiting" data-wait={waiting.kind}>
       <div className="wait-box__title">
-        <Icon name={waiting.kind === 'signal' ? 'send' : 'clock'} size={14} /> {text.label.charAt(0).toUpperCase() + text.label.slice(1)}
-        {text.detail ? <span className="wait-box__detail">{text.detail}</span> : null}
+        <Icon name={waiting.kind === 'signal' ? 'send' : 'clock'} size={14} /> {text.badge.charAt(0).toUpperCase() + text.badge.slice(1)}
+        {text.left ? <span className="wait-box__detail">{text.left}</span> : null}
       </div>
       <div className="wait-box__sentence">{text.sentence}</div>
       {waiting.kind === 'signal' && waiting.signal ? <SignalForm key={`${runId}:${waiting.signal}`} runId={runId} name={waiting.signal} /> : null}
