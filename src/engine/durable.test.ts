@@ -188,10 +188,13 @@ describe('durable engine', () => {
   });
 
   it('re-runs a whole run, and from a node with an edited input, reusing upstream results', async () => {
+    const started = new Map<string, string | null | undefined>();
+    engine.onRunEvent((e) => e.type === 'run.started' && started.set(e.runId, e.parentRunId));
     await engine.saveFlow({ flow: chain('f', [['a', 'test.effect@1'], ['s', 'set-fields@1', { fields: [{ name: 'n', value: '{{ input.n }}' }] }]]) });
     const first = await engine.waitForRun((await engine.startRun({ flowId: 'f', input: { n: 1 } })).runId);
     const whole = await engine.waitForRun((await engine.rerun({ runId: first.run.id })).runId);
     expect(whole.run.parentRunId).toBe(first.run.id);
+    expect(started.get(whole.run.id)).toBe(first.run.id); // live run.started carries the link too
     expect(whole.nodes['s']?.output).toEqual({ n: 1 });
     expect(observed.effects.get(`${whole.run.id}:a:effect`)).toBe(1);
     const edited = await engine.waitForRun((await engine.rerun({ runId: first.run.id, fromNodeId: 's', input: { input: { n: 42 } } })).runId);
@@ -210,6 +213,9 @@ describe('durable engine', () => {
     await until(async () => (await status(h)) === 'running');
     expect(await engine.cancelRun({ runId: h })).toEqual({ status: 'cancelled' });
     expect(await engine.signalRun({ runId: w, name: 'go' })).toEqual({ accepted: false });
+    // Nodes of a stopped run are not left waiting or running in the stored trace.
+    expect((await engine.getRunTrace({ runId: w })).nodes['wait']).toMatchObject({ status: 'failed', waiting: null, error: { message: 'stopped: the run was cancelled' } });
+    expect((await engine.getRunTrace({ runId: h })).nodes['hang']?.status).toBe('failed');
   });
 
   it('refuses a second engine on the same data folder with a clear message', async () => {

@@ -11,7 +11,7 @@ import { formatProblem, type FlowProblem } from '../shared/flow/problems';
 import { newId } from '../shared/ids';
 import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
-import type { RunEvent, RunSummary, RunTrace } from '../shared/runs';
+import type { RunEvent, RunStatus, RunSummary, RunTrace } from '../shared/runs';
 import { nodeRegistry } from '../nodes';
 import { describeStorageError, openDatabase, type Db } from './store/database';
 import { FlowStore } from './store/flow-store';
@@ -221,7 +221,7 @@ export class Engine implements EngineApi {
     }
   }
 
-  async cancelRun({ runId }: { runId: string }): Promise<{ status: string }> {
+  async cancelRun({ runId }: { runId: string }): Promise<{ status: RunStatus }> {
     this.assertOpen();
     const status = this.queue.status(runId);
     if (status === undefined) throw new EngineError('not_found', `no run with id "${runId}"`);
@@ -232,7 +232,7 @@ export class Engine implements EngineApi {
       this.emit({ type: 'run.finished', runId, at, status: 'cancelled', durationMs: 0, error: { message: 'the run was cancelled' } });
       this.notifyFinished(runId);
     }
-    return { status: this.queue.status(runId) ?? 'unknown' };
+    return { status: this.queue.status(runId)! };
   }
 
   async rerun(arg: { runId: string; fromNodeId?: string; input?: unknown }): Promise<{ runId: string }> {

@@ -59,6 +59,7 @@ export class RunExecutor {
           flowVersion: run.flowVersion,
           input: run.input,
           inputOverrides: run.inputOverrides,
+          parentRunId: run.parentRunId,
           firstStart: !run.startedBefore,
           registry: this.o.registry,
           journal: this.o.journal,

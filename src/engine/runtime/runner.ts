@@ -38,6 +38,7 @@ export interface RunRequest {
   firstStart?: boolean;
   /** Re-run from a node: its input replaced by this value. */
   inputOverrides?: Record<string, unknown> | null;
+  parentRunId?: string | null;
   /** Largest JSON a node may output (bytes). */
   maxOutputBytes?: number;
   log?: (line: string) => void;
@@ -74,7 +75,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const startedAt = now();
   journal.runStarted(runId, startedAt);
   if (req.firstStart === false) emit({ type: 'run.resumed', runId, at: startedAt });
-  else emit({ type: 'run.started', runId, flowId: flow.id, flowName: flow.name, flowVersion: req.flowVersion, at: startedAt, input: req.input ?? null });
+  else emit({ type: 'run.started', runId, flowId: flow.id, flowName: flow.name, flowVersion: req.flowVersion, at: startedAt, input: req.input ?? null, parentRunId: req.parentRunId ?? null });
 
   const incoming = new Map<string, FlowEdge[]>(flow.nodes.map((n) => [n.id, []]));
   for (const e of flow.edges) incoming.get(e.target)?.push(e);

@@ -6,7 +6,7 @@
 import type { Db } from './database';
 import type { GroupCommitWriter } from './group-commit';
 import type { FinalStatus, Journal, NodeState, RunError, StoredStep, StoredWait } from '../runtime/journal';
-import type { ErrorInfo, WaitInfo } from '../../shared/runs';
+import { stoppedMessage, type ErrorInfo, type WaitInfo } from '../../shared/runs';
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
 
@@ -57,6 +57,11 @@ export class RunStore implements Journal {
       ),
       attemptFailed: db.prepare(`INSERT OR REPLACE INTO node_attempts (run_id, node_id, attempt, error, at, retry_at) VALUES (?, ?, ?, ?, ?, ?)`),
       attemptWaiting: db.prepare(`UPDATE node_runs SET status = 'waiting', error = ?, waiting = ? WHERE run_id = ? AND node_id = ?`),
+      // Mirrors stopUnfinished in src/shared/runs.ts: a stored trace matches the live one.
+      stopUnfinished: db.prepare(
+        `UPDATE node_runs SET status = 'failed', waiting = NULL, error = coalesce(error, ?), finished_at = ?
+         WHERE run_id = ? AND status IN ('running','waiting')`,
+      ),
       getStep: db.prepare(`SELECT output, node_type FROM steps WHERE run_id = ? AND node_id = ? AND name = ?`),
       putStep: db.prepare(`INSERT OR IGNORE INTO steps (run_id, node_id, name, node_type, output, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
       getWait: db.prepare(`SELECT wake_at, resolved_at, result FROM waits WHERE run_id = ? AND node_id = ? AND name = ?`),
@@ -76,7 +81,10 @@ export class RunStore implements Journal {
     return this.writer.write(() => this.s.runWaiting.run({ wakeAt, runId }));
   }
   runFinished(runId: string, status: FinalStatus, error: RunError, at: number) {
-    return this.writer.write(() => this.s.runFinished.run(status, error ? json(error) : null, at, runId));
+    return this.writer.write(() => {
+      this.s.runFinished.run(status, error ? json(error) : null, at, runId);
+      if (status !== 'succeeded') this.s.stopUnfinished.run(json({ message: stoppedMessage(status) }), at, runId);
+    });
   }
 
   loadNodeStates(runId: string): Map<string, NodeState> {
