@@ -4,24 +4,21 @@
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, repoRoot, startApp, type RunningApp } from './helpers';
+import type { Page } from 'playwright-core';
+import { openBrowserSession, repoRoot, type BrowserSession, type RunningApp } from './helpers';
 import { drawRunAndSave } from './scenarios/draw-run-save';
 
+let session: BrowserSession;
 let app: RunningApp;
-let chromium: { browser: Browser; close(): Promise<void> };
 let page: Page;
 
 beforeAll(async () => {
-  app = await startApp();
-  chromium = await launchChromium();
-  page = await chromium.browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  session = await openBrowserSession();
+  ({ app, page } = session);
 });
 
 afterAll(async () => {
-  await chromium?.close();
-  await app?.stop();
+  await session?.close();
 });
 
 describe('canvas editor in Chromium', () => {

@@ -6,23 +6,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startApp, type RunningApp } from './helpers';
+import type { Page } from 'playwright-core';
+import { openBrowserSession, type BrowserSession, type RunningApp } from './helpers';
 
+let session: BrowserSession;
 let app: RunningApp;
-let chromium: { browser: Browser; close(): Promise<void> };
 let page: Page;
 
 beforeAll(async () => {
-  app = await startApp();
-  chromium = await launchChromium();
-  page = await chromium.browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  session = await openBrowserSession();
+  ({ app, page } = session);
 });
 
 afterAll(async () => {
-  await chromium?.close();
-  await app?.stop();
+  await session?.close();
 });
 
 /** The default poll (1 s) is too short for a cold engine on a busy machine. */
