@@ -17,6 +17,12 @@ import { fsync, openSync, closeSync, fsyncSync } from 'node:fs';
 import type { Db } from './database';
 
 type Op = () => void;
+
+/**
+ * A commit that lands while an fsync is running need not wait for it to end before its own starts:
+ * a second fsync may run beside it (each waiter still waits for one that started after its commit).
+ */
+const MAX_FSYNCS_IN_FLIGHT = 2;
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
 
 export interface GroupCommitStats {
@@ -40,7 +46,7 @@ export class GroupCommitWriter {
   private committedCallbacks: (() => void)[] = [];
   /** Committed, waiting for the next fsync to start. */
   private committed: Waiter[] = [];
-  private syncing = false;
+  private syncing = 0;
   private scheduled = false;
   private failure: Error | null = null;
   private walFd: number | null = null;
@@ -150,12 +156,12 @@ export class GroupCommitWriter {
   }
 
   private startSync() {
-    if (this.syncing || this.committed.length === 0 || this.walFd === null) return;
-    this.syncing = true;
+    if (this.syncing >= MAX_FSYNCS_IN_FLIGHT || this.committed.length === 0 || this.walFd === null) return;
+    this.syncing++;
     const batch = this.committed;
     this.committed = [];
     fsync(this.walFd, (err) => {
-      this.syncing = false;
+      this.syncing--;
       this.stats.fsyncs++;
       if (err) {
         // The disk refused to make the data durable: nothing may be acknowledged any more.
