@@ -16,6 +16,8 @@ import { startFakeLlm } from './fake-llm-server';
 import { percentile, round, rssSampler, saveResults } from './stats';
 
 const N = Number(process.env['BENCH_RUNS'] ?? 5000);
+/** Runs in the memory soak (RSS must stay flat). */
+const SOAK = Number(process.env['BENCH_SOAK_RUNS'] ?? 100_000);
 
 function flowFor(url: string): Flow {
   return {
@@ -126,6 +128,14 @@ async function main() {
     const conc20 = await measureEngine(engine, 20, N);
     console.log(`concurrency 20: ${conc20.runsPerSec} runs/s, p50 ${conc20.p50Ms} ms, p99 ${conc20.p99Ms} ms`);
     const after = engine.journalStats();
+    // Soak: RSS sampled every 10% of the way; "flat" = the last samples do not keep climbing.
+    const rssSamplesMb: number[] = [];
+    const chunk = Math.max(1, Math.floor(SOAK / 10));
+    for (let done = 0; done < SOAK; done += chunk) {
+      await measureEngine(engine, 20, Math.min(chunk, SOAK - done));
+      rssSamplesMb.push(round(process.memoryUsage().rss / 1024 / 1024));
+    }
+    console.log(`soak ${SOAK} runs: RSS MB ${rssSamplesMb.join(' → ')}`);
     const writesPerCommit = {
       conc1: round((mid.writes - before.writes) / Math.max(1, mid.commits - before.commits)),
       conc20: round((after.writes - mid.writes) / Math.max(1, after.commits - mid.commits)),
@@ -142,7 +152,9 @@ async function main() {
         conc1RunsPerHttpReq: round(conc1.runsPerSec / baseline.httpReqPerSec, 3),
       },
       journalWritesPerCommit: writesPerCommit,
+      fsyncsPerRun: round((after.fsyncs - before.fsyncs) / (2 * N), 2),
       peakRssMb: rss.peakMb(),
+      soak: { runs: SOAK, rssSamplesMb, growthSecondHalfMb: round((rssSamplesMb.at(-1) ?? 0) - (rssSamplesMb[Math.floor(rssSamplesMb.length / 2)] ?? 0)) },
       // Peers measured on this machine kind (ENVIRONMENT.md), same flow shape; not re-measured here.
       reference: { n8nRunsPerSec: '31–49', dbosConc1RunsPerSec: 85, dbosConc20RunsPerSec: '130–170' },
     };

@@ -1,94 +1,29 @@
 /**
- * The walking-skeleton e2e, in Debian's Chromium against a real `millrace serve`:
- * from an empty canvas, drag three nodes from the palette, connect them, fill the inspector, run,
- * see each node's status and output, reload and find the flow saved. Saves the README screenshot.
+ * The walking-skeleton e2e in Debian's Chromium against a real `millrace serve` (the same
+ * scenario runs in Electron from e2e/electron.spec.ts). Saves the README screenshot.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchChromium, repoRoot, startApp, type RunningApp } from './helpers';
+import type { Page } from 'playwright-core';
+import { openBrowserSession, repoRoot, type BrowserSession, type RunningApp } from './helpers';
+import { drawRunAndSave } from './scenarios/draw-run-save';
 
+let session: BrowserSession;
 let app: RunningApp;
-let chromium: { browser: Browser; close(): Promise<void> };
 let page: Page;
 
 beforeAll(async () => {
-  app = await startApp();
-  chromium = await launchChromium();
-  page = await chromium.browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  session = await openBrowserSession();
+  ({ app, page } = session);
 });
 
 afterAll(async () => {
-  await chromium?.close();
-  await app?.stop();
+  await session?.close();
 });
-
-async function dragFromPalette(type: string, x: number, y: number) {
-  const canvas = page.locator('.react-flow__pane');
-  await page.getByTestId(`palette-item-${type}`).dragTo(canvas, { targetPosition: { x, y } });
-}
-
-const nodeOfType = (type: string): Locator => page.locator(`[data-node-type="${type}@1"]`);
-
-async function connect(from: Locator, fromPort: string, to: Locator, toPort: string) {
-  await from.getByTestId(`handle-out-${fromPort}`).dragTo(to.getByTestId(`handle-in-${toPort}`));
-}
 
 describe('canvas editor in Chromium', () => {
   it('draws, runs and saves a flow', async () => {
     await page.goto(app.url);
-    await page.waitForSelector('html[data-app-state="ready"]', { timeout: 30_000 });
-
-    await page.getByTestId('new-flow').click();
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
-
-    await dragFromPalette('manual-trigger', 120, 260);
-    await dragFromPalette('set-fields', 400, 260);
-    await dragFromPalette('write-file', 680, 260);
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3);
-
-    const trigger = nodeOfType('manual-trigger');
-    const setFields = nodeOfType('set-fields');
-    const writeFile = nodeOfType('write-file');
-    await connect(trigger, 'out', setFields, 'in');
-    await connect(setFields, 'out', writeFile, 'in');
-    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
-
-    // Fill the inspector: a greeting computed from the trigger payload, written to a named file.
-    await setFields.click();
-    await page.getByTestId('field-fields-0-value').fill('Hello {{ customer }}, you owe {{ amount }}');
-    await writeFile.click();
-    await page.getByTestId('field-path').fill('e2e/greetings.jsonl');
-    // An invalid value is flagged inline at the field…
-    await page.getByTestId('field-path').fill('/etc/passwd');
-    await page.getByTestId('field-error-path').waitFor({ state: 'visible' });
-    // …and fixed again.
-    await page.getByTestId('field-path').fill('e2e/greetings.jsonl');
-    await expect.poll(() => page.getByTestId('field-error-path').count()).toBe(0);
-    await expect.poll(() => page.getByTestId('save-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
-
-    await page.getByTestId('run-button').click();
-    for (const n of [trigger, setFields, writeFile]) {
-      await expect.poll(() => n.getByTestId('node-status').getAttribute('data-status'), { timeout: 15_000 }).toBe('succeeded');
-    }
-
-    await setFields.click();
-    await page.getByTestId('tab-run-data').click();
-    await expect.poll(() => page.getByTestId('node-output').textContent()).toContain('Hello Ada, you owe 42');
-    const written = readFileSync(join(app.dataDir, 'output', 'e2e', 'greetings.jsonl'), 'utf8');
-    expect(JSON.parse(written.trim())).toEqual({ greeting: 'Hello Ada, you owe 42' });
-
-    await page.getByTestId('fit-view').click();
-    await page.waitForTimeout(400); // fit-view animates
-    await page.screenshot({ path: join(repoRoot, 'docs', 'screenshot.png') });
-
-    await page.reload();
-    await page.waitForSelector('html[data-app-state="ready"]', { timeout: 30_000 });
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3);
-    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
-    await nodeOfType('write-file').click();
-    expect(await page.getByTestId('field-path').inputValue()).toBe('e2e/greetings.jsonl');
+    await drawRunAndSave(page, { outputDir: join(app.dataDir, 'output'), screenshotPath: join(repoRoot, 'docs', 'screenshot.png') });
   });
 });

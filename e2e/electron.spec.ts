@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drawRunAndSave } from './scenarios/draw-run-save';
 
 const repoRoot = path.resolve(__dirname, '..');
 
@@ -147,5 +148,9 @@ describe.skipIf(reason !== undefined)('Electron app', () => {
     await expect.poll(async () => enginePid(app), { timeout: 15_000, interval: 250 }).not.toBe(pid);
     await expect.poll(async () => (await enginePid(app)) !== undefined, { timeout: 15_000, interval: 250 }).toBe(true);
     expect(Array.isArray(await callEngine(page, 'listFlows'))).toBe(true);
+  });
+
+  it('runs the same draw → run → save scenario as the browser project', async () => {
+    await drawRunAndSave(page, { outputDir: path.join(userData, 'data', 'output') });
   });
 });

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -78,6 +78,28 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
     browser,
     async close() {
       await browser.close();
+    },
+  };
+}
+
+export interface BrowserSession {
+  app: RunningApp;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** A served app plus a Chromium page on it (not yet navigated), for a spec's beforeAll. */
+export async function openBrowserSession(): Promise<BrowserSession> {
+  const app = await startApp();
+  const chromium = await launchChromium();
+  const page = await chromium.browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  return {
+    app,
+    page,
+    async close() {
+      await chromium.close();
+      await app.stop();
     },
   };
 }

@@ -8,28 +8,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchChromium, repoRoot, startApp, type RunningApp } from './helpers';
+import type { Locator, Page } from 'playwright-core';
+import { openBrowserSession, repoRoot, type BrowserSession, type RunningApp } from './helpers';
 import { startFakeLlmProvider, type FakeLlmProvider } from '../src/engine/services/llm/testing/fake-llm-provider';
 
 const REPLY = 'Ada is a happy customer: she owes 42 and wants the invoice by email.';
 
+let session: BrowserSession;
 let app: RunningApp;
 let fake: FakeLlmProvider;
-let chromium: { browser: Browser; close(): Promise<void> };
 let page: Page;
 
 beforeAll(async () => {
   fake = await startFakeLlmProvider({ defaultText: REPLY });
-  app = await startApp();
-  chromium = await launchChromium();
-  page = await chromium.browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  session = await openBrowserSession();
+  ({ app, page } = session);
 });
 
 afterAll(async () => {
-  await chromium?.close();
-  await app?.stop();
+  await session?.close();
   await fake?.close();
 });
 

@@ -21,7 +21,9 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const USAGE = `millrace — draw AI pipelines, run them for real
 
 Usage:
-  millrace serve [--port N] [--data-dir DIR] [--demo]   start web mode on 127.0.0.1 and print its URL
+  millrace serve [--port N] [--data-dir DIR] [--keep-days N] [--keep-runs N]
+                                                        start web mode on 127.0.0.1 and print its URL;
+                                                        finished runs are kept 30 days / 10,000 per flow by default
   millrace run FLOW.json [--input JSON] [--output-dir DIR]   run a flow headless, print a per-node summary
   millrace validate FLOW.json                            print every problem; exit 1 if there are any
 
@@ -55,8 +57,19 @@ function defaultDataDir(): string {
 async function serve(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, demo: { type: 'boolean' } },
+    options: {
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      demo: { type: 'boolean' },
+      'keep-days': { type: 'string' },
+      'keep-runs': { type: 'string' },
+    },
   });
+  const retention = parseRetention(values['keep-days'], values['keep-runs']);
+  if (typeof retention === 'string') {
+    console.error(retention);
+    return 2;
+  }
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`--port must be a number between 0 and 65535, got "${values.port}"`);
@@ -76,7 +89,7 @@ async function serve(args: string[]): Promise<number> {
     }
   }
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-  const engine = createEngine({ dataDir, log: (l) => console.error(`[engine] ${l}`) });
+  const engine = createEngine({ dataDir, retention, log: (l) => console.error(`[engine] ${l}`) });
   // Handlers first: a signal arriving right after the URL is printed must still stop us cleanly.
   const stopped = new Promise<void>((resolveStop) => {
     process.once('SIGINT', () => resolveStop());
@@ -89,6 +102,18 @@ async function serve(args: string[]): Promise<number> {
   await server.close();
   await engine.close();
   return 0;
+}
+
+/** `--keep-days N` / `--keep-runs N` (0 = keep forever); an error message when malformed. */
+function parseRetention(days: string | undefined, runs: string | undefined): { maxAgeDays?: number | null; maxRunsPerFlow?: number | null } | string {
+  const out: { maxAgeDays?: number | null; maxRunsPerFlow?: number | null } = {};
+  for (const [flag, raw, key] of [['--keep-days', days, 'maxAgeDays'], ['--keep-runs', runs, 'maxRunsPerFlow']] as const) {
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) return `${flag} must be a whole number (0 = keep forever), got "${raw}"`;
+    out[key] = n === 0 ? null : n;
+  }
+  return out;
 }
 
 function readFlowFile(file: string | undefined): { text: string } | { error: string } {

@@ -188,10 +188,13 @@ describe('durable engine', () => {
   });
 
   it('re-runs a whole run, and from a node with an edited input, reusing upstream results', async () => {
+    const started = new Map<string, string | null | undefined>();
+    engine.onRunEvent((e) => e.type === 'run.started' && started.set(e.runId, e.parentRunId));
     await engine.saveFlow({ flow: chain('f', [['a', 'test.effect@1'], ['s', 'set-fields@1', { fields: [{ name: 'n', value: '{{ input.n }}' }] }]]) });
     const first = await engine.waitForRun((await engine.startRun({ flowId: 'f', input: { n: 1 } })).runId);
     const whole = await engine.waitForRun((await engine.rerun({ runId: first.run.id })).runId);
     expect(whole.run.parentRunId).toBe(first.run.id);
+    expect(started.get(whole.run.id)).toBe(first.run.id); // live run.started carries the link too
     expect(whole.nodes['s']?.output).toEqual({ n: 1 });
     expect(observed.effects.get(`${whole.run.id}:a:effect`)).toBe(1);
     const edited = await engine.waitForRun((await engine.rerun({ runId: first.run.id, fromNodeId: 's', input: { input: { n: 42 } } })).runId);
@@ -210,6 +213,9 @@ describe('durable engine', () => {
     await until(async () => (await status(h)) === 'running');
     expect(await engine.cancelRun({ runId: h })).toEqual({ status: 'cancelled' });
     expect(await engine.signalRun({ runId: w, name: 'go' })).toEqual({ accepted: false });
+    // Nodes of a stopped run are not left waiting or running in the stored trace.
+    expect((await engine.getRunTrace({ runId: w })).nodes['wait']).toMatchObject({ status: 'failed', waiting: null, error: { message: 'stopped: the run was cancelled' } });
+    expect((await engine.getRunTrace({ runId: h })).nodes['hang']?.status).toBe('failed');
   });
 
   it('refuses a second engine on the same data folder with a clear message', async () => {
@@ -223,5 +229,45 @@ describe('durable engine', () => {
     await engine.saveFlow({ flow: chain('f', [['s', 'set-fields@1', { fields: [] }]]) });
     for (let i = 0; i < 5; i++) await engine.waitForRun((await engine.startRun({ flowId: 'f' })).runId);
     await until(async () => (await engine.listRuns({ flowId: 'f' })).length === 2);
+  });
+
+  it('a full disk fails runs visibly and loses nothing already committed', async () => {
+    await engine.saveFlow({ flow: chain('f', [['s', 'set-fields@1', { fields: [{ name: 'blob', value: '{{ blob }}' }] }]]) });
+    const ok = await engine.waitForRun((await engine.startRun({ flowId: 'f', input: { blob: 'small' } })).runId);
+    await engine.close();
+    // The same SQLITE_FULL a full disk produces, from a size cap just above the current file.
+    const { statSync } = await import('node:fs');
+    engine = open({ maxDatabaseBytes: statSync(join(dir, 'millrace.db')).size + 16 * 4096 });
+    const failures: string[] = [];
+    engine.onRunEvent((e) => {
+      if (e.type === 'run.finished' && e.status === 'failed') failures.push(e.error?.message ?? '');
+    });
+    const big = 'x'.repeat(200_000);
+    const outcome = await engine
+      .startRun({ flowId: 'f', input: { blob: big } })
+      .then(async ({ runId }) => {
+        await until(() => failures.length > 0);
+        return { runId, message: failures[0]! };
+      })
+      .catch((e: Error) => ({ runId: null, message: e.message }));
+    expect(outcome.message).toMatch(/disk is full/);
+    expect(outcome.message).toMatch(/nothing already recorded was lost/);
+    await engine.close();
+    engine = open();
+    expect((await engine.getRunTrace({ runId: ok.run.id })).nodes['s']?.output).toEqual({ blob: 'small' });
+  });
+
+  it('refuses a SQLite file that belongs to another application, and leaves it untouched', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const other = mkdtempSync(join(tmpdir(), 'millrace-other-'));
+    const foreign = new Database(join(other, 'millrace.db'));
+    foreign.exec(`CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (99.5)`);
+    foreign.close();
+    expect(() => createEngine({ dataDir: other, seedDemo: false })).toThrow(/not a Millrace one; refusing to use it/);
+    const check = new Database(join(other, 'millrace.db'));
+    expect(check.prepare('SELECT total FROM invoices').pluck().get()).toBe(99.5);
+    expect(check.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'runs'`).pluck().get()).toBe(0);
+    check.close();
+    rmSync(other, { recursive: true, force: true });
   });
 });

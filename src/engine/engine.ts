@@ -11,9 +11,9 @@ import { formatProblem, type FlowProblem } from '../shared/flow/problems';
 import { newId } from '../shared/ids';
 import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
-import type { RunEvent, RunSummary, RunTrace } from '../shared/runs';
+import type { RunEvent, RunStatus, RunSummary, RunTrace } from '../shared/runs';
 import { nodeRegistry } from '../nodes';
-import { openDatabase, type Db } from './store/database';
+import { describeStorageError, openDatabase, type Db } from './store/database';
 import { FlowStore } from './store/flow-store';
 import { RunStore } from './store/run-store';
 import { RunReads } from './store/run-reads';
@@ -43,6 +43,8 @@ export interface EngineOptions {
   concurrency?: number;
   /** Keep finished runs this many days / this many per flow (null = forever). Defaults: 30 days, 10,000 per flow. */
   retention?: { maxAgeDays?: number | null; maxRunsPerFlow?: number | null; intervalMs?: number };
+  /** Cap on the database file size; past it new runs are refused like on a full disk. */
+  maxDatabaseBytes?: number;
   /** Largest JSON a node may output. Default 10 MB. */
   maxOutputBytes?: number;
   now?: () => number;
@@ -66,10 +68,13 @@ export class Engine implements EngineApi {
   private readonly scheduler: Scheduler;
   private readonly executor: RunExecutor;
   private readonly registry: NodeRegistry;
-  private readonly closeHttp: () => void;
+  private readonly closeServices: () => Promise<void>;
   private readonly llm: LlmServices;
   private readonly listeners = new Set<(e: RunEvent) => void>();
   private readonly finishWaiters = new Map<string, (() => void)[]>();
+  private readonly flowCache = new Map<string, SavedFlow>();
+  /** Runs whose creation is committed but maybe not yet fsynced (they may start early; effects wait). */
+  private readonly creating = new Map<string, Promise<unknown>>();
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private retentionTimer: ReturnType<typeof setInterval> | undefined;
@@ -82,8 +87,9 @@ export class Engine implements EngineApi {
     this.now = options.now ?? Date.now;
     this.registry = options.registry ?? nodeRegistry;
     this.dataDir = options.dataDir;
-    this.db = openDatabase(join(options.dataDir, 'millrace.db'));
-    this.writer = new GroupCommitWriter(this.db, (e) => this.log(`journal write failed: ${e.message}`));
+    this.db = openDatabase(join(options.dataDir, 'millrace.db'), options.maxDatabaseBytes !== undefined ? { maxBytes: options.maxDatabaseBytes } : {});
+    const dbFile = join(options.dataDir, 'millrace.db');
+    this.writer = new GroupCommitWriter(this.db, { walPath: `${dbFile}-wal`, onError: (e) => this.log(`journal write failed: ${e.message}`) });
     this.flows = new FlowStore(this.db);
     this.llm = new LlmServices({
       db: this.db,
@@ -100,15 +106,12 @@ export class Engine implements EngineApi {
     this.queue = new RunQueue(this.db, this.writer);
     this.outputDir = options.outputDir ?? join(options.dataDir, 'output');
     const http = createHttpService();
-    this.closeHttp = () => http.close();
-    const services: NodeServices = {
-      http,
-      files: createFileService(this.outputDir),
-      clock: { now: this.now },
-      llm: this.llm.gateway,
-      secrets: this.llm.secrets,
-      ...options.services,
+    const files = createFileService(this.outputDir);
+    this.closeServices = async () => {
+      http.close();
+      await files.close();
     };
+    const services: NodeServices = { http, files, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, ...options.services };
     this.executor = new RunExecutor({
       db: this.db,
       journal: new RunStore(this.db, this.writer),
@@ -120,6 +123,7 @@ export class Engine implements EngineApi {
       maxOutputBytes: options.maxOutputBytes,
       emit: (e) => this.emit(e),
       log: this.log,
+      creation: (runId) => this.creating.get(runId),
     });
     const resumed = this.queue.requeueInterrupted();
     if (resumed > 0) this.log(`resuming ${resumed} run(s) interrupted by the last shutdown or crash`);
@@ -145,6 +149,15 @@ export class Engine implements EngineApi {
   }
 
   async getFlow({ id }: { id: string }): Promise<SavedFlow> {
+    // Starting runs reads the flow every time: reuse the parsed, validated copy while its version is unchanged.
+    const cached = this.flowCache.get(id);
+    if (cached && cached.version === this.flows.version(id)) return cached;
+    const saved = this.loadFlow(id);
+    this.flowCache.set(id, saved);
+    return saved;
+  }
+
+  private loadFlow(id: string): SavedFlow {
     const stored = this.flows.get(id);
     if (!stored) throw new EngineError('not_found', `no flow with id "${id}"`);
     const parsed = parseFlowDocument(stored.doc, this.registry);
@@ -168,12 +181,13 @@ export class Engine implements EngineApi {
 
   async renameFlow({ id, name }: { id: string; name: string }): Promise<FlowSummary> {
     const saved = await this.getFlow({ id });
-    this.saveParsed({ ...saved.flow, name });
+    await this.saveParsed({ ...saved.flow, name });
     return this.flows.list().find((f) => f.id === id)!;
   }
 
   async deleteFlow({ id }: { id: string }): Promise<void> {
     if (this.executor.hasActiveRuns(id)) throw new EngineError('invalid_argument', 'this flow has runs in progress; cancel them first');
+    this.flowCache.delete(id);
     if (!this.flows.delete(id)) throw new EngineError('not_found', `no flow with id "${id}"`);
   }
 
@@ -182,7 +196,7 @@ export class Engine implements EngineApi {
     if (!parsed.ok) return { ok: false, problems: parsed.problems };
     // Importing never overwrites: a flow whose id already exists comes in as a copy.
     const flow = this.flows.exists(parsed.flow.id) ? { ...parsed.flow, id: newId('flow'), name: `${parsed.flow.name} (imported)` } : parsed.flow;
-    return { ok: true, saved: this.saveParsed(flow) };
+    return { ok: true, saved: await this.saveParsed(flow) };
   }
 
   async validateFlow({ flow }: { flow: unknown }): Promise<FlowProblem[]> {
@@ -199,9 +213,11 @@ export class Engine implements EngineApi {
     const now = this.now();
     this.flows.pinVersion(flowId, saved.version, saved.flow, now);
     const timeout = saved.flow.settings?.runTimeoutMs;
-    const result = await this.queue.enqueue(
+    const runId = newId('run');
+    const creation = this.queue
+      .enqueue(
       {
-        id: newId('run'),
+        id: runId,
         flowId,
         flowVersion: saved.version,
         flowName: saved.flow.name,
@@ -211,13 +227,25 @@ export class Engine implements EngineApi {
         orderingKey: orderingKey ?? null,
         deadlineAt: timeout !== undefined ? now + timeout : null,
       },
-      saved.flow.name,
-    );
-    this.scheduler.wake();
-    return result;
+        saved.flow.name,
+        // The run may start as soon as its row is committed: its first effect waits for the fsync
+        // anyway (DurabilityBarrier), and the caller hears of it only after the fsync.
+        () => this.scheduler.wake(),
+      )
+      .catch((e: unknown) => {
+        const why = describeStorageError(e);
+        throw why ? new EngineError('internal', `cannot start the run: ${why}`) : e;
+      });
+    this.creating.set(runId, creation);
+    try {
+      return await creation;
+    } finally {
+      this.creating.delete(runId);
+      this.scheduler.wake();
+    }
   }
 
-  async cancelRun({ runId }: { runId: string }): Promise<{ status: string }> {
+  async cancelRun({ runId }: { runId: string }): Promise<{ status: RunStatus }> {
     this.assertOpen();
     const status = this.queue.status(runId);
     if (status === undefined) throw new EngineError('not_found', `no run with id "${runId}"`);
@@ -228,7 +256,7 @@ export class Engine implements EngineApi {
       this.emit({ type: 'run.finished', runId, at, status: 'cancelled', durationMs: 0, error: { message: 'the run was cancelled' } });
       this.notifyFinished(runId);
     }
-    return { status: this.queue.status(runId) ?? 'unknown' };
+    return { status: this.queue.status(runId)! };
   }
 
   async rerun(arg: { runId: string; fromNodeId?: string; input?: unknown }): Promise<{ runId: string }> {
@@ -334,7 +362,7 @@ export class Engine implements EngineApi {
     await this.scheduler.stop();
     this.llm.close();
     this.writer.stop(new EngineError('internal', 'the engine is closed'));
-    this.closeHttp();
+    await this.closeServices();
     this.listeners.clear();
     for (const waiters of this.finishWaiters.values()) waiters.forEach((w) => w());
     this.db.close();
@@ -344,8 +372,10 @@ export class Engine implements EngineApi {
     if (this.closed) throw new EngineError('internal', 'the engine is shutting down');
   }
 
-  private saveParsed(flow: Flow): SavedFlow {
+  /** "Saved" is a promise to the user: the flow is on disk (fsynced) before this resolves. */
+  private async saveParsed(flow: Flow): Promise<SavedFlow> {
     const { version, updatedAt } = this.flows.save(flow, this.now());
+    await this.writer.sync();
     return { flow, version, updatedAt, problems: validateFlow(flow, this.registry) };
   }
 

@@ -3,7 +3,7 @@
  * an abort handle (cancel, timeout, shutdown), and forgets it when the runner returns — a parked run
  * keeps nothing in memory.
  */
-import type { Db } from './store/database';
+import { describeStorageError, type Db } from './store/database';
 import type { FlowStore } from './store/flow-store';
 import type { RunQueue } from './store/run-queue';
 import type { Journal } from './runtime/journal';
@@ -25,6 +25,8 @@ export interface RunExecutorOptions {
   maxOutputBytes: number | undefined;
   emit: (e: RunEvent) => void;
   log: (line: string) => void;
+  /** The durable-write promise of a run created moments ago, if its fsync may still be running. */
+  creation: (runId: string) => Promise<unknown> | undefined;
 }
 
 const FLOW_CACHE_SIZE = 64;
@@ -37,7 +39,7 @@ export class RunExecutor {
 
   constructor(private readonly o: RunExecutorOptions) {}
 
-  execute(runId: string): Promise<void> | undefined {
+  execute(runId: string): Promise<{ parked: boolean }> | undefined {
     if (this.active.has(runId) || this.cancelRequested.has(runId)) return undefined;
     const run = this.o.queue.take(runId);
     if (!run) return undefined;
@@ -57,6 +59,7 @@ export class RunExecutor {
           flowVersion: run.flowVersion,
           input: run.input,
           inputOverrides: run.inputOverrides,
+          parentRunId: run.parentRunId,
           firstStart: !run.startedBefore,
           registry: this.o.registry,
           journal: this.o.journal,
@@ -65,9 +68,16 @@ export class RunExecutor {
           signal: abort.signal,
           now: this.o.now,
           log: this.o.log,
+          ...(this.o.creation(runId) ? { createdDurably: this.o.creation(runId)! } : {}),
           ...(this.o.maxOutputBytes !== undefined ? { maxOutputBytes: this.o.maxOutputBytes } : {}),
-        }).then(() => undefined)
-      : this.failMissingFlow(runId, run.flowId, run.flowVersion);
+        }).then(
+          (outcome) => ({ parked: outcome.status === 'waiting' }),
+          (e: unknown) => {
+            this.reportJournalFailure(runId, e);
+            return { parked: false };
+          },
+        )
+      : this.failMissingFlow(runId, run.flowId, run.flowVersion).then(() => ({ parked: false }));
     return work.finally(() => {
       clearTimeout(deadline);
       this.active.delete(runId);
@@ -124,6 +134,24 @@ export class RunExecutor {
     }
     this.concurrencyByFlow.set(flowId, flow.settings?.concurrency);
     return flow;
+  }
+
+  /**
+   * The journal could not be written (disk full, read-only folder). Nothing committed is lost and
+   * the run resumes from its journal on the next start; until then the user must see it failed.
+   */
+  private reportJournalFailure(runId: string, e: unknown): void {
+    const why = describeStorageError(e) ?? (e instanceof Error ? e.message : String(e));
+    this.o.log(`run ${runId}: journal write failed: ${e instanceof Error ? e.stack : String(e)}`);
+    const at = this.o.now();
+    this.o.emit({
+      type: 'run.finished',
+      runId,
+      at,
+      status: 'failed',
+      durationMs: 0,
+      error: { message: `could not record this run: ${why}. It resumes from its last recorded step when Millrace restarts.` },
+    });
   }
 
   private async failMissingFlow(runId: string, flowId: string, version: number): Promise<void> {

@@ -216,14 +216,31 @@ function showProblems(title: string, intro: string, problems: FlowProblem[], nam
 
 // ---- runs ----
 
+/** Runs start from the saved flow: push pending edits first, and refuse when they cannot be saved. */
+async function saveBeforeRunning() {
+  await autosave.flush();
+  if (autosave.hasUnsavedChanges()) throw new Error('the flow could not be saved, so it cannot run yet');
+}
+
+/** A run refused for problems in the flow lists them and outlines the nodes; anything else is a toast. */
+function refused(prefix: string) {
+  return (error: unknown) => {
+    if (error instanceof EngineError && error.code === 'invalid_flow' && error.problems) {
+      session().setHighlightProblems(true);
+      showProblems('This flow cannot run yet', 'Fix these problems first (nodes with problems are outlined on the canvas):', error.problems, Object.fromEntries(nodeNames()));
+    } else {
+      failed(prefix)(error);
+    }
+  };
+}
+
 export async function runFlow(): Promise<void> {
   const flow = editorStore.getState().flow;
   const runs = runStore.getState();
   if (!flow || runs.starting) return;
   runs.setStarting(true);
   try {
-    await autosave.flush();
-    if (autosave.hasUnsavedChanges()) throw new Error('the flow could not be saved, so it cannot run yet');
+    await saveBeforeRunning();
     const { runId } = await engine().startRun({ flowId: flow.id });
     runStore.getState().selectRun(runId);
     session().setHighlightProblems(false);
@@ -232,28 +249,79 @@ export async function runFlow(): Promise<void> {
       if (runStore.getState().selectedRunId === runId && !runStore.getState().traces[runId]) void loadTrace(runId);
     }, 1500);
   } catch (error) {
-    if (error instanceof EngineError && error.code === 'invalid_flow' && error.problems) {
-      session().setHighlightProblems(true);
-      showProblems('This flow cannot run yet', 'Fix these problems first (nodes with problems are outlined on the canvas):', error.problems, Object.fromEntries(nodeNames()));
-    } else {
-      failed('Could not start the run')(error);
-    }
+    refused('Could not start the run')(error);
   } finally {
     runStore.getState().setStarting(false);
   }
 }
 
-const pendingTraceLoads = new Set<string>();
+/**
+ * A new run linked to `runId`: whole, or from a node with its original input (no `input`) or an
+ * edited one (`null` included). Resolves true when the new run was created.
+ */
+export async function rerun(runId: string, from?: { nodeId: string; input?: unknown }): Promise<boolean> {
+  try {
+    await saveBeforeRunning();
+    const { runId: created } = await engine().rerun({
+      runId,
+      ...(from ? { fromNodeId: from.nodeId } : {}),
+      ...(from && from.input !== undefined ? { input: from.input } : {}),
+    });
+    runStore.getState().noteParent(created, runId);
+    runStore.getState().selectRun(created);
+    session().setHighlightProblems(false);
+    // A re-run from a node starts with results copied from the original, which no event reports.
+    void loadTrace(created);
+    return true;
+  } catch (error) {
+    refused('Could not re-run')(error);
+    return false;
+  }
+}
+
+export async function cancelRun(runId: string): Promise<void> {
+  try {
+    const { status } = await engine().cancelRun({ runId });
+    if (status !== 'cancelled') session().toast('info', `The run had already finished (${status}).`);
+  } catch (error) {
+    failed('Could not cancel the run')(error);
+  }
+}
+
+/** Delivers a named signal (e.g. an approval) to a waiting run. */
+export async function sendSignal(runId: string, name: string, payload: unknown): Promise<boolean> {
+  try {
+    const { accepted } = await engine().signalRun({ runId, name, ...(payload !== undefined ? { payload } : {}) });
+    if (accepted) session().toast('success', `Sent the signal “${name}”.`);
+    else session().toast('info', `The run did not take “${name}”: it has finished, or already had that signal.`);
+    return accepted;
+  } catch (error) {
+    failed('Could not send the signal')(error);
+    return false;
+  }
+}
+
+/** Loads in flight, per run; asking again meanwhile loads once more afterwards, so the last answer is never stale. */
+const traceLoads = new Map<string, { again: boolean }>();
 
 async function loadTrace(runId: string) {
-  if (pendingTraceLoads.has(runId) || !isConnected()) return;
-  pendingTraceLoads.add(runId);
+  const pending = traceLoads.get(runId);
+  if (pending) {
+    pending.again = true;
+    return;
+  }
+  if (!isConnected()) return;
+  const load = { again: true };
+  traceLoads.set(runId, load);
   try {
-    runStore.getState().setTrace(await engine().getRunTrace({ runId }));
+    while (load.again) {
+      load.again = false;
+      runStore.getState().setTrace(await engine().getRunTrace({ runId }));
+    }
   } catch (error) {
     failed('Could not load the run')(error);
   } finally {
-    pendingTraceLoads.delete(runId);
+    traceLoads.delete(runId);
   }
 }
 
@@ -261,6 +329,8 @@ function handleRunEvent(event: RunEvent) {
   const { missedStart } = runStore.getState().applyEvent(event);
   const state = runStore.getState();
   if (missedStart && event.runId === state.selectedRunId) void loadTrace(event.runId);
+  // When the shown run parks or ends, the stored trace is the reference (it also has what no event carries).
+  if ((event.type === 'run.finished' || event.type === 'run.waiting') && event.runId === state.selectedRunId) void loadTrace(event.runId);
   if (event.type === 'run.started' && event.flowId === state.flowId && state.selectedRunId === null) state.selectRun(event.runId);
 }
 
@@ -268,7 +338,7 @@ export async function selectRun(runId: string | null): Promise<void> {
   runStore.getState().selectRun(runId);
   if (!runId) return;
   const trace = runStore.getState().traces[runId];
-  if (!trace || trace.run.status === 'running' || trace.run.status === 'queued') await loadTrace(runId);
+  if (!trace || trace.run.status === 'running' || trace.run.status === 'queued' || trace.run.status === 'waiting') await loadTrace(runId);
 }
 
 export async function refreshRuns(): Promise<void> {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Flow } from './flow/schema';
 import type { FlowProblem } from './flow/problems';
 import type { PortMap, NodeCategory, FieldHint } from './node-kit';
-import type { RunEvent, RunSummary, RunTrace } from './runs';
+import type { RunEvent, RunStatus, RunSummary, RunTrace } from './runs';
 import { SECRET_NAME, type LlmCost } from './llm';
 
 export interface NodeTypeInfo {
@@ -86,7 +86,7 @@ export interface EngineApi {
    */
   startRun(arg: StartRunArgs): Promise<{ runId: string; deduplicated: boolean }>;
   /** Cancels a queued, waiting or running run. */
-  cancelRun(arg: { runId: string }): Promise<{ status: string }>;
+  cancelRun(arg: { runId: string }): Promise<{ status: RunStatus }>;
   /** Starts a new run linked to an old one: whole, or from a node with its original or an edited input. */
   rerun(arg: { runId: string; fromNodeId?: string; input?: unknown }): Promise<{ runId: string }>;
   /** Delivers a named signal to a run (e.g. an approval). Kept if it arrives early; a repeat is ignored. */

@@ -72,7 +72,17 @@ export interface RunTrace {
 }
 
 export type RunEvent =
-  | { type: 'run.started'; runId: string; flowId: string; flowName: string; flowVersion: number; at: number; input: unknown }
+  | {
+      type: 'run.started';
+      runId: string;
+      flowId: string;
+      flowName: string;
+      flowVersion: number;
+      at: number;
+      input: unknown;
+      /** Set when this run is a re-run of another. */
+      parentRunId?: string | null;
+    }
   | { type: 'node.started'; runId: string; nodeId: string; nodeType: string; at: number; input: unknown; attempt: number }
   | { type: 'node.succeeded'; runId: string; nodeId: string; at: number; durationMs: number; output: unknown }
   | { type: 'node.failed'; runId: string; nodeId: string; at: number; durationMs: number; error: ErrorInfo }
@@ -126,7 +136,7 @@ const handlers = {
       finishedAt: null,
       durationMs: null,
       error: null,
-      parentRunId: null,
+      parentRunId: e.parentRunId ?? null,
       wakeAt: null,
     },
     input: e.input,
@@ -155,8 +165,25 @@ const handlers = {
   'run.waiting': (t, e) => t && { ...t, run: { ...t.run, status: 'waiting', wakeAt: e.wakeAt } },
   'run.resumed': (t) => t && { ...t, run: { ...t.run, status: 'running', wakeAt: null } },
   'run.finished': (t, e) =>
-    t && { ...t, run: { ...t.run, status: e.status, finishedAt: e.at, durationMs: e.durationMs, error: e.error, wakeAt: null } },
+    t && {
+      ...t,
+      run: { ...t.run, status: e.status, finishedAt: e.at, durationMs: e.durationMs, error: e.error, wakeAt: null },
+      nodes: e.status === 'succeeded' ? t.nodes : stopUnfinished(t.nodes, e.at, stoppedMessage(e.status)),
+    },
 } satisfies Handlers;
+
+export function stoppedMessage(status: (typeof FINAL_RUN_STATUSES)[number]): string {
+  return status === 'cancelled' ? 'stopped: the run was cancelled' : 'stopped: the run ended before this node finished';
+}
+
+/** A run that ends while nodes still run or wait leaves them failed ("stopped"), never waiting forever. */
+function stopUnfinished(nodes: Record<string, NodeTrace>, at: number, message: string): Record<string, NodeTrace> {
+  const out: Record<string, NodeTrace> = {};
+  for (const [id, n] of Object.entries(nodes)) {
+    out[id] = n.status === 'running' || n.status === 'waiting' ? { ...n, status: 'failed', waiting: null, finishedAt: at, error: n.error ?? { message } } : n;
+  }
+  return out;
+}
 
 function withNode(t: RunTrace, nodeId: string, f: (n: NodeTrace) => NodeTrace): RunTrace {
   return { ...t, nodes: { ...t.nodes, [nodeId]: f(t.nodes[nodeId] ?? emptyNode(nodeId)) } };

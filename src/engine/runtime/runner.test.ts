@@ -140,3 +140,38 @@ describe('runner', () => {
     expect(peak).toBe(3);
   });
 });
+
+describe('runner replay safety', () => {
+  it('fails loudly when a journaled step was recorded by another node version', async () => {
+    const f = flow([['t', 'manual-trigger@1', {}], ['fx', 'test.effect@1', {}]], [['t', 'out', 'fx', 'in']]);
+    const journal = new MemoryJournal();
+    await journal.putStep('r9', 'fx', 'count', 'test.effect@0', 7);
+    effects = 0;
+    const { status } = await executeRun({ runId: 'r9', flow: f, flowVersion: 1, input: {}, registry, journal, services, emit: () => {} });
+    expect(status).toBe('failed');
+    expect(journal.nodes.get('r9/fx')?.error?.message).toMatch(/recorded by test\.effect@0 but this run now has test\.effect@1/);
+    expect(effects).toBe(0);
+  });
+});
+
+describe('durability barrier', () => {
+  it('runs no effect before the run is durably created, and does not finish before its steps are durable', async () => {
+    effects = 0;
+    const f = flow([['t', 'manual-trigger@1', {}], ['fx', 'test.effect@1', {}]], [['t', 'out', 'fx', 'in']]);
+    let created!: () => void;
+    const createdDurably = new Promise<void>((r) => (created = r));
+    let stepDurable!: () => void;
+    const journal = new MemoryJournal();
+    journal.putStep = () => new Promise<void>((r) => (stepDurable = r));
+    const events: string[] = [];
+    const done = executeRun({ runId: 'rb', flow: f, flowVersion: 1, input: {}, registry, journal, services, createdDurably, emit: (e) => events.push(e.type) });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(effects).toBe(0); // the trigger ran, the effect waits for the run's creation
+    created();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(effects).toBe(1);
+    expect(events).not.toContain('run.finished'); // its step result is not durable yet
+    stepDurable();
+    expect((await done).status).toBe('succeeded');
+  });
+});

@@ -17,7 +17,7 @@ import { NodeError } from '../../shared/services';
 import type { ErrorInfo, RunEvent, WaitInfo } from '../../shared/runs';
 import type { FinalStatus, Journal, NodeState, RunError } from './journal';
 import { Suspend } from './suspend';
-import { makeStepContext } from './step-context';
+import { DurabilityBarrier, makeStepContext } from './step-context';
 import { assertJson } from './json';
 import { NO_RETRY, backoffDelay, isRetryable, type RetryPolicy } from './retry';
 
@@ -38,9 +38,12 @@ export interface RunRequest {
   firstStart?: boolean;
   /** Re-run from a node: its input replaced by this value. */
   inputOverrides?: Record<string, unknown> | null;
+  parentRunId?: string | null;
   /** Largest JSON a node may output (bytes). */
   maxOutputBytes?: number;
   log?: (line: string) => void;
+  /** The run's own creation, when it may still be on its way to disk: no effect before it is durable. */
+  createdDurably?: Promise<unknown>;
 }
 
 /** `interrupted`: the engine shut down mid-run; nothing final was written and the run resumes on the next start. */
@@ -50,6 +53,14 @@ export type RunOutcome = { status: FinalStatus } | { status: 'waiting'; wakeAt: 
 export type AbortReason = 'cancel' | 'timeout' | 'shutdown';
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
+
+/** Pinned flows are immutable, so a node's parsed config is computed once per node object. */
+const parsedConfigs = new WeakMap<FlowNode, unknown>();
+
+function parsedConfig(def: AnyNodeDefinition, node: FlowNode): unknown {
+  if (!parsedConfigs.has(node)) parsedConfigs.set(node, def.config.parse(node.config));
+  return parsedConfigs.get(node);
+}
 
 type Settled =
   | { kind: 'done'; outputs: Record<string, unknown> }
@@ -64,7 +75,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const startedAt = now();
   journal.runStarted(runId, startedAt);
   if (req.firstStart === false) emit({ type: 'run.resumed', runId, at: startedAt });
-  else emit({ type: 'run.started', runId, flowId: flow.id, flowName: flow.name, flowVersion: req.flowVersion, at: startedAt, input: req.input ?? null });
+  else emit({ type: 'run.started', runId, flowId: flow.id, flowName: flow.name, flowVersion: req.flowVersion, at: startedAt, input: req.input ?? null, parentRunId: req.parentRunId ?? null });
 
   const incoming = new Map<string, FlowEdge[]>(flow.nodes.map((n) => [n.id, []]));
   for (const e of flow.edges) incoming.get(e.target)?.push(e);
@@ -77,6 +88,8 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   }
 
   const running = new Map<string, Promise<void>>();
+  const durability = new DurabilityBarrier();
+  if (req.createdDurably) durability.add(req.createdDurably.then(() => undefined));
   let failure: RunError = null;
   const waits: WaitInfo[] = [];
   const isReady = (n: FlowNode) => incoming.get(n.id)!.every((e) => { const s = settled.get(e.source); return s !== undefined && s.kind !== 'waiting'; });
@@ -102,7 +115,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
           continue;
         }
         const state = states.get(node.id);
-        const p = runNode(req, node, def, inputs ?? {}, state, now).then((result) => {
+        const p = runNode(req, node, def, inputs ?? {}, state, now, durability).then((result) => {
           running.delete(node.id);
           settled.set(node.id, result);
           if (result.kind === 'waiting') waits.push(result.waiting);
@@ -126,6 +139,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   if (waits.length > 0) {
     const timed = waits.map((w) => w.until).filter((u): u is number => u !== null);
     const wakeAt = timed.length > 0 ? Math.min(...timed) : null;
+    await durability.wait();
     await journal.runWaiting(runId, wakeAt, at);
     emit({ type: 'run.waiting', runId, at, wakeAt });
     return { status: 'waiting', wakeAt };
@@ -134,6 +148,8 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
 
   async function finish(status: FinalStatus, error: RunError): Promise<RunOutcome> {
     // Durable before anyone hears about it: run.finished is what callers count.
+    // A step write that failed (disk full) makes the run fail loudly rather than finish unrecorded.
+    await durability.wait();
     await journal.runFinished(runId, status, error, at);
     emit({ type: 'run.finished', runId, at, status, durationMs: at - startedAt, error });
     return { status };
@@ -163,6 +179,7 @@ async function runNode(
   inputs: Record<string, unknown>,
   state: NodeState | undefined,
   now: () => number,
+  durability: DurabilityBarrier,
 ): Promise<NodeResult> {
   const { journal, emit, runId } = req;
   const failedAttempts = state && (state.status === 'running' || state.status === 'waiting') ? state.failedAttempts : 0;
@@ -181,7 +198,7 @@ async function runNode(
   req.signal?.addEventListener('abort', onRunAbort, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const config = def.config.parse(node.config);
+    const config = parsedConfig(def, node);
     const ctx = makeStepContext({
       runId,
       flowId: req.flow.id,
@@ -198,6 +215,7 @@ async function runNode(
       progress: (text) => {
         if (!attemptAbort.signal.aborted) emit({ type: 'node.progress', runId, nodeId: node.id, at: now(), text });
       },
+      durability,
     });
     const timeoutMs = node.settings?.timeoutMs;
     // The race makes cancellation and timeouts effective even for an executor that ignores ctx.signal.

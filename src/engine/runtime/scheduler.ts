@@ -14,8 +14,8 @@ export interface SchedulerQueue {
 
 export interface SchedulerOptions {
   queue: SchedulerQueue;
-  /** Starts a run; the promise settles when the runner returns (finished or parked). */
-  execute: (run: ClaimableRun) => Promise<void> | undefined;
+  /** Starts a run; the promise settles when the runner returns — with `parked: true` if the run now waits. */
+  execute: (run: ClaimableRun) => Promise<{ parked: boolean }> | undefined;
   globalConcurrency: number;
   flowConcurrency: (flowId: string) => number | undefined;
   now?: () => number;
@@ -29,11 +29,16 @@ export class Scheduler {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private poll: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
+  /** Set when the earliest wake-up time may have changed; the query runs only then, not on every pass. */
+  private wakeTimesChanged = true;
 
   constructor(private readonly o: SchedulerOptions) {}
 
   start(): void {
-    this.poll = setInterval(() => this.wake(), this.o.pollMs ?? 1000);
+    this.poll = setInterval(() => {
+      this.wakeTimesChanged = true;
+      this.wake();
+    }, this.o.pollMs ?? 1000);
     this.poll.unref?.();
     this.wake();
   }
@@ -86,6 +91,9 @@ export class Scheduler {
         started++;
         perFlow.set(run.flowId, (perFlow.get(run.flowId) ?? 0) + 1);
         const tracked = promise
+          .then((r) => {
+            if (r.parked) this.wakeTimesChanged = true;
+          })
           .catch((e: unknown) => this.o.onError?.(e))
           .finally(() => {
             this.active.delete(run.id);
@@ -99,12 +107,17 @@ export class Scheduler {
 
   /** One timer for the earliest self-waking run; the poll covers anything missed. */
   private armTimer(now: number) {
+    if (!this.wakeTimesChanged) return;
+    this.wakeTimesChanged = false;
     clearTimeout(this.timer);
     const next = this.o.queue.nextWakeAt();
     // Already due but not started (limits, ordering): a finishing run or the poll will wake us; a 0 ms timer would spin.
     if (next === null || next <= now) return;
     const delay = Math.min(next - now, 2 ** 31 - 1);
-    this.timer = setTimeout(() => this.wake(), delay);
+    this.timer = setTimeout(() => {
+      this.wakeTimesChanged = true;
+      this.wake();
+    }, delay);
     this.timer.unref?.();
   }
 }

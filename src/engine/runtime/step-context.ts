@@ -25,6 +25,30 @@ export interface StepContextInput {
   log: (line: string) => void;
   /** Live progress (a run event, not journaled). */
   progress?: (text: string) => void;
+  /** The run's journal writes not yet known durable; see DurabilityBarrier. */
+  durability: DurabilityBarrier;
+}
+
+/**
+ * Effects happen only after everything the run journaled before them is durable. Step results are
+ * not awaited one by one: the wait happens once, right before the next effect (or the run's end),
+ * so a step's fsync overlaps with the pure work that follows it.
+ */
+export class DurabilityBarrier {
+  private pending: Promise<void>[] = [];
+
+  add(write: Promise<void>): void {
+    write.catch(() => {}); // observed by the next wait(); never an unhandled rejection meanwhile
+    this.pending.push(write);
+  }
+
+  async wait(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      await Promise.all(batch);
+    }
+  }
 }
 
 export function makeStepContext(c: StepContextInput): NodeContext {
@@ -41,6 +65,7 @@ export function makeStepContext(c: StepContextInput): NodeContext {
   };
 
   async function wait(name: string, until: number | null, signalName: string | null): Promise<WaitResult> {
+    await c.durability.wait();
     const key = signalName === null ? `sleep:${name}` : `signal:${name}`;
     const existing = journal.getWait(runId, nodeId, key);
     if (existing?.resolved) return existing.result as WaitResult;
@@ -80,9 +105,10 @@ export function makeStepContext(c: StepContextInput): NodeContext {
           checkType(name, stored.nodeType);
           return stored.value as T;
         }
+        await c.durability.wait();
         const value = await fn();
         assertJson(value, `step "${name}"`);
-        await journal.putStep(runId, nodeId, name, c.nodeType, value ?? null, c.now());
+        c.durability.add(journal.putStep(runId, nodeId, name, c.nodeType, value ?? null, c.now()));
         return value;
       },
       idempotencyKey: (name) => `${runId}:${nodeId}:${name}`,

@@ -1,15 +1,48 @@
 /** FileService confined to one output directory: relative paths only, no escaping it via ".." or symlinked parents. */
-import { appendFile, mkdir, realpath } from 'node:fs/promises';
+import { mkdir, open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, dirname } from 'node:path';
 import type { FileService } from '../../shared/services';
 import { NodeError } from '../../shared/services';
 
-export function createFileService(outputDir: string): FileService {
+const MAX_OPEN_FILES = 16;
+
+export function createFileService(outputDir: string): FileService & { close(): Promise<void> } {
   const root = resolve(outputDir);
   // Directories already created and checked: a sink appends many lines to the same few files,
   // and three extra syscalls per line were a third of a benchmark run's time.
   const verified = new Set<string>();
+  // Append handles stay open (O_APPEND: concurrent appends never interleave within a line); opening
+  // and closing the file for every line cost more than the write. Each append checks the path still
+  // names the same file, so a file the user deleted or rotated is recreated, not written into the void.
+  const handles = new Map<string, Promise<{ fh: FileHandle; ino: number }>>();
+  const openHandle = async (target: string) => {
+    const fh = await open(target, 'a');
+    return { fh, ino: (await fh.stat()).ino };
+  };
+  const forget = (target: string) => {
+    const h = handles.get(target);
+    handles.delete(target);
+    void h?.then(({ fh }) => fh.close()).catch(() => {});
+  };
+  const handleFor = async (target: string): Promise<FileHandle> => {
+    const cached = handles.get(target);
+    if (cached) {
+      const [h, current] = await Promise.all([cached, stat(target).catch(() => null)]);
+      if (current?.ino === h.ino) return h.fh;
+      forget(target);
+    }
+    if (handles.size >= MAX_OPEN_FILES) forget(handles.keys().next().value!);
+    const opening = openHandle(target);
+    handles.set(target, opening);
+    opening.catch(() => handles.delete(target));
+    return (await opening).fh;
+  };
   return {
+    async close() {
+      const all = [...handles.values()];
+      handles.clear();
+      await Promise.allSettled(all.map(async (h) => (await h).fh.close()));
+    },
     async appendLines(relativePath, lines) {
       if (relativePath.trim() === '' || isAbsolute(relativePath)) {
         throw new NodeError(`"${relativePath}" must be a path relative to the output folder`, { field: 'path' });
@@ -27,7 +60,8 @@ export function createFileService(outputDir: string): FileService {
         }
         verified.add(parent);
       }
-      await appendFile(target, lines.map((l) => `${l}\n`).join(''), 'utf8');
+      const handle = await handleFor(target);
+      await handle.write(lines.map((l) => `${l}\n`).join(''));
       return target;
     },
   };

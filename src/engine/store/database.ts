@@ -14,7 +14,21 @@ const APPLICATION_ID = 0x4d4c5243; // "MLRC": marks the file as a Millrace datab
 
 export class DatabaseOpenError extends Error {}
 
-export function openDatabase(file: string): Db {
+/** A user-facing explanation for storage failures (full disk, read-only folder), or null for other errors. */
+export function describeStorageError(e: unknown): string | null {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL') return 'the disk is full (or the database reached its size limit); free some space — nothing already recorded was lost';
+  if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) return 'the data folder is read-only; Millrace cannot record runs there';
+  if (typeof code === 'string' && code.startsWith('SQLITE_IOERR')) return `the disk reported an I/O error (${code}); nothing already recorded was lost`;
+  return null;
+}
+
+export interface OpenOptions {
+  /** Cap on the database size (bytes). Past it, writes fail with SQLITE_FULL, exactly like a full disk. */
+  maxBytes?: number;
+}
+
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') {
     mkdirSync(dirname(file), { recursive: true });
     if (existsSync(file)) assertSqliteFile(file);
@@ -40,12 +54,18 @@ export function openDatabase(file: string): Db {
       }
       throw e;
     }
-    // FULL: every commit is fsynced, so what was acknowledged (a run id, a signal, a trigger
-    // position) survives power loss — WAL + NORMAL can lose the last commits. Group commit
-    // (./group-commit.ts) keeps throughput by fsyncing many runs' writes at once.
-    db.pragma('synchronous = FULL');
+    // NORMAL: SQLite syncs the WAL before checkpoints but not at each commit. The commit-time
+    // fsync that FULL would do inside COMMIT is done by the group-commit writer instead, on the
+    // thread pool and shared by many commits; nothing is acknowledged before it completes
+    // (./group-commit.ts). Direct writes outside the writer (flow saves, settings) are not
+    // acknowledgements of outside events and are covered by the next fsync or checkpoint.
+    db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db, file);
+    if (options.maxBytes !== undefined) {
+      const pageSize = db.pragma('page_size', { simple: true }) as number;
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
+    }
   } catch (e) {
     db.close();
     throw e;

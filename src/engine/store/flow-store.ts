@@ -13,6 +13,9 @@ interface FlowRow {
 }
 
 export class FlowStore {
+  /** Versions already snapshotted by this process: starting a run must not rewrite the snapshot each time. */
+  private readonly pinned = new Set<string>();
+
   constructor(private readonly db: Db) {}
 
   list(): FlowSummary[] {
@@ -24,6 +27,11 @@ export class FlowStore {
   get(id: string): { doc: unknown; version: number; updatedAt: number } | undefined {
     const r = this.db.prepare(`SELECT doc, version, updated_at FROM flows WHERE id = ?`).get(id) as FlowRow | undefined;
     return r && { doc: JSON.parse(r.doc) as unknown, version: r.version, updatedAt: r.updated_at };
+  }
+
+  /** Current version only (cheap): lets callers reuse a parsed copy of an unchanged flow. */
+  version(id: string): number | undefined {
+    return (this.db.prepare(`SELECT version FROM flows WHERE id = ?`).get(id) as { version: number } | undefined)?.version;
   }
 
   exists(id: string): boolean {
@@ -55,6 +63,9 @@ export class FlowStore {
 
   /** Keep the exact document a run starts with, so later edits never change an in-flight run. */
   pinVersion(flowId: string, version: number, flow: Flow, now: number): void {
+    const key = `${flowId}@${version}`;
+    if (this.pinned.has(key)) return;
+    this.pinned.add(key);
     this.db
       .prepare(`INSERT OR IGNORE INTO flow_versions (flow_id, version, doc, created_at) VALUES (?, ?, ?, ?)`)
       .run(flowId, version, JSON.stringify(flow), now);

@@ -6,6 +6,7 @@
 import type { Db } from './database';
 import type { GroupCommitWriter } from './group-commit';
 import type { NewRun } from '../runtime/journal';
+import { stoppedMessage, type RunStatus } from '../../shared/runs';
 
 export interface ClaimableRun {
   id: string;
@@ -24,6 +25,7 @@ export interface RunToExecute {
   inputOverrides: Record<string, unknown> | null;
   startedBefore: boolean;
   deadlineAt: number | null;
+  parentRunId: string | null;
 }
 
 export class RunQueue {
@@ -56,7 +58,7 @@ export class RunQueue {
            UNION ALL SELECT deadline_at FROM runs WHERE status = 'waiting' AND deadline_at IS NOT NULL)`,
       ),
       forExecution: db.prepare(
-        `SELECT id, flow_id, flow_version, input, input_overrides, started_at, deadline_at FROM runs WHERE id = ? AND status IN ('queued','waiting')`,
+        `SELECT id, flow_id, flow_version, input, input_overrides, started_at, deadline_at, parent_run_id FROM runs WHERE id = ? AND status IN ('queued','waiting')`,
       ),
       status: db.prepare(`SELECT status FROM runs WHERE id = ?`),
       insertSignal: db.prepare(`INSERT OR IGNORE INTO signals (run_id, name, payload, received_at) VALUES (?, ?, ?, ?)`),
@@ -68,11 +70,15 @@ export class RunQueue {
         `UPDATE runs SET status = 'cancelled', error = ?, finished_at = ?, wake_at = NULL WHERE id = ? AND status IN ('queued','waiting')`,
       ),
       interrupted: db.prepare(`UPDATE runs SET status = 'queued' WHERE status = 'running'`),
+      stopNodes: db.prepare(
+        `UPDATE node_runs SET status = 'failed', waiting = NULL, error = coalesce(error, ?), finished_at = ?
+         WHERE run_id = ? AND status IN ('running','waiting')`,
+      ),
     };
   }
 
   /** Creates the run, or returns the existing one for the same (flow, dedupe key). Durable on return. */
-  async enqueue(run: NewRun, flowName: string): Promise<{ runId: string; deduplicated: boolean }> {
+  async enqueue(run: NewRun, flowName: string, onCommitted?: () => void): Promise<{ runId: string; deduplicated: boolean }> {
     let inserted = false;
     await this.writer.write(() => {
       inserted =
@@ -90,7 +96,7 @@ export class RunQueue {
           deadlineAt: run.deadlineAt ?? null,
           createdAt: run.createdAt,
         }).changes > 0;
-    });
+    }, undefined, onCommitted);
     if (inserted) return { runId: run.id, deduplicated: false };
     const existing = this.s.byDedupe.get(run.flowId, run.dedupeKey ?? null) as { id: string } | undefined;
     if (!existing) throw new Error(`run ${run.id} could not be created`);
@@ -114,7 +120,16 @@ export class RunQueue {
    */
   take(runId: string): RunToExecute | undefined {
     const r = this.s.forExecution.get(runId) as
-      | { id: string; flow_id: string; flow_version: number; input: string | null; input_overrides: string | null; started_at: number | null; deadline_at: number | null }
+      | {
+          id: string;
+          flow_id: string;
+          flow_version: number;
+          input: string | null;
+          input_overrides: string | null;
+          started_at: number | null;
+          deadline_at: number | null;
+          parent_run_id: string | null;
+        }
       | undefined;
     if (!r) return undefined;
     return {
@@ -125,11 +140,12 @@ export class RunQueue {
       inputOverrides: r.input_overrides === null ? null : (JSON.parse(r.input_overrides) as Record<string, unknown>),
       startedBefore: r.started_at !== null,
       deadlineAt: r.deadline_at,
+      parentRunId: r.parent_run_id,
     };
   }
 
-  status(runId: string): string | undefined {
-    return (this.s.status.get(runId) as { status: string } | undefined)?.status;
+  status(runId: string): RunStatus | undefined {
+    return (this.s.status.get(runId) as { status: RunStatus } | undefined)?.status;
   }
 
   /** Stores a signal (first delivery wins) and wakes the run. Durable on return. */
@@ -147,6 +163,7 @@ export class RunQueue {
     let done = false;
     await this.writer.write(() => {
       done = this.s.cancel.run(JSON.stringify({ message: 'the run was cancelled' }), now, runId).changes > 0;
+      if (done) this.s.stopNodes.run(JSON.stringify({ message: stoppedMessage('cancelled') }), now, runId);
     });
     return done;
   }

@@ -6,9 +6,24 @@
 import type { Db } from './database';
 import type { GroupCommitWriter } from './group-commit';
 import type { FinalStatus, Journal, NodeState, RunError, StoredStep, StoredWait } from '../runtime/journal';
-import type { ErrorInfo, WaitInfo } from '../../shared/runs';
+import { stoppedMessage, type ErrorInfo, type WaitInfo } from '../../shared/runs';
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
+
+interface NodeRow {
+  runId: string;
+  nodeId: string;
+  nodeType: string;
+  status: 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
+  attempt: number;
+  input: string | null;
+  outputs: string | null;
+  output: string | null;
+  error: string | null;
+  waiting: string | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
 
 export class RunStore implements Journal {
   private readonly s;
@@ -32,21 +47,21 @@ export class RunStore implements Journal {
                 (SELECT max(retry_at) FROM node_attempts a WHERE a.run_id = n.run_id AND a.node_id = n.node_id) AS retry_at
          FROM node_runs n WHERE n.run_id = ?`,
       ),
-      nodeStarted: db.prepare(
-        `INSERT INTO node_runs (run_id, node_id, node_type, status, attempt, input, started_at) VALUES (?, ?, ?, 'running', ?, ?, ?)
-         ON CONFLICT (run_id, node_id) DO UPDATE SET status = 'running', attempt = excluded.attempt, input = excluded.input,
-           started_at = excluded.started_at, outputs = NULL, output = NULL, error = NULL, waiting = NULL, finished_at = NULL`,
+      // Every node write is a complete upsert, so a later one can replace a pending earlier one (group-commit keys).
+      nodeUpsert: db.prepare(
+        `INSERT INTO node_runs (run_id, node_id, node_type, status, attempt, input, outputs, output, error, waiting, started_at, finished_at)
+         VALUES (@runId, @nodeId, @nodeType, @status, @attempt, @input, @outputs, @output, @error, @waiting, @startedAt, @finishedAt)
+         ON CONFLICT (run_id, node_id) DO UPDATE SET node_type = excluded.node_type, status = excluded.status, attempt = excluded.attempt,
+           input = excluded.input, outputs = excluded.outputs, output = excluded.output, error = excluded.error,
+           waiting = excluded.waiting, started_at = excluded.started_at, finished_at = excluded.finished_at`,
       ),
-      nodeSucceeded: db.prepare(
-        `UPDATE node_runs SET status = 'succeeded', outputs = ?, output = ?, waiting = NULL, finished_at = ? WHERE run_id = ? AND node_id = ?`,
-      ),
-      nodeFailed: db.prepare(`UPDATE node_runs SET status = 'failed', error = ?, waiting = NULL, finished_at = ? WHERE run_id = ? AND node_id = ?`),
-      nodeSkipped: db.prepare(
-        `INSERT OR REPLACE INTO node_runs (run_id, node_id, node_type, status, started_at, finished_at) VALUES (?, ?, ?, 'skipped', ?, ?)`,
-      ),
-      nodeWaiting: db.prepare(`UPDATE node_runs SET status = 'waiting', waiting = ? WHERE run_id = ? AND node_id = ?`),
       attemptFailed: db.prepare(`INSERT OR REPLACE INTO node_attempts (run_id, node_id, attempt, error, at, retry_at) VALUES (?, ?, ?, ?, ?, ?)`),
       attemptWaiting: db.prepare(`UPDATE node_runs SET status = 'waiting', error = ?, waiting = ? WHERE run_id = ? AND node_id = ?`),
+      // Mirrors stopUnfinished in src/shared/runs.ts: a stored trace matches the live one.
+      stopUnfinished: db.prepare(
+        `UPDATE node_runs SET status = 'failed', waiting = NULL, error = coalesce(error, ?), finished_at = ?
+         WHERE run_id = ? AND status IN ('running','waiting')`,
+      ),
       getStep: db.prepare(`SELECT output, node_type FROM steps WHERE run_id = ? AND node_id = ? AND name = ?`),
       putStep: db.prepare(`INSERT OR IGNORE INTO steps (run_id, node_id, name, node_type, output, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
       getWait: db.prepare(`SELECT wake_at, resolved_at, result FROM waits WHERE run_id = ? AND node_id = ? AND name = ?`),
@@ -66,7 +81,10 @@ export class RunStore implements Journal {
     return this.writer.write(() => this.s.runWaiting.run({ wakeAt, runId }));
   }
   runFinished(runId: string, status: FinalStatus, error: RunError, at: number) {
-    return this.writer.write(() => this.s.runFinished.run(status, error ? json(error) : null, at, runId));
+    return this.writer.write(() => {
+      this.s.runFinished.run(status, error ? json(error) : null, at, runId);
+      if (status !== 'succeeded') this.s.stopUnfinished.run(json({ message: stoppedMessage(status) }), at, runId);
+    });
   }
 
   loadNodeStates(runId: string): Map<string, NodeState> {
@@ -81,29 +99,47 @@ export class RunStore implements Journal {
     return out;
   }
   nodeStarted(runId: string, nodeId: string, nodeType: string, input: unknown, attempt: number, at: number) {
-    const inputJson = json(input);
-    this.writer.post(() => this.s.nodeStarted.run(runId, nodeId, nodeType, attempt, inputJson, at));
+    const row: NodeRow = { runId, nodeId, nodeType, status: 'running', attempt, input: json(input), outputs: null, output: null, error: null, waiting: null, startedAt: at, finishedAt: null };
+    this.current.set(`${runId}/${nodeId}`, row);
+    this.postNode(row);
   }
   nodeSucceeded(runId: string, nodeId: string, outputs: Record<string, unknown>, shown: unknown, at: number) {
-    const o = json(outputs);
-    const sh = json(shown);
-    this.writer.post(() => this.s.nodeSucceeded.run(o, sh, at, runId, nodeId));
+    this.finishNode(runId, nodeId, { status: 'succeeded', outputs: json(outputs), output: json(shown), finishedAt: at });
   }
   nodeFailed(runId: string, nodeId: string, error: ErrorInfo, at: number) {
-    this.writer.post(() => this.s.nodeFailed.run(json(error), at, runId, nodeId));
+    this.finishNode(runId, nodeId, { status: 'failed', error: json(error), finishedAt: at });
   }
   nodeSkipped(runId: string, nodeId: string, nodeType: string, at: number) {
-    this.writer.post(() => this.s.nodeSkipped.run(runId, nodeId, nodeType, at, at));
+    this.postNode({ runId, nodeId, nodeType, status: 'skipped', attempt: 1, input: null, outputs: null, output: null, error: null, waiting: null, startedAt: at, finishedAt: at });
   }
   nodeWaiting(runId: string, nodeId: string, waiting: WaitInfo) {
-    this.writer.post(() => this.s.nodeWaiting.run(json(waiting), runId, nodeId));
+    this.finishNode(runId, nodeId, { status: 'waiting', waiting: json(waiting) });
+  }
+
+  /** Rows of nodes that started in this process and have not settled: the base of their final upsert. */
+  private readonly current = new Map<string, NodeRow>();
+
+  private finishNode(runId: string, nodeId: string, change: Partial<NodeRow>) {
+    const key = `${runId}/${nodeId}`;
+    const base = this.current.get(key);
+    this.current.delete(key);
+    if (!base) return; // only nodes started by this process settle here
+    this.postNode({ ...base, ...change });
+  }
+
+  private postNode(row: NodeRow) {
+    this.writer.post(() => this.s.nodeUpsert.run(row), `${row.runId}/${row.nodeId}`);
   }
   attemptFailed(runId: string, nodeId: string, attempt: number, error: ErrorInfo, retryAt: number, at: number) {
     const waiting: WaitInfo = { kind: 'retry', until: retryAt };
+    const key = `${runId}/${nodeId}`;
+    const base = this.current.get(key);
+    this.current.delete(key);
     return this.writer.write(() => {
       this.s.attemptFailed.run(runId, nodeId, attempt, json(error), at, retryAt);
-      this.s.attemptWaiting.run(json(error), json(waiting), runId, nodeId);
-    });
+      if (base) this.s.nodeUpsert.run({ ...base, status: 'waiting', error: json(error), waiting: json(waiting) });
+      else this.s.attemptWaiting.run(json(error), json(waiting), runId, nodeId);
+    }, key);
   }
 
   getStep(runId: string, nodeId: string, name: string): StoredStep {

@@ -8,7 +8,9 @@ import { useEditor } from '../stores/editor-store';
 import { useRuns } from '../stores/run-store';
 import { useSession } from '../stores/session-store';
 import { Icon } from '../ui/icons';
-import { CATEGORY_LOOK, STATUS_LABEL, formatDuration } from './node-look';
+import { CATEGORY_LOOK, shownNodeStatus } from './node-look';
+import { isActive } from '../runs/run-status';
+import { NodeStatusBadge, NodeWaitLine } from './NodeStatusBadge';
 import type { CanvasNode } from './rf-mapping';
 import { nodeExtension } from '../node-extensions';
 
@@ -51,10 +53,9 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
   const problems = useEditor((s) => s.problemsByNode[id]);
   const highlight = useSession((s) => s.highlightProblems);
   const trace = useRuns((s) => (s.selectedRunId ? s.traces[s.selectedRunId]?.nodes[id] : undefined));
-  const runOver = useRuns((s) => {
-    const status = s.selectedRunId ? s.traces[s.selectedRunId]?.run.status : undefined;
-    return status !== undefined && status !== 'running' && status !== 'queued';
-  });
+  const runStatus = useRuns((s) => (s.selectedRunId ? s.traces[s.selectedRunId]?.run.status : undefined));
+  // A parked run has not finished: nodes it has not reached yet are still to come, not "not run".
+  const runOver = runStatus !== undefined && !isActive(runStatus);
   const summary = useMemo(() => (def ? summaryOf(def, node) : ''), [def, node]);
 
   if (!def) {
@@ -73,7 +74,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
     );
   }
 
-  const status = trace?.status;
+  const status = trace ? shownNodeStatus(trace.status, runStatus) : undefined;
   const classes = [
     'mr-node',
     `cat-${def.category}`,
@@ -92,15 +93,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
       data-node-type={node.type}
       data-problems={problems?.length ?? 0}
     >
-      {status && status !== 'pending' && (
-        <span className={`mr-status mr-status--${status}`} data-testid="node-status" data-status={status} title={trace?.error?.message}>
-          {status === 'running' ? <span className="mr-spinner" /> : null}
-          {STATUS_LABEL[status]}
-          {trace?.durationMs !== null && trace?.durationMs !== undefined && status !== 'running' ? (
-            <span className="mr-status__time">{formatDuration(trace.durationMs)}</span>
-          ) : null}
-        </span>
-      )}
+      {trace && status && status !== 'pending' ? <NodeStatusBadge trace={trace} shown={status} maxAttempts={node.settings?.retry?.maxAttempts} /> : null}
       <div className="mr-node__header">
         <span className="mr-node__icon">
           <Icon name={CATEGORY_LOOK[def.category].icon} />
@@ -128,6 +121,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
           {problems.length === 1 ? (problems[0]?.message ?? '') : `${problems.length} problems`}
         </div>
       ) : null}
+      {status === 'waiting' && trace?.waiting ? <NodeWaitLine trace={trace} waiting={trace.waiting} maxAttempts={node.settings?.retry?.maxAttempts} /> : null}
       {status === 'failed' && trace?.error ? (
         <div className="mr-node__error" title={trace.error.message}>
           {trace.error.message}

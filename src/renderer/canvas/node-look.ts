@@ -1,6 +1,6 @@
 /** How node categories and run statuses look; colours themselves live in CSS variables. */
 import type { NodeCategory } from '../../shared/node-kit';
-import type { NodeRunStatus } from '../../shared/runs';
+import { FINAL_RUN_STATUSES, type NodeRunStatus, type RunStatus } from '../../shared/runs';
 import type { IconName } from '../ui/icons';
 
 export const CATEGORY_ORDER: readonly NodeCategory[] = ['trigger', 'transform', 'logic', 'ai', 'action', 'sink'];
@@ -17,6 +17,9 @@ export const CATEGORY_LOOK = {
 /** The CSS variable holding a category's colour, e.g. `var(--cat-logic)`. */
 export const categoryColor = (category: NodeCategory) => `var(--cat-${category})`;
 
+/** What a node shows: its trace status, or "stopped" when its run ended while it was still busy. */
+export type ShownNodeStatus = NodeRunStatus | 'stopped';
+
 export const STATUS_LABEL = {
   pending: 'pending',
   running: 'running',
@@ -24,7 +27,18 @@ export const STATUS_LABEL = {
   succeeded: 'ok',
   failed: 'error',
   skipped: 'skipped',
-} satisfies Record<NodeRunStatus, string>;
+  stopped: 'stopped',
+} satisfies Record<ShownNodeStatus, string>;
+
+const FINAL: ReadonlySet<RunStatus> = new Set(FINAL_RUN_STATUSES);
+
+/**
+ * A run that was cancelled or timed out leaves its running or waiting nodes as they were in the
+ * journal; showing them as still waiting (with a countdown) after the run is over would be a lie.
+ */
+export function shownNodeStatus(status: NodeRunStatus, runStatus: RunStatus | undefined): ShownNodeStatus {
+  return runStatus !== undefined && FINAL.has(runStatus) && (status === 'running' || status === 'waiting') ? 'stopped' : status;
+}
 
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '';

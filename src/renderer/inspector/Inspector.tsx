@@ -11,6 +11,7 @@ import { focusNode } from '../actions';
 import { CATEGORY_LOOK } from '../canvas/node-look';
 import { Icon } from '../ui/icons';
 import { ConfigForm } from './ConfigForm';
+import { FlowSettingsSection, NodeSettingsSection } from './EngineSettings';
 import { NodeRunData } from '../runs/NodeRunData';
 import { RunsList } from '../runs/RunsList';
 import { nodeExtension } from '../node-extensions';
@@ -74,7 +75,7 @@ function NodeDetails({ node }: { node: FlowNode }) {
         </div>
       </div>
       <div className="subtabs" role="tablist">
-        <button type="button" role="tab" aria-selected={tab === 'config'} className={tab === 'config' ? 'is-active' : ''} onClick={() => setTab('config')}>
+        <button type="button" role="tab" aria-selected={tab === 'config'} className={tab === 'config' ? 'is-active' : ''} onClick={() => setTab('config')} data-testid="tab-settings">
           Settings
         </button>
         <button
@@ -88,7 +89,16 @@ function NodeDetails({ node }: { node: FlowNode }) {
           Run data{hasRun ? <span className="dot dot--accent" /> : null}
         </button>
       </div>
-      <div className="inspector__body">{tab === 'config' ? <Settings def={def} node={node} /> : <NodeRunData nodeId={node.id} />}</div>
+      <div className="inspector__body">
+        {tab === 'config' ? (
+          <>
+            <Settings def={def} node={node} />
+            <NodeSettingsSection key={node.id} node={node} />
+          </>
+        ) : (
+          <NodeRunData nodeId={node.id} />
+        )}
+      </div>
     </div>
   );
 }
@@ -132,6 +142,7 @@ function FlowOverview() {
           </ul>
         </div>
       ) : null}
+      {flow ? <FlowSettingsSection key={flow.id} flow={flow} /> : null}
     </div>
   );
 }

@@ -68,6 +68,17 @@ describe('node settings form', () => {
     });
   });
 
+  it('checks every field even when another one is malformed', () => {
+    expect(parseNodeSettingsDraft(draft({ maxAttempts: '50', initialDelay: '3h', timeout: 'soon' }))).toEqual({
+      ok: false,
+      errors: { maxAttempts: 'must be at most 20', initialDelay: 'must be at most 1h', timeout: expect.stringMatching(/^not a duration/) },
+    });
+    expect(parseNodeSettingsDraft(draft({ maxAttempts: 'x', maxDelay: '2d' }))).toEqual({
+      ok: false,
+      errors: { maxAttempts: 'must be a whole number of attempts', maxDelay: 'must be at most 1d' },
+    });
+  });
+
   it('refuses delays without a number of attempts instead of silently dropping them', () => {
     expect(parseNodeSettingsDraft(draft({ initialDelay: '5s' }))).toEqual({ ok: false, errors: { maxAttempts: 'set the number of attempts to turn retries on' } });
   });

@@ -108,32 +108,43 @@ const NODE_PATHS: Record<string, NodeSettingsField> = {
 };
 const NODE_DURATIONS = new Set<NodeSettingsField>(['initialDelay', 'maxDelay', 'timeout']);
 
-/** Empty everywhere = no settings (no retry, no timeout). Delays without a number of attempts are refused rather than dropped. */
+/**
+ * Empty everywhere = no settings (no retry, no timeout). Delays without a number of attempts are
+ * refused rather than dropped. Every field is checked even when another one is malformed, so all
+ * problems show at once.
+ */
 export function parseNodeSettingsDraft(draft: NodeSettingsDraft): FormResult<NodeSettings, NodeSettingsField> {
   const attempts = wholeNumber(draft.maxAttempts);
   const initial = parseDuration(draft.initialDelay);
   const max = parseDuration(draft.maxDelay);
   const timeout = parseDuration(draft.timeout);
-  if (!attempts.ok || !initial.ok || !max.ok || !timeout.ok) {
-    const errors: Errors<NodeSettingsField> = {};
-    if (!attempts.ok) errors.maxAttempts = 'must be a whole number of attempts';
-    if (!initial.ok) errors.initialDelay = initial.error;
-    if (!max.ok) errors.maxDelay = max.error;
-    if (!timeout.ok) errors.timeout = timeout.error;
-    return { ok: false, errors };
-  }
-  const [initialDelay, maxDelay] = [initial.ms, max.ms];
-  if (attempts.n === undefined && (initialDelay !== undefined || maxDelay !== undefined)) {
-    return { ok: false, errors: { maxAttempts: 'set the number of attempts to turn retries on' } };
-  }
+  const typed: Errors<NodeSettingsField> = {};
+  if (!attempts.ok) typed.maxAttempts = 'must be a whole number of attempts';
+  if (!initial.ok) typed.initialDelay = initial.error;
+  if (!max.ok) typed.maxDelay = max.error;
+  if (!timeout.ok) typed.timeout = timeout.error;
+
+  const maxAttempts = attempts.ok ? attempts.n : undefined;
+  const initialDelayMs = initial.ok ? initial.ms : undefined;
+  const maxDelayMs = max.ok ? max.ms : undefined;
+  const hasDelays = initialDelayMs !== undefined || maxDelayMs !== undefined;
+  if (attempts.ok && maxAttempts === undefined && hasDelays) typed.maxAttempts = 'set the number of attempts to turn retries on';
   const candidate = {
-    ...(attempts.n !== undefined
-      ? { retry: { maxAttempts: attempts.n, ...(initialDelay !== undefined ? { initialDelayMs: initialDelay } : {}), ...(maxDelay !== undefined ? { maxDelayMs: maxDelay } : {}) } }
+    ...(maxAttempts !== undefined || hasDelays
+      ? {
+          retry: {
+            // Without a usable count, the delays are still checked against a stand-in.
+            maxAttempts: maxAttempts ?? RETRY_DEFAULTS.maxAttempts,
+            ...(initialDelayMs !== undefined ? { initialDelayMs } : {}),
+            ...(maxDelayMs !== undefined ? { maxDelayMs } : {}),
+          },
+        }
       : {}),
-    ...(timeout.ms !== undefined ? { timeoutMs: timeout.ms } : {}),
+    ...(timeout.ok && timeout.ms !== undefined ? { timeoutMs: timeout.ms } : {}),
   };
   const parsed = NodeSettingsSchema.safeParse(candidate);
-  if (!parsed.success) return { ok: false, errors: schemaErrors(parsed.error.issues, (p) => NODE_PATHS[p], NODE_DURATIONS) };
+  const errors = { ...(parsed.success ? {} : schemaErrors(parsed.error.issues, (p) => NODE_PATHS[p], NODE_DURATIONS)), ...typed };
+  if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, value: Object.keys(parsed.data).length > 0 ? parsed.data : undefined };
 }
 
@@ -158,18 +169,20 @@ export function flowSettingsDraft(settings: FlowSettings | undefined): FlowSetti
 }
 
 const FLOW_PATHS: Record<string, FlowSettingsField> = { runTimeoutMs: 'runTimeout', concurrency: 'concurrency' };
+const FLOW_DURATIONS = new Set<FlowSettingsField>(['runTimeout']);
 
 export function parseFlowSettingsDraft(draft: FlowSettingsDraft): FormResult<FlowSettings, FlowSettingsField> {
   const timeout = parseDuration(draft.runTimeout);
   const concurrency = wholeNumber(draft.concurrency);
-  if (!timeout.ok || !concurrency.ok) {
-    return {
-      ok: false,
-      errors: { ...(timeout.ok ? {} : { runTimeout: timeout.error }), ...(concurrency.ok ? {} : { concurrency: 'must be a whole number of runs' }) },
-    };
-  }
-  const candidate = { ...(timeout.ms !== undefined ? { runTimeoutMs: timeout.ms } : {}), ...(concurrency.n !== undefined ? { concurrency: concurrency.n } : {}) };
+  const typed: Errors<FlowSettingsField> = {};
+  if (!timeout.ok) typed.runTimeout = timeout.error;
+  if (!concurrency.ok) typed.concurrency = 'must be a whole number of runs';
+  const candidate = {
+    ...(timeout.ok && timeout.ms !== undefined ? { runTimeoutMs: timeout.ms } : {}),
+    ...(concurrency.ok && concurrency.n !== undefined ? { concurrency: concurrency.n } : {}),
+  };
   const parsed = FlowSettingsSchema.safeParse(candidate);
-  if (!parsed.success) return { ok: false, errors: schemaErrors(parsed.error.issues, (p) => FLOW_PATHS[p], new Set<FlowSettingsField>(['runTimeout'])) };
+  const errors = { ...(parsed.success ? {} : schemaErrors(parsed.error.issues, (p) => FLOW_PATHS[p], FLOW_DURATIONS)), ...typed };
+  if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, value: Object.keys(parsed.data).length > 0 ? parsed.data : undefined };
 }

@@ -1,28 +1,53 @@
-/** A chip over the canvas naming the run being shown, with a way to hide it. */
+/** A chip over the canvas naming the run being shown: status, wake time, its controls, a way to hide it. */
 import { selectedTrace, useRuns } from '../stores/run-store';
-import { selectRun } from '../actions';
-import { formatDuration } from '../canvas/node-look';
+import { cancelRun, rerun, selectRun } from '../actions';
+import { formatDuration, shownNodeStatus } from '../canvas/node-look';
 import { Icon } from '../ui/icons';
-import { RUN_STATUS_LABEL } from './RunsList';
+import { useNow } from '../ui/use-now';
+import { RUN_STATUS_LABEL, isActive } from './run-status';
+import { describeRunWake } from './wait-text';
+import { RerunOf } from './RerunOf';
 
 export function RunBanner() {
   const trace = useRuns(selectedTrace);
   const selectedRunId = useRuns((s) => s.selectedRunId);
-  if (!selectedRunId) return null;
   const status = trace?.run.status ?? 'queued';
+  const now = useNow(status === 'waiting' && trace?.run.wakeAt != null ? 1000 : null);
+  if (!selectedRunId) return null;
   const counts: Record<string, number> = {};
-  for (const n of Object.values(trace?.nodes ?? {})) counts[n.status] = (counts[n.status] ?? 0) + 1;
+  for (const n of Object.values(trace?.nodes ?? {})) {
+    const shown = shownNodeStatus(n.status, status);
+    counts[shown] = (counts[shown] ?? 0) + 1;
+  }
+  const wake = trace ? describeRunWake(trace.run, now) : null;
+  const title = status === 'running' ? 'Running…' : status === 'queued' ? 'Queued…' : status === 'waiting' ? 'Waiting' : `Run ${RUN_STATUS_LABEL[status].toLowerCase()}`;
   return (
-    <div className={`run-banner run-banner--${status}`} data-testid="run-banner" data-status={status}>
+    <div className={`run-banner run-banner--${status}`} data-testid="run-banner" data-status={status} data-run-id={selectedRunId}>
       <span className={`run-dot run-dot--${status}`} />
-      <span className="run-banner__title">
-        {status === 'running' || status === 'queued' ? 'Running…' : `Run ${RUN_STATUS_LABEL[status].toLowerCase()}`}
-      </span>
+      <span className="run-banner__title">{title}</span>
+      {wake ? (
+        <span className="run-banner__wake" data-testid="run-banner-wake">
+          {wake}
+        </span>
+      ) : null}
       {trace?.run.durationMs != null ? <span className="muted">{formatDuration(trace.run.durationMs)}</span> : null}
       {counts['succeeded'] ? <span className="run-banner__count">{counts['succeeded']} ok</span> : null}
+      {counts['waiting'] ? <span className="run-banner__count run-banner__count--waiting">{counts['waiting']} waiting</span> : null}
       {counts['failed'] ? <span className="run-banner__count run-banner__count--failed">{counts['failed']} failed</span> : null}
       {counts['skipped'] ? <span className="run-banner__count">{counts['skipped']} skipped</span> : null}
-      {trace?.run.error && !trace.run.error.nodeId ? <span className="run-banner__error">{trace.run.error.message}</span> : null}
+      {counts['stopped'] ? <span className="run-banner__count run-banner__count--stopped">{counts['stopped']} stopped</span> : null}
+      {trace?.run.error && !trace.run.error.nodeId && status !== 'cancelled' ? <span className="run-banner__error">{trace.run.error.message}</span> : null}
+      {trace?.run.parentRunId ? <RerunOf parentRunId={trace.run.parentRunId} /> : null}
+      {trace && isActive(status) ? (
+        <button type="button" className="button button--small button--ghost" data-testid="run-banner-cancel" onClick={() => void cancelRun(selectedRunId)}>
+          <Icon name="stop" size={12} /> Cancel
+        </button>
+      ) : null}
+      {trace && !isActive(status) ? (
+        <button type="button" className="button button--small button--ghost" data-testid="run-banner-rerun" title="Run again with the same input" onClick={() => void rerun(selectedRunId)}>
+          <Icon name="rerun" size={13} /> Re-run
+        </button>
+      ) : null}
       <button type="button" className="icon-button" title="Hide this run" aria-label="Hide run" onClick={() => void selectRun(null)}>
         <Icon name="close" size={14} />
       </button>

@@ -28,27 +28,36 @@ describe('clockTime', () => {
 });
 
 describe('describeWait', () => {
-  it('counts down to the next retry and names the attempt out of the policy', () => {
+  it('counts down to the next retry, names the attempt out of the policy and the error that caused it', () => {
     const wait = { kind: 'retry' as const, until: NOW + 3500 };
     const text = describeWait(wait, node(1, [failed(1)]), 3, NOW);
-    expect(text).toMatchObject({ label: 'retry 2/3', detail: 'in 4 s', ticking: true });
-    expect(text.sentence).toBe('Attempt 1 failed; attempt 2 of 3 starts at 14:05:03 (in 4 s).');
-    expect(describeWait(wait, node(2, [failed(1), failed(2)]), undefined, NOW).label).toBe('retry 3');
-    expect(describeWait(wait, node(1, [failed(1)]), 3, NOW + 4000)).toMatchObject({ detail: 'now', sentence: 'Attempt 1 failed; attempt 2 of 3 is starting.' });
+    expect(text).toEqual({
+      badge: 'retry 2/3',
+      left: 'in 4 s',
+      line: 'Attempt 1 failed: connection refused',
+      sentence: 'Attempt 1 failed; attempt 2 of 3 starts at 14:05:03 (in 4 s).',
+      ticking: true,
+    });
+    expect(describeWait(wait, node(2, [failed(1), failed(2)]), undefined, NOW).badge).toBe('retry 3');
+    expect(describeWait(wait, node(1, [failed(1)]), 3, NOW + 4000)).toMatchObject({ left: 'now', sentence: 'Attempt 1 failed; attempt 2 of 3 is starting.' });
   });
 
   it('says until when a sleep ends, with the time left', () => {
     const text = describeWait({ kind: 'sleep', until: at(14, 5, 10) }, node(1, []), undefined, NOW);
-    expect(text).toMatchObject({ label: 'sleeping', detail: 'until 14:05:10 · 10 s', ticking: true });
-    expect(text.sentence).toBe('Sleeping until 14:05:10 (10 s left); the run resumes by itself.');
+    expect(text).toEqual({
+      badge: 'sleeping',
+      left: '10 s left',
+      line: 'Sleeping until 14:05:10',
+      sentence: 'Sleeping until 14:05:10 (10 s left); the run resumes by itself.',
+      ticking: true,
+    });
   });
 
   it('names the signal, and its timeout when it has one', () => {
     const open = describeWait({ kind: 'signal', until: null, signal: 'approve' }, node(1, []), undefined, NOW);
-    expect(open).toMatchObject({ label: 'waiting for signal', detail: 'approve', ticking: false });
-    expect(open.sentence).toBe('Waiting for the signal “approve”.');
+    expect(open).toEqual({ badge: 'signal', left: '', line: 'Waiting for signal “approve”', sentence: 'Waiting for the signal “approve”.', ticking: false });
     const timed = describeWait({ kind: 'signal', until: NOW + 90_000, signal: 'approve' }, node(1, []), undefined, NOW);
-    expect(timed.detail).toBe('approve · times out in 1 m 30 s');
+    expect(timed).toMatchObject({ left: '1 m 30 s left', line: 'Waiting for signal “approve”, gives up at 14:06:30' });
     expect(timed.sentence).toBe('Waiting for the signal “approve”; gives up at 14:06:30 (in 1 m 30 s).');
   });
 });

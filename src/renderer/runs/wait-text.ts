@@ -25,10 +25,12 @@ export function clockTime(at: number, now: number): string {
 }
 
 export interface WaitText {
-  /** The steady words for the badge: "retry 2/3", "sleeping", "waiting for signal". */
-  label: string;
-  /** The part that changes: "in 4 s", "until 14:05:10 · 12 s", "approve". */
-  detail: string;
+  /** Short steady words for the badge on the node's edge: "retry 2/3", "sleeping", "signal". */
+  badge: string;
+  /** The time left, beside the badge: "in 4 s", "2 m 05 s left"; empty when nothing ends the wait but a signal. */
+  left: string;
+  /** What the node waits for, on a line inside the node: "Sleeping until 14:05:10", "Waiting for signal “approve”". */
+  line: string;
   /** One sentence for a tooltip or the run data tab. */
   sentence: string;
   /** Whether the text depends on `now`, so callers tick a clock only when it does. */
@@ -42,40 +44,43 @@ export function nextAttempt(node: Pick<NodeTrace, 'attempt' | 'attempts'>): numb
 
 /**
  * `maxAttempts` comes from the open flow document (a trace does not record the policy), so it is
- * left out when unknown rather than guessed.
+ * left out when unknown rather than guessed. Badges sit on a 232 px node, so they carry only the
+ * countdown; the line inside the node says what for.
  */
 export function describeWait(wait: WaitInfo, node: Pick<NodeTrace, 'attempt' | 'attempts'>, maxAttempts: number | undefined, now: number): WaitText {
-  const left = wait.until === null ? null : wait.until - now;
-  const countdown = left === null ? '' : left > 0 ? formatCountdown(left) : '';
+  const remaining = wait.until === null ? null : wait.until - now;
+  const countdown = remaining !== null && remaining > 0 ? formatCountdown(remaining) : '';
   const at = wait.until === null ? '' : clockTime(wait.until, now);
+  const ticking = remaining !== null;
   switch (wait.kind) {
     case 'retry': {
       const next = nextAttempt(node);
-      const of = maxAttempts !== undefined ? `/${maxAttempts}` : '';
+      const failed = node.attempts[node.attempts.length - 1];
       const attempt = `attempt ${next}${maxAttempts !== undefined ? ` of ${maxAttempts}` : ''}`;
-      const start = countdown ? `starts at ${at} (in ${countdown})` : 'is starting';
       return {
-        label: `retry ${next}${of}`,
-        detail: left === null ? '' : countdown ? `in ${countdown}` : 'now',
-        sentence: `Attempt ${next - 1} failed; ${attempt} ${start}.`,
-        ticking: left !== null,
+        badge: `retry ${next}${maxAttempts !== undefined ? `/${maxAttempts}` : ''}`,
+        left: remaining === null ? '' : countdown ? `in ${countdown}` : 'now',
+        line: `Attempt ${next - 1} failed${failed ? `: ${failed.error.message}` : ''}`,
+        sentence: `Attempt ${next - 1} failed; ${attempt} ${countdown ? `starts at ${at} (in ${countdown})` : 'is starting'}.`,
+        ticking,
       };
     }
     case 'sleep':
       return {
-        label: 'sleeping',
-        detail: at ? `until ${at}${countdown ? ` · ${countdown}` : ''}` : '',
+        badge: 'sleeping',
+        left: remaining === null ? '' : countdown ? `${countdown} left` : 'waking',
+        line: at ? `Sleeping until ${at}` : 'Sleeping',
         sentence: at ? `Sleeping until ${at}${countdown ? ` (${countdown} left)` : ''}; the run resumes by itself.` : 'Sleeping.',
-        ticking: left !== null,
+        ticking,
       };
     case 'signal': {
       const name = wait.signal ?? 'a signal';
-      const timeout = at ? (countdown ? ` · times out in ${countdown}` : ' · timing out') : '';
       return {
-        label: 'waiting for signal',
-        detail: `${name}${timeout}`,
+        badge: 'signal',
+        left: remaining === null ? '' : countdown ? `${countdown} left` : 'timing out',
+        line: `Waiting for signal “${name}”${at ? `, gives up at ${at}` : ''}`,
         sentence: `Waiting for the signal “${name}”${at ? `; gives up at ${at}${countdown ? ` (in ${countdown})` : ''}` : ''}.`,
-        ticking: left !== null,
+        ticking,
       };
     }
   }

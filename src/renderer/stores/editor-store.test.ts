@@ -205,3 +205,42 @@ describe('editor store: layout and measurements', () => {
     expect(flow()).toBe(before);
   });
 });
+
+describe('editor store: engine settings', () => {
+  const retry = { maxAttempts: 3, initialDelayMs: 5000, maxDelayMs: 60_000 };
+
+  it('sets and clears a node’s retry policy as undoable, saved edits', () => {
+    const { s, flow, b, tick } = threeNodes();
+    const before = flow();
+    const edits = s().edits;
+    s().setNodeSettings(b, { retry });
+    expect(flow().nodes.find((n) => n.id === b)?.settings).toEqual({ retry });
+    expect(s().edits).toBe(edits + 1);
+    expect(FlowSchema.safeParse(flow()).success).toBe(true);
+    // Quick edits of the same settings merge into one undo step (typing); a later one is its own.
+    tick(COALESCE_MS + 1);
+    s().setNodeSettings(b, undefined);
+    expect(flow().nodes.find((n) => n.id === b)).not.toHaveProperty('settings');
+    s().undo();
+    expect(flow().nodes.find((n) => n.id === b)?.settings).toEqual({ retry });
+    s().undo();
+    expect(flow()).toBe(before);
+  });
+
+  it('ignores a settings edit that changes nothing', () => {
+    const { s, b } = threeNodes();
+    s().setNodeSettings(b, { retry });
+    const edits = s().edits;
+    s().setNodeSettings(b, { retry: { ...retry } });
+    s().setFlowSettings(undefined);
+    expect(s().edits).toBe(edits);
+  });
+
+  it('sets the flow’s time limit and concurrency, and undoes it', () => {
+    const { s, flow } = setup();
+    s().setFlowSettings({ runTimeoutMs: 60_000, concurrency: 2 });
+    expect(flow().settings).toEqual({ runTimeoutMs: 60_000, concurrency: 2 });
+    s().undo();
+    expect(flow()).not.toHaveProperty('settings');
+  });
+});

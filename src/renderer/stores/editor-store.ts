@@ -4,7 +4,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { Flow, Position } from '../../shared/flow/schema';
+import type { Flow, FlowSettings, NodeSettings, Position } from '../../shared/flow/schema';
 import type { FlowProblem } from '../../shared/flow/problems';
 import { validateFlow } from '../../shared/flow/validate';
 import type { NodeRegistry } from '../../shared/node-kit';
@@ -55,6 +55,9 @@ export interface EditorState {
   deleteSelection(): void;
   setConfigField(nodeId: string, field: string, value: unknown): void;
   renameNode(nodeId: string, name: string): void;
+  /** A node's engine settings (retries, timeout); `undefined` = defaults. */
+  setNodeSettings(nodeId: string, settings: NodeSettings | undefined): void;
+  setFlowSettings(settings: FlowSettings | undefined): void;
   setFlowName(name: string): void;
   copy(): boolean;
   paste(): void;
@@ -199,6 +202,14 @@ export function createEditorStore(registry: NodeRegistry = nodeRegistry, now: ()
       renameNode(nodeId, name) {
         const flow = get().flow;
         if (flow) commit(ops.updateNode(flow, nodeId, (n) => ({ ...n, name })), `name:${nodeId}`);
+      },
+      setNodeSettings(nodeId, settings) {
+        const flow = get().flow;
+        if (flow) commit(ops.setNodeSettings(flow, nodeId, settings), `settings:${nodeId}`);
+      },
+      setFlowSettings(settings) {
+        const flow = get().flow;
+        if (flow) commit(ops.setFlowSettings(flow, settings), 'flow-settings');
       },
       setFlowName(name) {
         const flow = get().flow;

@@ -2,7 +2,7 @@
  * Pure edits of a flow document. The editor store composes these; keeping them pure is what
  * makes undo (snapshots), copy/paste and connection rules testable without a browser.
  */
-import type { Flow, FlowEdge, FlowNode, Position } from '../../shared/flow/schema';
+import type { Flow, FlowEdge, FlowNode, FlowSettings, NodeSettings, Position } from '../../shared/flow/schema';
 import { findCycle } from '../../shared/flow/validate';
 import { portIncompatibility, type NodeRegistry } from '../../shared/node-kit';
 import { defaultConfig } from '../../shared/config-fields';
@@ -113,6 +113,22 @@ export function updateNode(flow: Flow, nodeId: string, update: (node: FlowNode) 
 
 export function setConfigField(flow: Flow, nodeId: string, field: string, value: unknown): Flow {
   return updateNode(flow, nodeId, (n) => ({ ...n, config: { ...n.config, [field]: value } }));
+}
+
+/** Settings are tiny plain JSON: comparing their text is enough to skip an edit that changes nothing. */
+const sameSettings = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** `undefined` removes the key, so a node back on the defaults saves exactly as before. */
+export function setNodeSettings(flow: Flow, nodeId: string, settings: NodeSettings | undefined): Flow {
+  const node = flow.nodes.find((n) => n.id === nodeId);
+  if (!node || sameSettings(node.settings, settings)) return flow;
+  return updateNode(flow, nodeId, ({ settings: _old, ...rest }) => (settings ? { ...rest, settings } : rest));
+}
+
+export function setFlowSettings(flow: Flow, settings: FlowSettings | undefined): Flow {
+  if (sameSettings(flow.settings, settings)) return flow;
+  const { settings: _old, ...rest } = flow;
+  return settings ? { ...rest, settings } : rest;
 }
 
 export function copyFragment(flow: Flow, nodeIds: readonly string[]): Fragment | null {

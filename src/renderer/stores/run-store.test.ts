@@ -69,4 +69,33 @@ describe('run store', () => {
     expect(store.getState().traces['run_1']).toBe(loaded);
     expect(store.getState().runs[0]?.status).toBe('failed');
   });
+
+  it('keeps the link to the original run, which live events do not carry', () => {
+    const store = createRunStore();
+    store.getState().reset('flow_a');
+    store.getState().applyEvent(started('run_2'));
+    store.getState().noteParent('run_2', 'run_1');
+    expect(store.getState().traces['run_2']?.run.parentRunId).toBe('run_1');
+    store.getState().applyEvent({ type: 'run.finished', runId: 'run_2', at: 1100, status: 'succeeded', durationMs: 100, error: null });
+    expect(store.getState().runs.find((r) => r.id === 'run_2')?.parentRunId).toBe('run_1');
+    // Noted before its start event arrives (the rerun call can answer after the event).
+    store.getState().noteParent('run_3', 'run_1');
+    store.getState().applyEvent(started('run_3'));
+    expect(store.getState().runs.find((r) => r.id === 'run_3')?.parentRunId).toBe('run_1');
+  });
+
+  it('keeps reused nodes of a re-run loaded before its start event', () => {
+    const store = createRunStore();
+    store.getState().reset('flow_a');
+    const reused = { nodeId: 'n1', nodeType: 'if@1', status: 'succeeded' as const, startedAt: 1, finishedAt: 2, durationMs: 1, input: null, output: { ok: true }, error: null, attempt: 1, attempts: [], waiting: null };
+    store.getState().setTrace({
+      run: { id: 'run_4', flowId: 'flow_a', flowVersion: 3, flowName: 'A', status: 'queued', createdAt: 1000, finishedAt: null, durationMs: null, error: null, parentRunId: 'run_1', wakeAt: null },
+      input: null,
+      nodes: { n1: reused },
+    });
+    store.getState().applyEvent(started('run_4'));
+    const trace = store.getState().traces['run_4'];
+    expect(trace?.run).toMatchObject({ status: 'running', parentRunId: 'run_1' });
+    expect(trace?.nodes['n1']).toEqual(reused);
+  });
 });

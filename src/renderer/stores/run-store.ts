@@ -18,12 +18,18 @@ export interface RunState {
   traceOrder: string[];
   selectedRunId: string | null;
   starting: boolean;
+  /**
+   * Which run each re-run came from. Live events do not carry it (stored summaries do), so it is
+   * remembered here and put back on traces folded from events.
+   */
+  parents: Record<string, string>;
 
   setRuns(runs: RunSummary[]): void;
   /** Folds one live event; returns whether the event's run was unknown (its start was missed). */
   applyEvent(event: RunEvent): { missedStart: boolean };
   setTrace(trace: RunTrace): void;
   selectRun(runId: string | null): void;
+  noteParent(runId: string, parentRunId: string): void;
   setStarting(starting: boolean): void;
   reset(flowId: string | null): void;
 }
@@ -50,6 +56,28 @@ function upsertRun(runs: RunSummary[], summary: RunSummary): RunSummary[] {
   return next;
 }
 
+function withParent(trace: RunTrace, parents: Readonly<Record<string, string>>): RunTrace {
+  const parentRunId = parents[trace.run.id];
+  return parentRunId && trace.run.parentRunId !== parentRunId ? { ...trace, run: { ...trace.run, parentRunId } } : trace;
+}
+
+function rememberParents(parents: Record<string, string>, runs: readonly RunSummary[]): Record<string, string> {
+  let next = parents;
+  for (const r of runs) {
+    if (r.parentRunId !== null && next[r.id] !== r.parentRunId) next = { ...next, [r.id]: r.parentRunId };
+  }
+  return next;
+}
+
+/**
+ * A re-run's trace can be loaded before its start event arrives; that event would otherwise wipe
+ * the nodes reused from the original run, which no event ever reports.
+ */
+function fold(before: RunTrace | null, event: RunEvent): RunTrace | null {
+  const after = applyRunEvent(before, event);
+  return event.type === 'run.started' && before && after ? { ...after, nodes: { ...before.nodes, ...after.nodes } } : after;
+}
+
 export function createRunStore() {
   return createStore<RunState>()((set, get) => ({
     flowId: null,
@@ -58,21 +86,37 @@ export function createRunStore() {
     traceOrder: [],
     selectedRunId: null,
     starting: false,
+    parents: {},
 
-    setRuns: (runs) => set({ runs }),
+    setRuns: (runs) => set((s) => ({ runs, parents: rememberParents(s.parents, runs) })),
     applyEvent(event) {
       const s = get();
       const before = s.traces[event.runId] ?? null;
-      const after = applyRunEvent(before, event);
-      if (!after) return { missedStart: true };
-      if (after === before) return { missedStart: false };
+      const folded = fold(before, event);
+      if (!folded) return { missedStart: true };
+      if (folded === before) return { missedStart: false };
+      const after = withParent(folded, s.parents);
       const ours = after.run.flowId === s.flowId;
       set({ ...withTrace(s, after), ...(ours ? { runs: upsertRun(s.runs, after.run) } : {}) });
       return { missedStart: false };
     },
-    setTrace: (trace) =>
-      set((s) => ({ ...withTrace(s, trace), runs: trace.run.flowId === s.flowId ? upsertRun(s.runs, trace.run) : s.runs })),
+    setTrace: (loaded) =>
+      set((s) => {
+        const parents = rememberParents(s.parents, [loaded.run]);
+        const trace = withParent(loaded, parents);
+        return { ...withTrace(s, trace), parents, runs: trace.run.flowId === s.flowId ? upsertRun(s.runs, trace.run) : s.runs };
+      }),
     selectRun: (selectedRunId) => set({ selectedRunId }),
+    noteParent: (runId, parentRunId) =>
+      set((s) => {
+        const parents = { ...s.parents, [runId]: parentRunId };
+        const trace = s.traces[runId];
+        return {
+          parents,
+          ...(trace ? { traces: { ...s.traces, [runId]: withParent(trace, parents) } } : {}),
+          runs: s.runs.map((r) => (r.id === runId ? { ...r, parentRunId } : r)),
+        };
+      }),
     setStarting: (starting) => set({ starting }),
     reset: (flowId) => set({ flowId, runs: [], selectedRunId: null, starting: false }),
   }));

@@ -82,6 +82,11 @@ const paths = {
       <path d="M12 7.5V12l3 2" />
     </>
   ),
+  rerun: <path d="M19.5 12a7.5 7.5 0 1 1-2.2-5.3M19.5 4v4.5H15" />,
+  stop: <rect x="7" y="7" width="10" height="10" rx="1" fill="currentColor" />,
+  send: <path d="M20.5 3.5 10 14M20.5 3.5 14 20.5l-4-6.5-6.5-4z" />,
+  chevron: <path d="m9.5 6 6 6-6 6" />,
+  link: <path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" />,
   copy: (
     <>
       <rect x="8.5" y="8.5" width="12" height="12" rx="2" />

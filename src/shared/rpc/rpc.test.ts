@@ -72,7 +72,7 @@ class FakeEngine implements EngineApi {
   }
   async cancelRun(arg: { runId: string }) {
     this.record('cancelRun', arg);
-    return { status: 'cancelled' };
+    return { status: 'cancelled' as const };
   }
   async rerun(arg: { runId: string }) {
     this.record('rerun', arg);
