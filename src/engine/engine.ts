@@ -12,6 +12,7 @@ import { newId } from '../shared/ids';
 import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
 import type { RunEvent, RunSummary, RunTrace } from '../shared/runs';
+import type { SetupReport, TriggerStatus } from '../shared/triggers';
 import { nodeRegistry } from '../nodes';
 import { openDatabase, type Db } from './store/database';
 import { FlowStore } from './store/flow-store';
@@ -25,6 +26,9 @@ import { createHttpService } from './services/http';
 import { createFileService } from './services/files';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
+import { TriggerStore } from './triggers/trigger-store';
+import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
+import type { ResolveSecret } from './triggers/pg/connection';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 
 export interface EngineOptions {
@@ -45,6 +49,10 @@ export interface EngineOptions {
   maxOutputBytes?: number;
   now?: () => number;
   log?: (line: string) => void;
+  /** Resolves `secret:NAME` references of trigger connections. Default: env MILLRACE_SECRET_NAME. */
+  resolveSecret?: ResolveSecret;
+  /** Change triggers: slot health poll interval (default 5 s) and the received-but-not-durable cap. */
+  triggers?: { healthIntervalMs?: number; maxInFlight?: number };
 }
 
 export class Engine implements EngineApi {
@@ -59,6 +67,9 @@ export class Engine implements EngineApi {
   private readonly registry: NodeRegistry;
   private readonly closeHttp: () => void;
   private readonly listeners = new Set<(e: RunEvent) => void>();
+  private readonly triggerListeners = new Set<(s: TriggerStatus) => void>();
+  private readonly triggers: TriggerManager;
+  private readonly runnable = new Map<string, { version: number; flow: Flow }>();
   private readonly finishWaiters = new Map<string, (() => void)[]>();
   private readonly log: (line: string) => void;
   private readonly now: () => number;
@@ -103,6 +114,16 @@ export class Engine implements EngineApi {
     });
     this.scheduler.start();
     this.startRetention(options.retention);
+    this.triggers = new TriggerManager({
+      store: new TriggerStore(this.db, this.now),
+      getFlow: async (id) => (await this.getFlow({ id })).flow,
+      enqueue: (flowId, runs, alsoWrite) => this.enqueueTriggerRuns(flowId, runs, alsoWrite),
+      ...(options.resolveSecret ? { resolveSecret: options.resolveSecret } : {}),
+      onStatus: (status) => this.triggerListeners.forEach((l) => l(status)),
+      log: this.log,
+      ...options.triggers,
+    });
+    this.triggers.resumeAll();
   }
 
   async listNodeTypes(): Promise<NodeTypeInfo[]> {
@@ -132,7 +153,9 @@ export class Engine implements EngineApi {
   async saveFlow({ flow }: { flow: unknown }): Promise<SavedFlow> {
     const parsed = parseFlowDocument(flow, this.registry);
     if (!parsed.ok) throw new EngineError('invalid_flow', describeProblems('the flow cannot be saved', parsed.problems), parsed.problems);
-    return this.saveParsed(parsed.flow);
+    const saved = this.saveParsed(parsed.flow);
+    await this.triggers.flowSaved(saved.flow);
+    return saved;
   }
 
   async renameFlow({ id, name }: { id: string; name: string }): Promise<FlowSummary> {
@@ -143,6 +166,8 @@ export class Engine implements EngineApi {
 
   async deleteFlow({ id }: { id: string }): Promise<void> {
     if (this.executor.hasActiveRuns(id)) throw new EngineError('invalid_argument', 'this flow has runs in progress; cancel them first');
+    // Its replication slots go first: a deleted flow must not leave a slot holding WAL on the user's server.
+    await this.triggers.flowDeleted(id);
     if (!this.flows.delete(id)) throw new EngineError('not_found', `no flow with id "${id}"`);
   }
 
@@ -185,6 +210,47 @@ export class Engine implements EngineApi {
     this.scheduler.wake();
     return result;
   }
+
+  /**
+   * Trigger runs in bulk: one transaction (one fsync) for the batch, with `alsoWrite` (the
+   * trigger's source position) in the same transaction. Durable when it resolves.
+   */
+  async enqueueTriggerRuns(flowId: string, runs: readonly TriggerRunInput[], alsoWrite?: () => void): Promise<{ created: number; deduplicated: number }> {
+    this.assertOpen();
+    const { version, flow } = await this.runnableFlow(flowId);
+    const now = this.now();
+    const timeout = flow.settings?.runTimeoutMs;
+    const deadlineAt = timeout !== undefined ? now + timeout : null;
+    const result = await this.queue.enqueueMany(
+      runs.map((r) => ({ id: newId('run'), flowId, flowVersion: version, flowName: flow.name, input: r.input, createdAt: now, dedupeKey: r.dedupeKey, orderingKey: r.orderingKey, deadlineAt })),
+      flow.name,
+      alsoWrite,
+    );
+    if (result.created > 0) this.scheduler.wake();
+    return result;
+  }
+
+  async checkTriggerSetup({ flowId, nodeId }: { flowId: string; nodeId: string }): Promise<SetupReport> {
+    return this.triggers.checkSetup(flowId, nodeId);
+  }
+
+  async activateFlow({ id, resync }: { id: string; resync?: boolean }): Promise<TriggerStatus[]> {
+    this.assertOpen();
+    return this.triggers.activate(id, { resync: resync === true });
+  }
+
+  async deactivateFlow({ id, dropSlot }: { id: string; dropSlot: boolean }): Promise<TriggerStatus[]> {
+    return this.triggers.deactivate(id, dropSlot);
+  }
+
+  async getTriggerStatus({ flowId }: { flowId: string }): Promise<TriggerStatus[]> {
+    return this.triggers.status(flowId);
+  }
+
+  onTriggerStatus = (listener: (s: TriggerStatus) => void): (() => void) => {
+    this.triggerListeners.add(listener);
+    return () => this.triggerListeners.delete(listener);
+  };
 
   async cancelRun({ runId }: { runId: string }): Promise<{ status: string }> {
     this.assertOpen();
@@ -287,6 +353,8 @@ export class Engine implements EngineApi {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.retentionTimer);
+    // Triggers first: what they received is written (or dropped unconfirmed) before the journal closes.
+    await this.triggers.close();
     this.executor.interruptAll();
     await this.scheduler.stop();
     this.writer.stop(new EngineError('internal', 'the engine is closed'));
@@ -298,6 +366,21 @@ export class Engine implements EngineApi {
 
   private assertOpen() {
     if (this.closed) throw new EngineError('internal', 'the engine is shutting down');
+  }
+
+  /** The saved flow, parsed and validated once per version: triggers call this for every batch. */
+  private async runnableFlow(flowId: string): Promise<{ version: number; flow: Flow }> {
+    const version = this.flows.version(flowId);
+    const cached = this.runnable.get(flowId);
+    if (cached && cached.version === version) return cached;
+    const saved = await this.getFlow({ id: flowId });
+    if (saved.problems.length > 0) {
+      throw new EngineError('invalid_flow', describeProblems(`"${saved.flow.name}" cannot run`, saved.problems, saved.flow), saved.problems);
+    }
+    this.flows.pinVersion(flowId, saved.version, saved.flow, this.now());
+    const entry = { version: saved.version, flow: saved.flow };
+    this.runnable.set(flowId, entry);
+    return entry;
   }
 
   private saveParsed(flow: Flow): SavedFlow {

@@ -71,7 +71,8 @@ export interface ChangeEvent {
   source: 'live' | 'backfill';
   schema: string;
   table: string;
-  operation: 'insert' | 'update' | 'delete';
+  /** `read`: an existing row delivered by the backfill. */
+  operation: 'insert' | 'update' | 'delete' | 'read';
   /** The row after the change (insert, update; a backfilled row). Null for deletes. */
   new: Record<string, unknown> | null;
   /** The row before the change: all columns with REPLICA IDENTITY FULL, else null (see `key`). */

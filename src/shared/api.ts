@@ -8,6 +8,7 @@ import type { Flow } from './flow/schema';
 import type { FlowProblem } from './flow/problems';
 import type { PortMap, NodeCategory, FieldHint } from './node-kit';
 import type { RunEvent, RunSummary, RunTrace } from './runs';
+import { triggerApiArgs, type SetupReport, type TriggerStatus } from './triggers';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -80,6 +81,15 @@ export interface EngineApi {
   listRuns(arg: { flowId?: string; limit?: number }): Promise<RunSummary[]>;
   getRunTrace(arg: { runId: string }): Promise<RunTrace>;
   onRunEvent: EventStream<RunEvent>;
+  /** Postgres change trigger: connects with the node's settings and reports every setup problem with its fix. */
+  checkTriggerSetup(arg: { flowId: string; nodeId: string }): Promise<SetupReport>;
+  /** Starts the flow's change triggers (creates publication + slot); `resync` replaces a lost slot and backfills again. */
+  activateFlow(arg: { id: string; resync?: boolean }): Promise<TriggerStatus[]>;
+  /** Stops the flow's change triggers; `dropSlot` also drops their slots (else the slots keep WAL for a resume). */
+  deactivateFlow(arg: { id: string; dropSlot: boolean }): Promise<TriggerStatus[]>;
+  getTriggerStatus(arg: { flowId: string }): Promise<TriggerStatus[]>;
+  /** State, slot health and backfill progress of every trigger, as they change. */
+  onTriggerStatus: EventStream<TriggerStatus>;
 }
 
 type MethodKeys<T> = { [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? K : never }[keyof T];
@@ -108,9 +118,10 @@ export const engineApiArgs = {
   signalRun: z.object({ runId: idArg, name: z.string().min(1).max(200), payload: z.unknown().optional() }).strict(),
   listRuns: z.object({ flowId: idArg.optional(), limit: z.number().int().min(1).max(1000).optional() }).strict(),
   getRunTrace: z.object({ runId: idArg }).strict(),
+  ...triggerApiArgs,
 } satisfies Record<EngineMethod, z.ZodType>;
 
-export const engineStreams = ['onRunEvent'] as const satisfies readonly EngineStream[];
+export const engineStreams = ['onRunEvent', 'onTriggerStatus'] as const satisfies readonly EngineStream[];
 
 export const ENGINE_ERROR_CODES = ['invalid_argument', 'invalid_flow', 'not_found', 'unknown_method', 'internal', 'disconnected'] as const;
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];

@@ -26,6 +26,11 @@ export class FlowStore {
     return r && { doc: JSON.parse(r.doc) as unknown, version: r.version, updatedAt: r.updated_at };
   }
 
+  /** Current version number, or undefined (cheap: triggers check it for every batch). */
+  version(id: string): number | undefined {
+    return (this.db.prepare(`SELECT version FROM flows WHERE id = ?`).get(id) as { version: number } | undefined)?.version;
+  }
+
   exists(id: string): boolean {
     return this.db.prepare(`SELECT 1 FROM flows WHERE id = ?`).get(id) !== undefined;
   }

@@ -97,6 +97,34 @@ export class RunQueue {
     return { runId: existing.id, deduplicated: true };
   }
 
+  /**
+   * Bulk form of `enqueue` for triggers: N runs in one transaction (one fsync), plus `alsoWrite`
+   * in the same transaction (e.g. the trigger's source position), so "runs exist" and "position
+   * recorded" are never apart. Runs whose dedupe key exists are skipped. Durable on return.
+   */
+  async enqueueMany(runs: readonly NewRun[], flowName: string, alsoWrite?: () => void): Promise<{ created: number; deduplicated: number }> {
+    let created = 0;
+    await this.writer.write(() => {
+      for (const run of runs) {
+        created += this.s.insert.run({
+          id: run.id,
+          flowId: run.flowId,
+          flowVersion: run.flowVersion,
+          flowName,
+          input: run.input === undefined ? null : JSON.stringify(run.input),
+          dedupeKey: run.dedupeKey ?? null,
+          orderingKey: run.orderingKey ?? null,
+          parentRunId: run.parentRunId ?? null,
+          inputOverrides: run.inputOverrides ? JSON.stringify(run.inputOverrides) : null,
+          deadlineAt: run.deadlineAt ?? null,
+          createdAt: run.createdAt,
+        }).changes;
+      }
+      alsoWrite?.();
+    });
+    return { created, deduplicated: runs.length - created };
+  }
+
   /** Runs that may start now, oldest first, with ordering keys respected. */
   claimable(now: number, limit: number): ClaimableRun[] {
     const rows = this.s.claimable.all({ now, limit: limit * 4 }) as ClaimableRun[];
