@@ -49,9 +49,12 @@ export class ChangeStream {
           changes: [],
         };
         return;
-      case 'relation':
-        this.options.onRelation?.(this.shaper.relation(m));
+      case 'relation': {
+        // Not inside `onRelation?.(…)`: optional calls skip evaluating their arguments.
+        const shape = this.shaper.relation(m);
+        this.options.onRelation?.(shape);
         return;
+      }
       case 'insert':
       case 'update':
       case 'delete': {
