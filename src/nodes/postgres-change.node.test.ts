@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseColumnList, parseTableList, postgresChange } from './postgres-change.node';
+import { parseColumnList, parseTableList, postgresChange } from './postgres-change.node.js';
 import { matchesFilter, parseRowFilter } from './postgres-change-filter';
 import { fakeContext } from './testing';
 

@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { Flow } from '../../shared/flow/schema';
 import { EngineError } from '../../shared/api';
 import type { SetupReport, TriggerStatus } from '../../shared/triggers';
-import { postgresChange, postgresChangeConfig, parseTableList, type PostgresChangeConfig } from '../../nodes/postgres-change.node';
+import { postgresChange, postgresChangeConfig, parseTableList, type PostgresChangeConfig } from '../../nodes/postgres-change.node.js';
 import { typeRef } from '../../shared/node-kit';
 import type { TriggerStore, BackfillState } from './trigger-store';
 import type { ShapedChange } from './pg/change-shaper';

@@ -5,7 +5,7 @@
  * committed changes, whatever crashed when. A change is identified by (id, version).
  */
 import pg from 'pg';
-import type { ChangeEvent } from '../../../nodes/postgres-change.node';
+import type { ChangeEvent } from '../../../nodes/postgres-change.node.js';
 import type { TestPostgres } from './postgres-for-tests';
 
 export const WORKLOAD_TABLE = 'public.cdc_rows';

@@ -6,8 +6,8 @@
  * in the transaction) and ordering key (table + primary key).
  */
 import type { Pgoutput } from 'pg-logical-replication';
-import type { ChangeEvent, PostgresChangeConfig } from '../../../nodes/postgres-change.node';
-import { parseColumnList, parseTableList } from '../../../nodes/postgres-change.node';
+import type { ChangeEvent, PostgresChangeConfig } from '../../../nodes/postgres-change.node.js';
+import { parseColumnList, parseTableList } from '../../../nodes/postgres-change.node.js';
 import { matchesFilter, parseRowFilter, type FilterCondition } from '../../../nodes/postgres-change-filter';
 import { lsnKey, parseLsn } from './lsn';
 

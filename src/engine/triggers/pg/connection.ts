@@ -4,7 +4,7 @@
  * goes through `redact`, so a password never reaches a log, an error or an event.
  */
 import type pg from 'pg';
-import type { PostgresChangeConfig } from '../../../nodes/postgres-change.node';
+import type { PostgresChangeConfig } from '../../../nodes/postgres-change.node.js';
 
 export type ResolveSecret = (ref: string) => Promise<string>;
 

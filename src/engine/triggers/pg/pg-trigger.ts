@@ -5,8 +5,8 @@
  * visible (`status`); a lost slot stops it with a prompt instead of a crash loop.
  */
 import pg from 'pg';
-import type { PostgresChangeConfig } from '../../../nodes/postgres-change.node';
-import { parseTableList } from '../../../nodes/postgres-change.node';
+import type { PostgresChangeConfig } from '../../../nodes/postgres-change.node.js';
+import { parseTableList } from '../../../nodes/postgres-change.node.js';
 import type { TriggerState, TriggerStatus } from '../../../shared/triggers';
 import type { TriggerStore, BackfillState } from '../trigger-store';
 import { Backfill } from './backfill';

@@ -1,7 +1,7 @@
 /** The setup check against real clusters: each misconfiguration yields its message and fix. */
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresChangeConfig } from '../../../nodes/postgres-change.node';
+import { postgresChangeConfig } from '../../../nodes/postgres-change.node.js';
 import { resolveConnection } from './connection';
 import { startTestPostgres, withPostgres, type TestPostgres } from './postgres-for-tests';
 import { checkSetup } from './setup-check';

@@ -6,8 +6,8 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { SetupProblem, SetupReport } from '../../../shared/triggers';
-import type { PostgresChangeConfig } from '../../../nodes/postgres-change.node';
-import { parseTableList } from '../../../nodes/postgres-change.node';
+import type { PostgresChangeConfig } from '../../../nodes/postgres-change.node.js';
+import { parseTableList } from '../../../nodes/postgres-change.node.js';
 import { parseRowFilter } from '../../../nodes/postgres-change-filter';
 import { describePgError, type ResolvedConnection } from './connection';
 import { qualified, quoteIdent } from './names';

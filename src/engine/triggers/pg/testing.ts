@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { allNodeDefinitions } from '../../../nodes';
-import type { ChangeEvent } from '../../../nodes/postgres-change.node';
+import type { ChangeEvent } from '../../../nodes/postgres-change.node.js';
 import { defineNode, NodeRegistry, type AnyNodeDefinition } from '../../../shared/node-kit';
 import type { Flow } from '../../../shared/flow/schema';
 import { createEngine, type Engine, type EngineOptions } from '../../engine';
