@@ -122,5 +122,9 @@ export const sqliteMigrations: readonly string[] = [
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (flow_id, node_id)
   ) WITHOUT ROWID;
+  -- The scheduler's "next runs" queries walk these instead of scanning every run ever kept:
+  -- with a trigger's backlog of queued runs behind many finished ones, a scan per tick was the bottleneck.
+  CREATE INDEX runs_queued ON runs (seq) WHERE status = 'queued';
+  CREATE INDEX runs_waiting ON runs (seq) WHERE status = 'waiting';
   `,
 ];

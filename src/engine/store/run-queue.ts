@@ -40,11 +40,14 @@ export class RunQueue {
          ON CONFLICT DO NOTHING`,
       ),
       byDedupe: db.prepare(`SELECT id FROM runs WHERE flow_id = ? AND dedupe_key = ?`),
-      claimable: db.prepare(
-        `SELECT id, flow_id AS flowId, flow_version AS flowVersion, ordering_key AS orderingKey, status, deadline_at AS deadlineAt
-         FROM runs
-         WHERE status = 'queued' OR (status = 'waiting' AND (wake_at <= @now OR deadline_at <= @now))
-         ORDER BY seq LIMIT @limit`,
+      // Two queries on partial indexes (migration 2), merged by seq: an OR over both made SQLite scan every run.
+      claimableQueued: db.prepare(
+        `SELECT seq, id, flow_id AS flowId, flow_version AS flowVersion, ordering_key AS orderingKey, status, deadline_at AS deadlineAt
+         FROM runs WHERE status = 'queued' ORDER BY seq LIMIT @limit`,
+      ),
+      claimableWaiting: db.prepare(
+        `SELECT seq, id, flow_id AS flowId, flow_version AS flowVersion, ordering_key AS orderingKey, status, deadline_at AS deadlineAt
+         FROM runs WHERE status = 'waiting' AND (wake_at <= @now OR deadline_at <= @now) ORDER BY seq LIMIT @limit`,
       ),
       // The first unfinished run of an ordering key is the only one of that key allowed to execute.
       headOfKey: db.prepare(
@@ -127,7 +130,9 @@ export class RunQueue {
 
   /** Runs that may start now, oldest first, with ordering keys respected. */
   claimable(now: number, limit: number): ClaimableRun[] {
-    const rows = this.s.claimable.all({ now, limit: limit * 4 }) as ClaimableRun[];
+    const queued = this.s.claimableQueued.all({ limit: limit * 4 }) as (ClaimableRun & { seq: number })[];
+    const waiting = this.s.claimableWaiting.all({ now, limit: limit * 4 }) as (ClaimableRun & { seq: number })[];
+    const rows = waiting.length === 0 ? queued : [...queued, ...waiting].sort((a, b) => a.seq - b.seq).slice(0, limit * 4);
     return rows.filter((r) => r.orderingKey === null || (this.s.headOfKey.get(r.orderingKey) as { id: string }).id === r.id);
   }
 

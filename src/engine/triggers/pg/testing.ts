@@ -36,18 +36,41 @@ export const recorderNode = defineNode({
   exportCode: (_c, { varName, inputs }) => `const ${varName} = ${inputs['in']};`,
 });
 
-export const cdcRegistry = new NodeRegistry([...allNodeDefinitions, recorderNode] as AnyNodeDefinition[]);
+/** The sink's copy of the source table, keyed by the row's primary key (JSON). */
+export const mirror = new Map<string, Record<string, unknown>>();
 
-export function triggerFlow(id: string, pg: TestPostgres, config: Record<string, unknown>, options: { recorder?: { maxPauseMs: number } } = {}): Flow {
+/** Applies each change to `mirror`: the "sink equals source" check of the backfill test. */
+export const mirrorNode = defineNode({
+  type: 'test.cdc-mirror',
+  version: 1,
+  title: 'Mirror',
+  description: 'applies changes to an in-memory copy',
+  category: 'sink',
+  config: z.object({}),
+  inputs: { in: { type: 'any' } },
+  outputs: { out: { type: 'any' } },
+  ui: {},
+  async execute(_ctx, { in: input }) {
+    const e = input as ChangeEvent;
+    const key = JSON.stringify(e.key);
+    if (e.operation === 'delete') mirror.delete(key);
+    else mirror.set(key, { ...(mirror.get(key) ?? {}), ...e.new });
+    return { out: null };
+  },
+  exportCode: (_c, { varName, inputs }) => `const ${varName} = ${inputs['in']};`,
+});
+
+export const cdcRegistry = new NodeRegistry([...allNodeDefinitions, recorderNode, mirrorNode] as AnyNodeDefinition[]);
+
+export function triggerFlow(id: string, pg: TestPostgres, config: Record<string, unknown>, options: { recorder?: { maxPauseMs: number }; mirror?: boolean } = {}): Flow {
   const trigger = { id: 'pg', type: 'postgres-change@1', name: 'Orders changed', position: { x: 0, y: 0 }, config: { host: pg.host, port: pg.port, ...config } };
-  if (!options.recorder) return { schemaVersion: 1, id, name: id, nodes: [trigger], edges: [] };
-  return {
-    schemaVersion: 1,
-    id,
-    name: id,
-    nodes: [trigger, { id: 'rec', type: 'test.cdc-recorder@1', name: 'Recorder', position: { x: 200, y: 0 }, config: options.recorder }],
-    edges: [{ id: 'e1', source: 'pg', sourcePort: 'change', target: 'rec', targetPort: 'in' }],
-  };
+  const sink = options.recorder
+    ? { id: 'rec', type: 'test.cdc-recorder@1', name: 'Recorder', position: { x: 200, y: 0 }, config: options.recorder }
+    : options.mirror
+      ? { id: 'rec', type: 'test.cdc-mirror@1', name: 'Mirror', position: { x: 200, y: 0 }, config: {} }
+      : null;
+  if (!sink) return { schemaVersion: 1, id, name: id, nodes: [trigger], edges: [] };
+  return { schemaVersion: 1, id, name: id, nodes: [trigger, sink], edges: [{ id: 'e1', source: 'pg', sourcePort: 'change', target: 'rec', targetPort: 'in' }] };
 }
 
 export interface EngineFixture {
