@@ -66,8 +66,10 @@ export function redactText(text: string, secrets: readonly string[]): string {
 export function describePgError(e: unknown, redact: (s: string) => string): string {
   const err = e instanceof Error ? e : new Error(String(e));
   const code = (err as { code?: unknown }).code;
+  const detail = (err as { detail?: unknown }).detail;
   const hint = typeof code === 'string' ? pgHint(code, err.message) : null;
-  return redact(hint ? `${err.message} — ${hint}` : err.message);
+  const text = [err.message, typeof detail === 'string' ? detail : null, hint].filter((x) => x).join(' — ');
+  return redact(text);
 }
 
 function pgHint(code: string, message: string): string | null {

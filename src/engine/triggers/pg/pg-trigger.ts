@@ -124,6 +124,11 @@ export class PgTrigger {
     let healthTimer: ReturnType<typeof setInterval> | undefined;
     let confirmTimer: ReturnType<typeof setInterval> | undefined;
     try {
+      // A slot that is gone or invalidated never streams again: say so instead of retrying forever.
+      const before = await slotHealth(control, this.o.slot);
+      this.status.health = before;
+      if (!before.exists) throw new Error(`replication slot "${this.o.slot}" does not exist`);
+      if (before.walStatus === 'lost') throw new Error(`replication slot "${this.o.slot}" has been invalidated`);
       const tables = parseTableList(this.o.config.tables);
       const shaper = new ChangeShaper(this.o.config, await loadPrimaryKeys(control, tables));
       let endSession: (e: Error) => void = () => {};

@@ -60,7 +60,7 @@ const HealthRow = z.object({
   keep_size: z.string(),
 });
 
-/** Warn when less than this share of max_slot_wal_keep_size is left before the slot is invalidated. */
+/** Warn when the slot holds more than (1 - this share) of max_slot_wal_keep_size, or less than this share is left. */
 const WARN_SHARE = 0.2;
 
 export async function slotHealth(client: pg.Client, name: string, now = Date.now()): Promise<SlotHealth> {
@@ -81,7 +81,10 @@ export async function slotHealth(client: pg.Client, name: string, now = Date.now
   const keepBytes = parseSize(r.keep_size);
   let warning: string | null = null;
   if (r.wal_status === 'lost') warning = 'the slot was invalidated: Postgres removed WAL it still needed. Re-sync (new slot + backfill) to continue.';
-  else if (r.wal_status === 'unreserved' || (keepBytes !== null && r.safe_wal_size !== null && r.safe_wal_size < keepBytes * WARN_SHARE)) {
+  else if (
+    r.wal_status === 'unreserved' ||
+    (keepBytes !== null && ((r.safe_wal_size !== null && r.safe_wal_size < keepBytes * WARN_SHARE) || (r.retained_bytes ?? 0) > keepBytes * (1 - WARN_SHARE)))
+  ) {
     warning = `the slot is close to max_slot_wal_keep_size (${r.keep_size}): ${formatBytes(Math.max(0, r.safe_wal_size ?? 0))} left before Postgres invalidates it. Let the trigger catch up, or raise the limit.`;
   }
   return {
@@ -118,5 +121,5 @@ export function formatBytes(n: number): string {
 
 /** True when an error from START_REPLICATION means the slot can never stream again. */
 export function isSlotLostError(message: string): boolean {
-  return /can no longer get changes from replication slot|has been invalidated|requested WAL segment .* has already been removed|replication slot .* does not exist/i.test(message);
+  return /can no longer get changes from replication slot|cannot read from logical replication slot|has been invalidated|requested WAL segment .* has already been removed|replication slot .* does not exist/i.test(message);
 }
