@@ -50,6 +50,7 @@ export class PgTrigger {
   private current: { stream: ReplicationStream; control: pg.Client; backfill: Backfill | null } | null = null;
   private loop: Promise<void> = Promise.resolve();
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
+  private endSession: ((e: Error) => void) | null = null;
 
   constructor(private readonly o: PgTriggerOptions) {
     this.confirmed = o.confirmedLsn ? BigInt(`0x${o.confirmedLsn}`) : 0n;
@@ -76,9 +77,8 @@ export class PgTrigger {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
-    const c = this.current;
-    c?.backfill?.stop();
-    await c?.stream.close();
+    // A session still connecting ends as soon as it is connected (it checks `stopped`).
+    this.endSession?.(new Error('stopped'));
     await this.loop;
     clearTimeout(this.statusTimer);
   }
@@ -133,6 +133,7 @@ export class PgTrigger {
       const shaper = new ChangeShaper(this.o.config, await loadPrimaryKeys(control, tables));
       let endSession: (e: Error) => void = () => {};
       const ended = new Promise<Error>((resolve) => (endSession = resolve));
+      this.endSession = endSession;
       const batcher = new DurableBatcher({
         write: (runs, alsoWrite) => this.o.enqueue(runs, alsoWrite),
         persistLsn: (lsn) => this.o.store.setConfirmedLsn(this.o.flowId, this.o.nodeId, lsnKey(lsn)),
@@ -163,6 +164,7 @@ export class PgTrigger {
           onClose: (e) => endSession(e ?? new Error('the replication stream closed')),
         },
       );
+      if (this.stopped) endSession(new Error('stopped'));
       this.current = { stream, control, backfill: null };
       this.status.attempt = 0;
       this.status.nextRetryAt = null;
@@ -192,6 +194,7 @@ export class PgTrigger {
       await batcher.drained();
       return reason;
     } finally {
+      this.endSession = null;
       clearInterval(healthTimer);
       clearInterval(confirmTimer);
       this.current = null;
