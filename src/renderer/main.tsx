@@ -9,6 +9,7 @@ import './styles/overlays.css';
 import './styles/canvas.css';
 import './styles/run-overlay.css';
 import './styles/inspector.css';
+import './styles/triggers.css';
 import { App } from './App';
 import { useSession } from './stores/session-store';
 import { hasUnsavedChanges, saveNow, startApp } from './actions';

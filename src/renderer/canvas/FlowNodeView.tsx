@@ -10,6 +10,7 @@ import { useSession } from '../stores/session-store';
 import { Icon } from '../ui/icons';
 import { CATEGORY_LOOK, STATUS_LABEL, formatDuration } from './node-look';
 import type { CanvasNode } from './rf-mapping';
+import { TriggerChip } from '../triggers/TriggerChip';
 
 function summaryOf(def: AnyNodeDefinition, node: FlowNode): string {
   if (!def.summary) return '';
@@ -55,6 +56,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
     return status !== undefined && status !== 'running' && status !== 'queued';
   });
   const summary = useMemo(() => (def ? summaryOf(def, node) : ''), [def, node]);
+  const flowId = useEditor((s) => s.flow?.id ?? '');
 
   if (!def) {
     return (
@@ -115,6 +117,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
           {summary}
         </div>
       ) : null}
+      {def.type === 'postgres-change' ? <TriggerChip flowId={flowId} nodeId={id} /> : null}
       <div className="mr-node__ports">
         <Ports ports={def.inputs} side="in" />
         <Ports ports={def.outputs} side="out" />

@@ -12,6 +12,7 @@ import { Icon } from '../ui/icons';
 import { ConfigForm } from './ConfigForm';
 import { NodeRunData } from '../runs/NodeRunData';
 import { RunsList } from '../runs/RunsList';
+import { TriggerPanel } from '../triggers/TriggerPanel';
 
 function NameInput({ node }: { node: FlowNode }) {
   const [draft, setDraft] = useState(node.name);
@@ -80,7 +81,10 @@ function NodeDetails({ node }: { node: FlowNode }) {
           Run data{hasRun ? <span className="dot dot--accent" /> : null}
         </button>
       </div>
-      <div className="inspector__body">{tab === 'config' ? <ConfigForm def={def} node={node} /> : <NodeRunData nodeId={node.id} />}</div>
+      <div className="inspector__body">
+        {tab === 'config' && def.type === 'postgres-change' ? <TriggerPanel node={node} /> : null}
+        {tab === 'config' ? <ConfigForm def={def} node={node} /> : <NodeRunData nodeId={node.id} />}
+      </div>
     </div>
   );
 }

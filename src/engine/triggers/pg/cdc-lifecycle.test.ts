@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPostgres, type TestPostgres } from './postgres-for-tests';
 import { slotHealth } from './slot';
-import { runEvents, startEngine, triggerFlow, waitFor, waitForRunCount, waitForState, type EngineFixture } from './testing';
+import { runEvents, startEngine, triggerFlow, waitFor, waitForRunCount, waitForState } from './testing';
 import { triggerObjectName } from './names';
 
 let pg: TestPostgres;
