@@ -77,6 +77,47 @@ async function millraceIngest(engine: Engine, expected: number): Promise<number>
   return expected / (ms / 1000);
 }
 
+/**
+ * Commit-to-run-start: the trigger streams live; single-row commits at a steady rate, each timed
+ * from just before its INSERT is sent to the run.started event of its run (so it includes the
+ * INSERT's own round trip and commit).
+ */
+async function measureLatency(engine: Engine, pg: TestPostgres, firstId: number) {
+  await engine.activateFlow({ id: 'cdc-bench' });
+  const sentAt = new Map<number, number>();
+  const latencies: number[] = [];
+  const off = engine.onRunEvent((e) => {
+    if (e.type !== 'run.started') return;
+    const id = Number((e.input as { new?: { id?: unknown } } | null)?.new?.id);
+    const t = sentAt.get(id);
+    if (t !== undefined) latencies.push(performance.now() - t);
+  });
+  const client = await pg.client();
+  const interval = 1000 / LATENCY_RATE;
+  const start = performance.now();
+  for (let i = 0; i < LATENCY_COMMITS; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    sentAt.set(firstId + i, performance.now());
+    await client.query(`INSERT INTO bench_rows VALUES ($1, 0)`, [firstId + i]);
+  }
+  await client.end();
+  const deadline = Date.now() + 30_000;
+  while (latencies.length < LATENCY_COMMITS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  off();
+  await engine.deactivateFlow({ id: 'cdc-bench', dropSlot: false });
+  latencies.sort((a, b) => a - b);
+  return {
+    commits: LATENCY_COMMITS,
+    ratePerSec: LATENCY_RATE,
+    received: latencies.length,
+    p50Ms: round(percentile(latencies, 50), 2),
+    p99Ms: round(percentile(latencies, 99), 2),
+    maxMs: round(latencies[latencies.length - 1] ?? NaN, 2),
+  };
+}
+
 async function waitIdle(engine: Engine) {
   for (;;) {
     const c = engine.runCounts();
@@ -93,12 +134,14 @@ async function main() {
   const engine = createEngine({ dataDir, seedDemo: false, concurrency: Number(process.env['BENCH_CONCURRENCY'] ?? 20), retention: { maxAgeDays: null, maxRunsPerFlow: null } });
   try {
     await pg.query(`CREATE TABLE bench_rows (id int PRIMARY KEY, v int NOT NULL)`);
+    await engine.saveFlow({ flow: flowFor(pg) });
+    // Latency first on a fresh journal, again at the end after 200,000 runs (both reported).
+    // measureLatency leaves Millrace's slot in place, not streaming.
+    const latency = await measureLatency(engine, pg, 3 * N + 1);
+    console.log(`latency (fresh journal): p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms`);
+    // The raw slot starts here: both slots now collect the same backlog.
     await pg.query(`CREATE PUBLICATION bench_raw FOR TABLE bench_rows`);
     await pg.query(`SELECT pg_create_logical_replication_slot('bench_raw', 'pgoutput')`);
-    await engine.saveFlow({ flow: flowFor(pg) });
-    // Create Millrace's slot, then stop streaming: both slots now collect the same backlog.
-    await engine.activateFlow({ id: 'cdc-bench' });
-    await engine.deactivateFlow({ id: 'cdc-bench', dropSlot: false });
 
     console.log(`writing ${N} single-row commits…`);
     await pg.query(`DO $$ BEGIN FOR i IN 1..${N} LOOP INSERT INTO bench_rows VALUES (i, 0); COMMIT; END LOOP; END $$`);
@@ -116,47 +159,16 @@ async function main() {
     console.log(`Millrace, one big transaction: ${Math.round(bulk)} changes/s (${round((100 * bulk) / rawBulk)}% of raw)`);
     await waitIdle(engine);
 
-    // Latency: the trigger streams live; single-row commits at a steady rate, each timed from
-    // just before its INSERT is sent to the run.started event of its run (includes the commit round trip).
-    await engine.activateFlow({ id: 'cdc-bench' });
-    const sentAt = new Map<number, number>();
-    const latencies: number[] = [];
-    const off = engine.onRunEvent((e) => {
-      if (e.type !== 'run.started') return;
-      const id = Number((e.input as { new?: { id?: unknown } } | null)?.new?.id);
-      const t = sentAt.get(id);
-      if (t !== undefined) latencies.push(performance.now() - t);
-    });
-    const client = await pg.client();
-    const interval = 1000 / LATENCY_RATE;
-    const start = performance.now();
-    for (let i = 0; i < LATENCY_COMMITS; i++) {
-      const due = start + i * interval;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const id = 2 * N + 1 + i;
-      sentAt.set(id, performance.now());
-      await client.query(`INSERT INTO bench_rows VALUES ($1, 0)`, [id]);
-    }
-    await client.end();
-    const deadline = Date.now() + 30_000;
-    while (latencies.length < LATENCY_COMMITS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    off();
-    latencies.sort((a, b) => a - b);
+    const latencyAfterLoad = await measureLatency(engine, pg, 2 * N + 1 + LATENCY_COMMITS);
+    console.log(`latency (after ${2 * N} runs): p50 ${latencyAfterLoad.p50Ms} ms, p99 ${latencyAfterLoad.p99Ms} ms`);
     await engine.deactivateFlow({ id: 'cdc-bench', dropSlot: true });
 
     const results = {
       changes: N,
       singleRowCommits: { changesPerSec: Math.round(single), rawPerSec: Math.round(rawSingle), percentOfRaw: round((100 * single) / rawSingle) },
       bulkTransaction: { changesPerSec: Math.round(bulk), rawPerSec: Math.round(rawBulk), percentOfRaw: round((100 * bulk) / rawBulk) },
-      latency: {
-        commits: LATENCY_COMMITS,
-        ratePerSec: LATENCY_RATE,
-        received: latencies.length,
-        p50Ms: round(percentile(latencies, 50), 2),
-        p99Ms: round(percentile(latencies, 99), 2),
-        maxMs: round(latencies[latencies.length - 1] ?? NaN, 2),
-      },
+      latency,
+      latencyAfterLoad,
       targets: { singleRowPerSec: 20_000, bulkPerSec: 50_000, percentOfRaw: 50, p99Ms: 20 },
       peakRssMb: rss.peakMb(),
       journal: engine.journalStats(),
