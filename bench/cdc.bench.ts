@@ -84,6 +84,8 @@ async function millraceIngest(engine: Engine, expected: number): Promise<number>
  */
 async function measureLatency(engine: Engine, pg: TestPostgres, firstId: number) {
   await engine.activateFlow({ id: 'cdc-bench' });
+  // Steady state: the first commits must not wait for the replication connection to open.
+  while ((await engine.getTriggerStatus({ flowId: 'cdc-bench' }))[0]?.state !== 'streaming') await new Promise((r) => setTimeout(r, 5));
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
   const off = engine.onRunEvent((e) => {
