@@ -48,6 +48,7 @@ function triggerNodes(flow: Flow) {
 export class TriggerManager {
   private readonly running = new Map<string, PgTrigger>();
   private readonly resolveSecret: ResolveSecret;
+  private closed = false;
 
   constructor(private readonly o: TriggerManagerOptions) {
     this.resolveSecret = o.resolveSecret ?? envSecretResolver;
@@ -142,21 +143,33 @@ export class TriggerManager {
     await this.deactivate(flowId, true);
   }
 
-  /** After a save: triggers whose node is gone are dropped; changed settings restart the trigger. */
+  /**
+   * After a save: a trigger whose node is gone is stopped and its slot dropped; changed settings
+   * restart the flow's triggers in the background (autosave must not wait on the user's Postgres).
+   */
   async flowSaved(flow: Flow): Promise<void> {
+    let restart = false;
     for (const row of this.o.store.forFlow(flow.id)) {
       const node = flow.nodes.find((n) => n.id === row.nodeId && n.type === REF);
       if (!node) {
         await this.stopRunning(flow.id, row.nodeId);
-        await this.dropObjects(row.slot, row.publication, row.config);
-        this.o.store.delete(flow.id, row.nodeId);
+        try {
+          await this.dropObjects(row.slot, row.publication, row.config);
+          this.o.store.delete(flow.id, row.nodeId);
+        } catch (e) {
+          // Kept (inactive) so the slot is not forgotten: the message says how to drop it by hand.
+          this.o.store.setActive(flow.id, row.nodeId, false);
+          this.o.store.setState(flow.id, row.nodeId, 'error', e instanceof Error ? e.message : String(e));
+        }
         continue;
       }
-      if (!row.active || JSON.stringify(node.config) === JSON.stringify(row.config)) continue;
-      const cfg = postgresChangeConfig.safeParse(node.config);
-      if (!cfg.success) continue;
-      await this.activate(flow.id).catch((e: unknown) => {
-        this.o.store.setState(flow.id, row.nodeId, 'error', e instanceof Error ? e.message : String(e));
+      if (row.active && JSON.stringify(node.config) !== JSON.stringify(row.config) && postgresChangeConfig.safeParse(node.config).success) restart = true;
+    }
+    if (restart) {
+      void this.activate(flow.id).catch((e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        this.o.log(`re-activating the triggers of ${flow.id} after an edit failed: ${message}`);
+        for (const row of this.o.store.forFlow(flow.id)) this.o.store.setState(flow.id, row.nodeId, 'error', message);
       });
     }
   }
@@ -170,6 +183,7 @@ export class TriggerManager {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.running.values()].map((t) => t.stop()));
     this.running.clear();
   }
@@ -181,7 +195,8 @@ export class TriggerManager {
 
   private launch(flowId: string, nodeId: string, cfg: PostgresChangeConfig) {
     const row = this.o.store.get(flowId, nodeId);
-    if (!row) return;
+    // A background re-activation that finishes after close() must not start anything.
+    if (!row || this.closed) return;
     const trigger = new PgTrigger({
       flowId,
       nodeId,
@@ -199,6 +214,7 @@ export class TriggerManager {
       ...(this.o.maxInFlight !== undefined ? { maxInFlight: this.o.maxInFlight } : {}),
     });
     this.running.set(key(flowId, nodeId), trigger);
+    this.o.onStatus({ ...trigger.status });
     trigger.start();
   }
 

@@ -59,6 +59,34 @@ describe('trigger lifecycle', () => {
     }
   });
 
+  it('restarts with the new settings when an active trigger is edited', async () => {
+    const fx = startEngine();
+    try {
+      await fx.engine.saveFlow({ flow: triggerFlow('edit', pg, { tables: 't', filter: "new.v = 'a'" }) });
+      await fx.engine.activateFlow({ id: 'edit' });
+      await waitForState(fx.engine, 'edit', 'streaming');
+      const saved = await fx.engine.getFlow({ id: 'edit' });
+      const nodes = saved.flow.nodes.map((n) => ({ ...n, config: { ...n.config, filter: "new.v = 'b'" } }));
+      const restarted = new Promise<void>((resolve) => {
+        let stopped = false;
+        fx.engine.onTriggerStatus((s) => {
+          if (s.flowId !== 'edit') return;
+          if (s.state !== 'streaming') stopped = true;
+          else if (stopped) resolve();
+        });
+      });
+      await fx.engine.saveFlow({ flow: { ...saved.flow, nodes } });
+      await restarted;
+      await pg.query(`INSERT INTO t VALUES (700, 'a'), (701, 'b')`);
+      await waitForRunCount(fx.engine, 'edit', 1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await runEvents(fx.engine, 'edit')).map((e) => e.new?.['id'])).toEqual([701]);
+      await fx.engine.deactivateFlow({ id: 'edit', dropSlot: true });
+    } finally {
+      await fx.close();
+    }
+  });
+
   it('drops its slot and publication on deactivate-with-drop, on flow delete and when the node is removed', async () => {
     const fx = startEngine();
     try {
