@@ -66,12 +66,13 @@ describe('engine SIGKILLed during 20,000 changes', () => {
     let worker = startWorker();
     await waitFor('worker ready', () => worker.last.state === 'streaming' || (worker.child.exitCode !== null ? Promise.reject(new Error(worker.stderr())) : undefined), 30_000);
     const progress = { done: 0 };
-    const writing = runWorkload(pg, TOTAL, progress, 2);
+    // Paced at 2,000 changes/s (~10 s), so every kill lands while changes are being written.
+    const writing = runWorkload(pg, TOTAL, progress, 4, 2_000);
     const checkpoints: { confirmed: bigint; journaled: Set<string> }[] = [];
     for (let k = 0; k < KILLS; k++) {
       await new Promise((r) => setTimeout(r, 400 + Math.random() * 500));
-      // Every kill lands mid-work: changes are still being written or still being turned into runs.
-      expect(progress.done < TOTAL || worker.last.runs < TOTAL).toBe(true);
+      // Every kill lands mid-work: changes are still being written.
+      expect(progress.done).toBeLessThan(TOTAL);
       worker.child.kill('SIGKILL');
       expect((await worker.exited).signal).toBe('SIGKILL');
       // The process is dead: what Postgres was told to forget must already be in the journal.

@@ -28,10 +28,20 @@ export interface WorkloadProgress {
  * through one connection that reconnects when Postgres restarts. A transaction cut off by a
  * restart may or may not have committed: the audit table says which, so the workload moves on.
  */
-export async function runWorkload(p: TestPostgres, total: number, progress: WorkloadProgress = { done: 0 }, perTransaction = 10): Promise<void> {
+export async function runWorkload(
+  p: TestPostgres,
+  total: number,
+  progress: WorkloadProgress = { done: 0 },
+  perTransaction = 10,
+  /** Changes per second at most (0 = as fast as possible): keeps the workload long enough on a fast machine. */
+  ratePerSec = 0,
+): Promise<void> {
   let client: pg.Client | null = null;
   let inserted = 0;
+  const started = performance.now();
   for (let i = 0; i < total; i += perTransaction) {
+    const due = ratePerSec > 0 ? started + (i / ratePerSec) * 1000 : 0;
+    if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
     const statements: string[] = [];
     for (let k = i; k < Math.min(total, i + perTransaction); k++) {
       statements.push(
