@@ -27,6 +27,7 @@ import { createFileService } from './services/files';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { TriggerStore } from './triggers/trigger-store';
+import { triggerRunId } from './triggers/run-ids';
 import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
 import type { ResolveSecret } from './triggers/pg/connection';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
@@ -222,7 +223,7 @@ export class Engine implements EngineApi {
     const timeout = flow.settings?.runTimeoutMs;
     const deadlineAt = timeout !== undefined ? now + timeout : null;
     const result = await this.queue.enqueueMany(
-      runs.map((r) => ({ id: newId('run'), flowId, flowVersion: version, flowName: flow.name, input: r.input, createdAt: now, dedupeKey: r.dedupeKey, orderingKey: r.orderingKey, deadlineAt })),
+      runs.map((r) => ({ id: triggerRunId(now), flowId, flowVersion: version, flowName: flow.name, input: r.input, createdAt: now, dedupeKey: r.dedupeKey, orderingKey: r.orderingKey, deadlineAt })),
       flow.name,
       alsoWrite,
     );
