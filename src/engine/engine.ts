@@ -27,7 +27,7 @@ import { createFileService } from './services/files';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { TriggerStore } from './triggers/trigger-store';
-import { triggerRunId } from './triggers/run-ids';
+import { TriggerRuns } from './triggers/trigger-runs';
 import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
 import type { ResolveSecret } from './triggers/pg/connection';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
@@ -70,7 +70,7 @@ export class Engine implements EngineApi {
   private readonly listeners = new Set<(e: RunEvent) => void>();
   private readonly triggerListeners = new Set<(s: TriggerStatus) => void>();
   private readonly triggers: TriggerManager;
-  private readonly runnable = new Map<string, { version: number; flow: Flow }>();
+  private readonly triggerRuns: TriggerRuns;
   private readonly finishWaiters = new Map<string, (() => void)[]>();
   private readonly log: (line: string) => void;
   private readonly now: () => number;
@@ -115,6 +115,14 @@ export class Engine implements EngineApi {
     });
     this.scheduler.start();
     this.startRetention(options.retention);
+    this.triggerRuns = new TriggerRuns({
+      flows: this.flows,
+      queue: this.queue,
+      getFlow: (id) => this.getFlow({ id }),
+      notRunnable: (saved) => new EngineError('invalid_flow', describeProblems(`"${saved.flow.name}" cannot run`, saved.problems, saved.flow), saved.problems),
+      now: this.now,
+      wake: () => this.scheduler.wake(),
+    });
     this.triggers = new TriggerManager({
       store: new TriggerStore(this.db, this.now),
       getFlow: async (id) => (await this.getFlow({ id })).flow,
@@ -212,23 +220,10 @@ export class Engine implements EngineApi {
     return result;
   }
 
-  /**
-   * Trigger runs in bulk: one transaction (one fsync) for the batch, with `alsoWrite` (the
-   * trigger's source position) in the same transaction. Durable when it resolves.
-   */
+  /** Trigger runs in bulk, with the trigger's position in the same transaction; durable when it resolves. */
   async enqueueTriggerRuns(flowId: string, runs: readonly TriggerRunInput[], alsoWrite?: () => void): Promise<{ created: number; deduplicated: number }> {
     this.assertOpen();
-    const { version, flow } = await this.runnableFlow(flowId);
-    const now = this.now();
-    const timeout = flow.settings?.runTimeoutMs;
-    const deadlineAt = timeout !== undefined ? now + timeout : null;
-    const result = await this.queue.enqueueMany(
-      runs.map((r) => ({ id: triggerRunId(now), flowId, flowVersion: version, flowName: flow.name, input: r.input, createdAt: now, dedupeKey: r.dedupeKey, orderingKey: r.orderingKey, deadlineAt })),
-      flow.name,
-      alsoWrite,
-    );
-    if (result.created > 0) this.scheduler.wake();
-    return result;
+    return this.triggerRuns.enqueue(flowId, runs, alsoWrite);
   }
 
   async checkTriggerSetup({ flowId, nodeId }: { flowId: string; nodeId: string }): Promise<SetupReport> {
@@ -367,21 +362,6 @@ export class Engine implements EngineApi {
 
   private assertOpen() {
     if (this.closed) throw new EngineError('internal', 'the engine is shutting down');
-  }
-
-  /** The saved flow, parsed and validated once per version: triggers call this for every batch. */
-  private async runnableFlow(flowId: string): Promise<{ version: number; flow: Flow }> {
-    const version = this.flows.version(flowId);
-    const cached = this.runnable.get(flowId);
-    if (cached && cached.version === version) return cached;
-    const saved = await this.getFlow({ id: flowId });
-    if (saved.problems.length > 0) {
-      throw new EngineError('invalid_flow', describeProblems(`"${saved.flow.name}" cannot run`, saved.problems, saved.flow), saved.problems);
-    }
-    this.flows.pinVersion(flowId, saved.version, saved.flow, this.now());
-    const entry = { version: saved.version, flow: saved.flow };
-    this.runnable.set(flowId, entry);
-    return entry;
   }
 
   private saveParsed(flow: Flow): SavedFlow {
