@@ -15,6 +15,7 @@ import { createEngine } from './engine';
 import { startWebServer } from './server/web-server';
 import { loadOrCreateToken } from './server/security';
 import { summarizeTrace } from './cli-format';
+import { runDemoPostgres } from './triggers/pg/demo-postgres';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -26,6 +27,7 @@ Usage:
                                                         finished runs are kept 30 days / 10,000 per flow by default
   millrace run FLOW.json [--input JSON] [--output-dir DIR]   run a flow headless, print a per-node summary
   millrace validate FLOW.json                            print every problem; exit 1 if there are any
+  millrace demo-postgres                                 a throwaway Postgres (wal_level=logical, table orders) for the change trigger
 
 Data lives in --data-dir (default: $MILLRACE_DATA_DIR or ~/.millrace).`;
 
@@ -38,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
       return run(rest);
     case 'validate':
       return validate(rest);
+    case 'demo-postgres':
+      return runDemoPostgres();
     case undefined:
     case 'help':
     case '--help':

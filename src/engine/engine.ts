@@ -12,6 +12,7 @@ import { newId } from '../shared/ids';
 import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
 import type { RunEvent, RunStatus, RunSummary, RunTrace } from '../shared/runs';
+import type { SetupReport, TriggerStatus } from '../shared/triggers';
 import { nodeRegistry } from '../nodes';
 import { describeStorageError, openDatabase, type Db } from './store/database';
 import { FlowStore } from './store/flow-store';
@@ -26,6 +27,10 @@ import { createFileService } from './services/files';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { LlmServices, recordReplay, type LlmServicesOptions } from './llm-services';
+import { TriggerStore } from './triggers/trigger-store';
+import { TriggerRuns } from './triggers/trigger-runs';
+import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
+import type { ResolveSecret } from './triggers/pg/connection';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
 
@@ -55,6 +60,10 @@ export interface EngineOptions {
   env?: LlmServicesOptions['env'];
   /** LLM gateway settings (tests: breaker cooldowns, response cap…). */
   llm?: LlmServicesOptions['llm'];
+  /** Resolves `secret:NAME` references of trigger connections. Default: the engine's secrets store. */
+  resolveSecret?: ResolveSecret;
+  /** Change triggers: slot health poll interval (default 5 s) and the received-but-not-durable cap. */
+  triggers?: { healthIntervalMs?: number; maxInFlight?: number };
 }
 
 export class Engine implements EngineApi {
@@ -71,6 +80,9 @@ export class Engine implements EngineApi {
   private readonly closeServices: () => Promise<void>;
   private readonly llm: LlmServices;
   private readonly listeners = new Set<(e: RunEvent) => void>();
+  private readonly triggerListeners = new Set<(s: TriggerStatus) => void>();
+  private readonly triggers: TriggerManager;
+  private readonly triggerRuns: TriggerRuns;
   private readonly finishWaiters = new Map<string, (() => void)[]>();
   private readonly flowCache = new Map<string, SavedFlow>();
   /** Runs whose creation is committed but maybe not yet fsynced (they may start early; effects wait). */
@@ -138,6 +150,25 @@ export class Engine implements EngineApi {
     });
     this.scheduler.start();
     this.startRetention(options.retention);
+    this.triggerRuns = new TriggerRuns({
+      flows: this.flows,
+      queue: this.queue,
+      getFlow: (id) => this.getFlow({ id }),
+      notRunnable: (saved) => new EngineError('invalid_flow', describeProblems(`"${saved.flow.name}" cannot run`, saved.problems, saved.flow), saved.problems),
+      now: this.now,
+      wake: () => this.scheduler.wake(),
+    });
+    this.triggers = new TriggerManager({
+      store: new TriggerStore(this.db, this.now),
+      getFlow: async (id) => (await this.getFlow({ id })).flow,
+      enqueue: (flowId, runs, alsoWrite) => this.enqueueTriggerRuns(flowId, runs, alsoWrite),
+      // The same secrets store as LLM keys (env, 0600 file or desktop safeStorage), unless a test injects one.
+      resolveSecret: options.resolveSecret ?? ((ref) => this.llm.secrets.resolveSecretRef(ref)),
+      onStatus: (status) => this.triggerListeners.forEach((l) => l(status)),
+      log: this.log,
+      ...options.triggers,
+    });
+    this.triggers.resumeAll();
   }
 
   async listNodeTypes(): Promise<NodeTypeInfo[]> {
@@ -176,7 +207,9 @@ export class Engine implements EngineApi {
   async saveFlow({ flow }: { flow: unknown }): Promise<SavedFlow> {
     const parsed = parseFlowDocument(flow, this.registry);
     if (!parsed.ok) throw new EngineError('invalid_flow', describeProblems('the flow cannot be saved', parsed.problems), parsed.problems);
-    return this.saveParsed(parsed.flow);
+    const saved = await this.saveParsed(parsed.flow);
+    await this.triggers.flowSaved(saved.flow);
+    return saved;
   }
 
   async renameFlow({ id, name }: { id: string; name: string }): Promise<FlowSummary> {
@@ -188,6 +221,8 @@ export class Engine implements EngineApi {
   async deleteFlow({ id }: { id: string }): Promise<void> {
     if (this.executor.hasActiveRuns(id)) throw new EngineError('invalid_argument', 'this flow has runs in progress; cancel them first');
     this.flowCache.delete(id);
+    // Its replication slots go first: a deleted flow must not leave a slot holding WAL on the user's server.
+    await this.triggers.flowDeleted(id);
     if (!this.flows.delete(id)) throw new EngineError('not_found', `no flow with id "${id}"`);
   }
 
@@ -244,6 +279,34 @@ export class Engine implements EngineApi {
       this.scheduler.wake();
     }
   }
+
+  /** Trigger runs in bulk, with the trigger's position in the same transaction; durable when it resolves. */
+  async enqueueTriggerRuns(flowId: string, runs: readonly TriggerRunInput[], alsoWrite?: () => void): Promise<{ created: number; deduplicated: number }> {
+    this.assertOpen();
+    return this.triggerRuns.enqueue(flowId, runs, alsoWrite);
+  }
+
+  async checkTriggerSetup({ flowId, nodeId }: { flowId: string; nodeId: string }): Promise<SetupReport> {
+    return this.triggers.checkSetup(flowId, nodeId);
+  }
+
+  async activateFlow({ id, resync }: { id: string; resync?: boolean }): Promise<TriggerStatus[]> {
+    this.assertOpen();
+    return this.triggers.activate(id, { resync: resync === true });
+  }
+
+  async deactivateFlow({ id, dropSlot }: { id: string; dropSlot: boolean }): Promise<TriggerStatus[]> {
+    return this.triggers.deactivate(id, dropSlot);
+  }
+
+  async getTriggerStatus({ flowId }: { flowId: string }): Promise<TriggerStatus[]> {
+    return this.triggers.status(flowId);
+  }
+
+  onTriggerStatus = (listener: (s: TriggerStatus) => void): (() => void) => {
+    this.triggerListeners.add(listener);
+    return () => this.triggerListeners.delete(listener);
+  };
 
   async cancelRun({ runId }: { runId: string }): Promise<{ status: RunStatus }> {
     this.assertOpen();
@@ -358,6 +421,8 @@ export class Engine implements EngineApi {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.retentionTimer);
+    // Triggers first: what they received is written (or dropped unconfirmed) before the journal closes.
+    await this.triggers.close();
     this.executor.interruptAll();
     await this.scheduler.stop();
     this.llm.close();

@@ -9,8 +9,8 @@ describe('node registry', () => {
     for (const def of allNodeDefinitions) expect(nodeRegistry.get(typeRef(def))).toBe(def);
   });
 
-  it('has exactly one trigger type among the first nodes', () => {
-    expect(allNodeDefinitions.filter((d) => d.trigger).map(typeRef)).toEqual(['manual-trigger@1']);
+  it('has the manual and the Postgres change triggers', () => {
+    expect(allNodeDefinitions.filter((d) => d.trigger).map(typeRef)).toEqual(['manual-trigger@1', 'postgres-change@1']);
   });
 
   describe.each(allNodeDefinitions.map((d) => [typeRef(d), d] as const))('%s', (_ref, def) => {

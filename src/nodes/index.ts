@@ -10,9 +10,18 @@ import { ifNode } from './if.node.js';
 import { httpRequest } from './http-request.node.js';
 import { writeFile } from './write-file.node.js';
 import { llmCall } from './llm-call.node.js';
+import { postgresChange } from './postgres-change.node.js';
 
-export const allNodeDefinitions: readonly AnyNodeDefinition[] = [manualTrigger, setFields, ifNode, httpRequest, llmCall, writeFile] as AnyNodeDefinition[];
+export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
+  manualTrigger,
+  postgresChange,
+  setFields,
+  ifNode,
+  httpRequest,
+  llmCall,
+  writeFile,
+] as AnyNodeDefinition[];
 
 export const nodeRegistry = new NodeRegistry(allNodeDefinitions);
 
-export { manualTrigger, setFields, ifNode, httpRequest, llmCall, writeFile };
+export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile };

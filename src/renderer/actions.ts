@@ -12,6 +12,7 @@ import { editorStore } from './stores/editor-store';
 import { useSession } from './stores/session-store';
 import { runStore } from './stores/run-store';
 import { createAutosave } from './stores/autosave';
+import { triggerStore } from './triggers/trigger-store';
 
 const LAST_FLOW_KEY = 'millrace.lastFlow';
 const AUTOSAVE_MS = 500;
@@ -73,6 +74,7 @@ export function startApp(): void {
 
 async function onConnected(client: EngineClient, reconnected: boolean) {
   client.onRunEvent(handleRunEvent);
+  client.onTriggerStatus((status) => triggerStore.getState().setStatus(status));
   try {
     const flows = await client.listFlows();
     session().setFlows(flows);
@@ -107,6 +109,7 @@ function showFlow(saved: SavedFlow) {
   localStorage.setItem(LAST_FLOW_KEY, saved.flow.id);
   session().requestFit();
   void refreshRuns();
+  void refreshTriggers();
 }
 
 /** Saves the open flow first; refuses to switch when that save fails, so no edit is lost. */
@@ -410,3 +413,47 @@ export async function recordLlmReplay(runId: string): Promise<void> {
     failed('Could not record the answers')(error);
   }
 }
+
+// ---- change triggers (Postgres) ----
+
+/** Saves pending edits first: the engine checks and activates the saved flow. */
+async function withTrigger(nodeId: string, what: string, work: (flowId: string) => Promise<void>): Promise<void> {
+  const flowId = editorStore.getState().flow?.id;
+  if (!flowId) return;
+  const { setBusy } = triggerStore.getState();
+  setBusy(flowId, nodeId, what);
+  try {
+    await autosave.flush();
+    await work(flowId);
+  } catch (error) {
+    failed(`${what} failed`)(error);
+  } finally {
+    setBusy(flowId, nodeId, undefined);
+  }
+}
+
+export async function refreshTriggers(): Promise<void> {
+  const flowId = editorStore.getState().flow?.id;
+  if (!flowId || !isConnected()) return;
+  try {
+    triggerStore.getState().setStatuses(flowId, await engine().getTriggerStatus({ flowId }));
+  } catch {
+    /* shown as inactive; the next status event corrects it */
+  }
+}
+
+export const checkTriggerSetup = (nodeId: string) =>
+  withTrigger(nodeId, 'Setup check', async (flowId) => {
+    triggerStore.getState().setSetup(flowId, nodeId, await engine().checkTriggerSetup({ flowId, nodeId }));
+  });
+
+export const activateTriggers = (nodeId: string, resync = false) =>
+  withTrigger(nodeId, resync ? 'Re-sync' : 'Activation', async (id) => {
+    triggerStore.getState().setStatuses(id, await engine().activateFlow({ id, resync }));
+    session().toast('info', resync ? 'Re-syncing: new slot, backfill started.' : 'Trigger active: changes now start runs.');
+  });
+
+export const deactivateTriggers = (nodeId: string, dropSlot: boolean) =>
+  withTrigger(nodeId, 'Deactivation', async (id) => {
+    triggerStore.getState().setStatuses(id, await engine().deactivateFlow({ id, dropSlot }));
+  });

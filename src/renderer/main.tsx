@@ -10,6 +10,7 @@ import './styles/canvas.css';
 import './styles/run-overlay.css';
 import './styles/inspector.css';
 import './styles/runs.css';
+import './styles/triggers.css';
 import { App } from './App';
 import { useSession } from './stores/session-store';
 import { hasUnsavedChanges, saveNow, startApp } from './actions';

@@ -9,6 +9,7 @@ import type { FlowProblem } from './flow/problems';
 import type { PortMap, NodeCategory, FieldHint } from './node-kit';
 import type { RunEvent, RunStatus, RunSummary, RunTrace } from './runs';
 import { SECRET_NAME, type LlmCost } from './llm';
+import { triggerApiArgs, type SetupReport, type TriggerStatus } from './triggers';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -103,6 +104,15 @@ export interface EngineApi {
   /** Saves a run's live LLM answers as replay recordings (<data folder>/llm-replay/), usable at once by replay nodes. */
   recordLlmReplay(arg: { runId: string }): Promise<{ entries: number; file: string }>;
   onRunEvent: EventStream<RunEvent>;
+  /** Postgres change trigger: connects with the node's settings and reports every setup problem with its fix. */
+  checkTriggerSetup(arg: { flowId: string; nodeId: string }): Promise<SetupReport>;
+  /** Starts the flow's change triggers (creates publication + slot); `resync` replaces a lost slot and backfills again. */
+  activateFlow(arg: { id: string; resync?: boolean }): Promise<TriggerStatus[]>;
+  /** Stops the flow's change triggers; `dropSlot` also drops their slots (else the slots keep WAL for a resume). */
+  deactivateFlow(arg: { id: string; dropSlot: boolean }): Promise<TriggerStatus[]>;
+  getTriggerStatus(arg: { flowId: string }): Promise<TriggerStatus[]>;
+  /** State, slot health and backfill progress of every trigger, as they change. */
+  onTriggerStatus: EventStream<TriggerStatus>;
 }
 
 type MethodKeys<T> = { [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? K : never }[keyof T];
@@ -136,9 +146,10 @@ export const engineApiArgs = {
   deleteSecret: z.object({ name: z.string().regex(SECRET_NAME, 'letters, digits and "_", starting with a letter') }).strict(),
   testLlm: z.object({ config: z.unknown() }).strict(),
   recordLlmReplay: z.object({ runId: idArg }).strict(),
+  ...triggerApiArgs,
 } satisfies Record<EngineMethod, z.ZodType>;
 
-export const engineStreams = ['onRunEvent'] as const satisfies readonly EngineStream[];
+export const engineStreams = ['onRunEvent', 'onTriggerStatus'] as const satisfies readonly EngineStream[];
 
 export const ENGINE_ERROR_CODES = ['invalid_argument', 'invalid_flow', 'not_found', 'unknown_method', 'internal', 'disconnected'] as const;
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];

@@ -29,7 +29,7 @@ export class FlowStore {
     return r && { doc: JSON.parse(r.doc) as unknown, version: r.version, updatedAt: r.updated_at };
   }
 
-  /** Current version only (cheap): lets callers reuse a parsed copy of an unchanged flow. */
+  /** Current version number, or undefined (cheap: reused parsed flows and triggers check it often). */
   version(id: string): number | undefined {
     return (this.db.prepare(`SELECT version FROM flows WHERE id = ?`).get(id) as { version: number } | undefined)?.version;
   }

@@ -120,4 +120,30 @@ export const sqliteMigrations: readonly string[] = [
     PRIMARY KEY (flow_id, day)
   ) WITHOUT ROWID;
   `,
+  /* 3: Postgres change triggers: activation, the confirmed source position, backfill progress */ `
+  CREATE TABLE pg_triggers (
+    flow_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    slot_name TEXT NOT NULL,
+    publication TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 0,
+    -- The node config the slot was made with (secret references only, never values): lets us
+    -- drop the slot after the node or the whole flow is gone.
+    config TEXT NOT NULL,
+    -- We created the slot / publication, so they are ours to drop.
+    created_slot INTEGER NOT NULL DEFAULT 0,
+    -- End LSN (hex, fixed width) of the last commit whose runs are in this database. Written in
+    -- the same transaction as those runs; only positions at or before it are confirmed to Postgres.
+    confirmed_lsn TEXT,
+    backfill TEXT,
+    state TEXT NOT NULL DEFAULT 'inactive',
+    message TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (flow_id, node_id)
+  ) WITHOUT ROWID;
+  -- The scheduler's "next runs" queries walk these instead of scanning every run ever kept:
+  -- with a trigger's backlog of queued runs behind many finished ones, a scan per tick was the bottleneck.
+  CREATE INDEX runs_queued ON runs (seq) WHERE status = 'queued';
+  CREATE INDEX runs_waiting ON runs (seq) WHERE status = 'waiting';
+  `,
 ];

@@ -13,6 +13,7 @@ import { isActive } from '../runs/run-status';
 import { NodeStatusBadge, NodeWaitLine } from './NodeStatusBadge';
 import type { CanvasNode } from './rf-mapping';
 import { nodeExtension } from '../node-extensions';
+import { TriggerChip } from '../triggers/TriggerChip';
 
 function summaryOf(def: AnyNodeDefinition, node: FlowNode): string {
   if (!def.summary) return '';
@@ -57,6 +58,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
   // A parked run has not finished: nodes it has not reached yet are still to come, not "not run".
   const runOver = runStatus !== undefined && !isActive(runStatus);
   const summary = useMemo(() => (def ? summaryOf(def, node) : ''), [def, node]);
+  const flowId = useEditor((s) => s.flow?.id ?? '');
 
   if (!def) {
     return (
@@ -110,6 +112,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
           {summary}
         </div>
       ) : null}
+      {def.type === 'postgres-change' ? <TriggerChip flowId={flowId} nodeId={id} /> : null}
       <div className="mr-node__ports">
         <Ports ports={def.inputs} side="in" />
         <Ports ports={def.outputs} side="out" />

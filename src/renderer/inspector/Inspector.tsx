@@ -15,6 +15,7 @@ import { FlowSettingsSection, NodeSettingsSection } from './EngineSettings';
 import { NodeRunData } from '../runs/NodeRunData';
 import { RunsList } from '../runs/RunsList';
 import { nodeExtension } from '../node-extensions';
+import { TriggerPanel } from '../triggers/TriggerPanel';
 
 function NameInput({ node }: { node: FlowNode }) {
   const [draft, setDraft] = useState(node.name);
@@ -92,6 +93,7 @@ function NodeDetails({ node }: { node: FlowNode }) {
       <div className="inspector__body">
         {tab === 'config' ? (
           <>
+            {def.type === 'postgres-change' ? <TriggerPanel node={node} /> : null}
             <Settings def={def} node={node} />
             <NodeSettingsSection key={node.id} node={node} />
           </>

@@ -116,6 +116,23 @@ class FakeEngine implements EngineApi {
   emit(e: RunEvent) {
     for (const l of this.runListeners) l(e);
   }
+  async checkTriggerSetup(arg: { flowId: string; nodeId: string }) {
+    this.record('checkTriggerSetup', arg);
+    return { ok: true, connected: true, serverVersion: '15.0', problems: [] };
+  }
+  async activateFlow(arg: { id: string }) {
+    this.record('activateFlow', arg);
+    return [];
+  }
+  async deactivateFlow(arg: { id: string; dropSlot: boolean }) {
+    this.record('deactivateFlow', arg);
+    return [];
+  }
+  async getTriggerStatus(arg: { flowId: string }) {
+    this.record('getTriggerStatus', arg);
+    return [];
+  }
+  onTriggerStatus = () => () => undefined;
 }
 
 function setup() {

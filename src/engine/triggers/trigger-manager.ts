@@ -1,0 +1,251 @@
+/**
+ * Activates and deactivates the Postgres change triggers of flows, keeps their state in SQLite
+ * and resumes them after a restart. It owns every slot it creates: deactivating with "drop" or
+ * deleting the flow (or the node) drops the slot and the publication, so no orphan slot keeps
+ * WAL on the user's server.
+ */
+import pg from 'pg';
+import type { Flow } from '../../shared/flow/schema';
+import { EngineError } from '../../shared/api';
+import type { SetupReport, TriggerStatus } from '../../shared/triggers';
+import { postgresChange, postgresChangeConfig, parseTableList, type PostgresChangeConfig } from '../../nodes/postgres-change.node.js';
+import { typeRef } from '../../shared/node-kit';
+import type { TriggerStore, BackfillState } from './trigger-store';
+import type { ShapedChange } from './pg/change-shaper';
+import { describePgError, envSecretResolver, resolveConnection, type ResolveSecret } from './pg/connection';
+import { triggerObjectName } from './pg/names';
+import { PgTrigger } from './pg/pg-trigger';
+import { checkSetup } from './pg/setup-check';
+import { dropPublication, dropSlot, ensurePublication, ensureSlot } from './pg/slot';
+import { newId } from '../../shared/ids';
+
+export interface TriggerRunInput {
+  input: unknown;
+  dedupeKey: string;
+  orderingKey: string | null;
+}
+
+export interface TriggerManagerOptions {
+  store: TriggerStore;
+  /** The saved flow (throws not_found). */
+  getFlow(flowId: string): Promise<Flow>;
+  /** Durable bulk enqueue with `alsoWrite` in the same transaction. */
+  enqueue(flowId: string, runs: TriggerRunInput[], alsoWrite: () => void): Promise<{ created: number }>;
+  resolveSecret?: ResolveSecret;
+  onStatus(status: TriggerStatus): void;
+  log(line: string): void;
+  healthIntervalMs?: number;
+  maxInFlight?: number;
+}
+
+const REF = typeRef(postgresChange);
+const key = (flowId: string, nodeId: string) => `${flowId}\u0000${nodeId}`;
+
+function triggerNodes(flow: Flow) {
+  return flow.nodes.filter((n) => n.type === REF);
+}
+
+export class TriggerManager {
+  private readonly running = new Map<string, PgTrigger>();
+  private readonly resolveSecret: ResolveSecret;
+  private closed = false;
+
+  constructor(private readonly o: TriggerManagerOptions) {
+    this.resolveSecret = o.resolveSecret ?? envSecretResolver;
+  }
+
+  /** At start-up: every trigger that was active resumes from its confirmed position. */
+  resumeAll(): void {
+    for (const row of this.o.store.all()) {
+      if (!row.active) continue;
+      const cfg = postgresChangeConfig.safeParse(row.config);
+      if (!cfg.success) {
+        this.o.store.setState(row.flowId, row.nodeId, 'error', 'the stored trigger settings no longer validate; activate the flow again');
+        continue;
+      }
+      this.launch(row.flowId, row.nodeId, cfg.data);
+    }
+  }
+
+  async checkSetup(flowId: string, nodeId: string): Promise<SetupReport> {
+    const flow = await this.o.getFlow(flowId);
+    const node = flow.nodes.find((n) => n.id === nodeId);
+    if (!node || node.type !== REF) throw new EngineError('not_found', `the flow has no Postgres change node "${nodeId}"`);
+    const cfg = postgresChangeConfig.safeParse(node.config);
+    if (!cfg.success) throw new EngineError('invalid_argument', `"${node.name}" has invalid settings; fix them in the inspector first`);
+    const names = this.names(flowId, nodeId);
+    try {
+      return await checkSetup(cfg.data, await resolveConnection(cfg.data, this.resolveSecret), names);
+    } catch (e) {
+      return { ok: false, connected: false, serverVersion: null, problems: [{ level: 'error', code: 'secret', message: e instanceof Error ? e.message : String(e) }] };
+    }
+  }
+
+  /** Starts every Postgres change trigger of the flow (creating publication and slot); refuses with the setup problems. */
+  async activate(flowId: string, options: { resync?: boolean } = {}): Promise<TriggerStatus[]> {
+    const flow = await this.o.getFlow(flowId);
+    const nodes = triggerNodes(flow);
+    if (nodes.length === 0) throw new EngineError('invalid_argument', `"${flow.name}" has no Postgres change trigger to activate`);
+    for (const node of nodes) {
+      const cfg = postgresChangeConfig.parse(node.config);
+      const names = this.names(flowId, node.id);
+      await this.stopRunning(flowId, node.id);
+      const conn = await resolveConnection(cfg, this.resolveSecret).catch((e: unknown) => {
+        throw new EngineError('invalid_argument', `"${node.name}": ${e instanceof Error ? e.message : String(e)}`);
+      });
+      const existing = this.o.store.get(flowId, node.id);
+      const client = new pg.Client(conn.config);
+      try {
+        await client.connect();
+        if (options.resync) {
+          await dropSlot(client, names.slot).catch(() => false);
+          this.o.store.resetSlot(flowId, node.id);
+        }
+        const report = await checkSetup(cfg, conn, names);
+        const errors = report.problems.filter((p) => p.level === 'error');
+        if (errors.length > 0) {
+          throw new EngineError('invalid_argument', `"${node.name}" cannot start: ${errors.map((p) => `${p.message}${p.fix ? ` ${p.fix}` : ''}`).join(' | ')}`);
+        }
+        await ensurePublication(client, names.publication, parseTableList(cfg.tables));
+        const { created } = await ensureSlot(client, names.slot);
+        this.o.store.save({ flowId, nodeId: node.id, ...names, active: true, config: cfg, createdSlot: created, state: 'starting' });
+        const fresh = created || options.resync === true || existing?.backfill == null;
+        if (cfg.backfill && fresh) this.o.store.saveBackfill(flowId, node.id, newBackfill(cfg));
+      } catch (e) {
+        if (e instanceof EngineError) throw e;
+        throw new EngineError('invalid_argument', `"${node.name}": ${describePgError(e, conn.redact)}`);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      this.launch(flowId, node.id, cfg);
+    }
+    return this.status(flowId);
+  }
+
+  /** Stops the flow's triggers; with `dropSlot` also drops their slots and publications (else they keep WAL for a later resume). */
+  async deactivate(flowId: string, dropSlots: boolean): Promise<TriggerStatus[]> {
+    const rows = this.o.store.forFlow(flowId);
+    for (const row of rows) {
+      await this.stopRunning(flowId, row.nodeId);
+      if (dropSlots) {
+        await this.dropObjects(row.slot, row.publication, row.config);
+        this.o.store.delete(flowId, row.nodeId);
+      } else {
+        this.o.store.setActive(flowId, row.nodeId, false);
+      }
+      this.o.onStatus(this.inactiveStatus(flowId, row.nodeId));
+    }
+    return this.status(flowId);
+  }
+
+  /** Before a flow is deleted: its triggers stop and their slots go with it. */
+  async flowDeleted(flowId: string): Promise<void> {
+    await this.deactivate(flowId, true);
+  }
+
+  /**
+   * After a save: a trigger whose node is gone is stopped and its slot dropped; changed settings
+   * restart the flow's triggers in the background (autosave must not wait on the user's Postgres).
+   */
+  async flowSaved(flow: Flow): Promise<void> {
+    let restart = false;
+    for (const row of this.o.store.forFlow(flow.id)) {
+      const node = flow.nodes.find((n) => n.id === row.nodeId && n.type === REF);
+      if (!node) {
+        await this.stopRunning(flow.id, row.nodeId);
+        try {
+          await this.dropObjects(row.slot, row.publication, row.config);
+          this.o.store.delete(flow.id, row.nodeId);
+        } catch (e) {
+          // Kept (inactive) so the slot is not forgotten: the message says how to drop it by hand.
+          this.o.store.setActive(flow.id, row.nodeId, false);
+          this.o.store.setState(flow.id, row.nodeId, 'error', e instanceof Error ? e.message : String(e));
+        }
+        continue;
+      }
+      if (row.active && JSON.stringify(node.config) !== JSON.stringify(row.config) && postgresChangeConfig.safeParse(node.config).success) restart = true;
+    }
+    if (restart) {
+      void this.activate(flow.id).catch((e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        this.o.log(`re-activating the triggers of ${flow.id} after an edit failed: ${message}`);
+        for (const row of this.o.store.forFlow(flow.id)) this.o.store.setState(flow.id, row.nodeId, 'error', message);
+      });
+    }
+  }
+
+  status(flowId: string): TriggerStatus[] {
+    return this.o.store.forFlow(flowId).map((row) => {
+      const running = this.running.get(key(flowId, row.nodeId));
+      if (running) return { ...running.status };
+      return { ...this.inactiveStatus(flowId, row.nodeId), state: row.state === 'slot_lost' ? 'slot_lost' : 'inactive', message: row.message };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.running.values()].map((t) => t.stop()));
+    this.running.clear();
+  }
+
+  private names(flowId: string, nodeId: string) {
+    const name = triggerObjectName(flowId, nodeId);
+    return { slot: name, publication: name };
+  }
+
+  private launch(flowId: string, nodeId: string, cfg: PostgresChangeConfig) {
+    const row = this.o.store.get(flowId, nodeId);
+    // A background re-activation that finishes after close() must not start anything.
+    if (!row || this.closed) return;
+    const trigger = new PgTrigger({
+      flowId,
+      nodeId,
+      slot: row.slot,
+      publication: row.publication,
+      config: cfg,
+      confirmedLsn: row.confirmedLsn,
+      resolveSecret: this.resolveSecret,
+      enqueue: (runs: ShapedChange[], alsoWrite) =>
+        this.o.enqueue(flowId, runs.map((r) => ({ input: r.event, dedupeKey: r.dedupeKey, orderingKey: r.orderingKey })), alsoWrite),
+      store: this.o.store,
+      onStatus: (s) => this.o.onStatus(s),
+      log: this.o.log,
+      ...(this.o.healthIntervalMs !== undefined ? { healthIntervalMs: this.o.healthIntervalMs } : {}),
+      ...(this.o.maxInFlight !== undefined ? { maxInFlight: this.o.maxInFlight } : {}),
+    });
+    this.running.set(key(flowId, nodeId), trigger);
+    this.o.onStatus({ ...trigger.status });
+    trigger.start();
+  }
+
+  private async stopRunning(flowId: string, nodeId: string) {
+    const t = this.running.get(key(flowId, nodeId));
+    this.running.delete(key(flowId, nodeId));
+    await t?.stop();
+  }
+
+  private async dropObjects(slot: string, publication: string, rawConfig: unknown) {
+    const cfg = postgresChangeConfig.safeParse(rawConfig);
+    if (!cfg.success) throw new EngineError('internal', `cannot drop slot ${slot}: its stored settings are unreadable; drop it by hand: SELECT pg_drop_replication_slot('${slot}');`);
+    const conn = await resolveConnection(cfg.data, this.resolveSecret);
+    const client = new pg.Client(conn.config);
+    try {
+      await client.connect();
+      await dropSlot(client, slot);
+      await dropPublication(client, publication);
+    } catch (e) {
+      throw new EngineError('internal', `could not drop the replication slot ${slot}: ${describePgError(e, conn.redact)}. Drop it by hand: SELECT pg_drop_replication_slot('${slot}');`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private inactiveStatus(flowId: string, nodeId: string): TriggerStatus {
+    const names = this.names(flowId, nodeId);
+    return { flowId, nodeId, ...names, state: 'inactive', message: null, attempt: 0, nextRetryAt: null, confirmedLsn: null, changes: 0, health: null, backfill: null };
+  }
+}
+
+function newBackfill(cfg: PostgresChangeConfig): BackfillState {
+  return { id: newId('bf'), tables: parseTableList(cfg.tables).map((t) => ({ ...t, cursor: null, done: false, rows: 0, estimate: 0 })) };
+}
