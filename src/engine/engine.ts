@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { EngineError, type EngineApi, type FlowSummary, type ImportResult, type NodeTypeInfo, type SavedFlow, type StartRunArgs } from '../shared/api';
 import { CURRENT_SCHEMA_VERSION, type Flow } from '../shared/flow/schema';
 import { parseFlowDocument, parseFlowText, validateFlow } from '../shared/flow/validate';
-import { formatProblem, type FlowProblem } from '../shared/flow/problems';
+import type { FlowProblem } from '../shared/flow/problems';
 import { newId } from '../shared/ids';
 import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
@@ -26,45 +26,16 @@ import { createHttpService } from './services/http';
 import { createFileService } from './services/files';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
-import { LlmServices, recordReplay, type LlmServicesOptions } from './llm-services';
+import { LlmServices, recordReplay } from './llm-services';
 import { TriggerStore } from './triggers/trigger-store';
 import { TriggerRuns } from './triggers/trigger-runs';
 import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
-import type { ResolveSecret } from './triggers/pg/connection';
+import { describeProblems, seedOnce, startRetention } from './engine-housekeeping';
+import type { EngineOptions } from './engine-options';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
 
-export interface EngineOptions {
-  /** Folder for the database; created if missing. */
-  dataDir: string;
-  /** Where Write file nodes write. Default: `<dataDir>/output`. */
-  outputDir?: string;
-  registry?: NodeRegistry;
-  /** Replace services (tests). */
-  services?: Partial<NodeServices>;
-  /** Seed the demo flow into an empty database (once per data dir). Default true. */
-  seedDemo?: boolean;
-  /** Runs executing at once across all flows. Default 20. */
-  concurrency?: number;
-  /** Keep finished runs this many days / this many per flow (null = forever). Defaults: 30 days, 10,000 per flow. */
-  retention?: { maxAgeDays?: number | null; maxRunsPerFlow?: number | null; intervalMs?: number };
-  /** Cap on the database file size; past it new runs are refused like on a full disk. */
-  maxDatabaseBytes?: number;
-  /** Largest JSON a node may output. Default 10 MB. */
-  maxOutputBytes?: number;
-  now?: () => number;
-  log?: (line: string) => void;
-  /** Desktop secrets (Electron safeStorage); default: a 0600 file in the data folder. */
-  secretBackend?: LlmServicesOptions['secretBackend'];
-  /** Where MILLRACE_SECRET_* values come from (tests). Default: process.env. */
-  env?: LlmServicesOptions['env'];
-  /** LLM gateway settings (tests: breaker cooldowns, response cap…). */
-  llm?: LlmServicesOptions['llm'];
-  /** Resolves `secret:NAME` references of trigger connections. Default: the engine's secrets store. */
-  resolveSecret?: ResolveSecret;
-  /** Change triggers: slot health poll interval (default 5 s) and the received-but-not-durable cap. */
-  triggers?: { healthIntervalMs?: number; maxInFlight?: number };
-}
+export type { EngineOptions } from './engine-options';
 
 export class Engine implements EngineApi {
   readonly outputDir: string;
@@ -149,7 +120,7 @@ export class Engine implements EngineApi {
       onError: (e) => this.log(`scheduler: ${e instanceof Error ? e.stack : String(e)}`),
     });
     this.scheduler.start();
-    this.startRetention(options.retention);
+    this.retentionTimer = startRetention(this.queue, options.retention, this.now, this.log);
     this.triggerRuns = new TriggerRuns({
       flows: this.flows,
       queue: this.queue,
@@ -461,47 +432,14 @@ export class Engine implements EngineApi {
     waiters?.forEach((w) => w());
   }
 
-  private startRetention(options: EngineOptions['retention'] = {}) {
-    const maxAgeDays = options.maxAgeDays === undefined ? 30 : options.maxAgeDays;
-    const maxRunsPerFlow = options.maxRunsPerFlow === undefined ? 10_000 : options.maxRunsPerFlow;
-    if (maxAgeDays === null && maxRunsPerFlow === null) return;
-    // Small batches on a timer: pruning never holds the database long enough to stall runs.
-    const prune = () => {
-      try {
-        const olderThan = maxAgeDays === null ? null : this.now() - maxAgeDays * 86_400_000;
-        const n = this.queue.prune(olderThan, maxRunsPerFlow);
-        if (n > 0) this.log(`retention: pruned ${n} finished run(s)`);
-      } catch (e) {
-        this.log(`retention failed: ${String(e)}`);
-      }
-    };
-    this.retentionTimer = setInterval(prune, options.intervalMs ?? 60_000);
-    this.retentionTimer.unref?.();
-  }
-
   private seedDemoOnce() {
     // Each demo has its own marker, so a data folder from before the LLM demo still gets it once.
     // The LLM demo is saved a moment "earlier" so the order-triage demo stays first in the list.
-    this.seedOnce('demo_llm_seeded', llmDemoFlow, this.now() - 1);
-    this.seedOnce('demo_seeded', demoFlow, this.now());
-  }
-
-  private seedOnce(marker: string, doc: unknown, at: number) {
-    if (this.flows.getSetting(marker) !== undefined) return;
-    const parsed = parseFlowDocument(doc, this.registry);
-    if (!parsed.ok) throw new Error(`the bundled demo flow is invalid: ${parsed.problems.map((p) => formatProblem(p)).join('; ')}`);
-    if (!this.flows.exists(parsed.flow.id)) this.flows.save(parsed.flow, at);
-    this.flows.setSetting(marker, new Date(this.now()).toISOString());
+    seedOnce(this.flows, this.registry, 'demo_llm_seeded', llmDemoFlow, this.now() - 1, this.now());
+    seedOnce(this.flows, this.registry, 'demo_seeded', demoFlow, this.now(), this.now());
   }
 }
 
 export function createEngine(options: EngineOptions): Engine {
   return new Engine(options);
-}
-
-function describeProblems(prefix: string, problems: FlowProblem[], flow?: Flow): string {
-  const names = new Map((flow?.nodes ?? []).map((n) => [n.id, n.name]));
-  const lines = problems.slice(0, 5).map((p) => formatProblem(p, names));
-  const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
-  return `${prefix}: ${lines.join('; ')}${more}`;
 }

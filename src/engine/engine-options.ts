@@ -1,0 +1,37 @@
+/** Options of the engine (src/engine/engine.ts). */
+import type { NodeRegistry } from '../shared/node-kit';
+import type { NodeServices } from '../shared/services';
+import type { LlmServicesOptions } from './llm-services';
+import type { ResolveSecret } from './triggers/pg/connection';
+
+export interface EngineOptions {
+  /** Folder for the database; created if missing. */
+  dataDir: string;
+  /** Where Write file nodes write. Default: `<dataDir>/output`. */
+  outputDir?: string;
+  registry?: NodeRegistry;
+  /** Replace services (tests). */
+  services?: Partial<NodeServices>;
+  /** Seed the demo flow into an empty database (once per data dir). Default true. */
+  seedDemo?: boolean;
+  /** Runs executing at once across all flows. Default 20. */
+  concurrency?: number;
+  /** Keep finished runs this many days / this many per flow (null = forever). Defaults: 30 days, 10,000 per flow. */
+  retention?: { maxAgeDays?: number | null; maxRunsPerFlow?: number | null; intervalMs?: number };
+  /** Cap on the database file size; past it new runs are refused like on a full disk. */
+  maxDatabaseBytes?: number;
+  /** Largest JSON a node may output. Default 10 MB. */
+  maxOutputBytes?: number;
+  now?: () => number;
+  log?: (line: string) => void;
+  /** Desktop secrets (Electron safeStorage); default: a 0600 file in the data folder. */
+  secretBackend?: LlmServicesOptions['secretBackend'];
+  /** Where MILLRACE_SECRET_* values come from (tests). Default: process.env. */
+  env?: LlmServicesOptions['env'];
+  /** LLM gateway settings (tests: breaker cooldowns, response cap…). */
+  llm?: LlmServicesOptions['llm'];
+  /** Resolves `secret:NAME` references of trigger connections. Default: the engine's secrets store. */
+  resolveSecret?: ResolveSecret;
+  /** Change triggers: slot health poll interval (default 5 s) and the received-but-not-durable cap. */
+  triggers?: { healthIntervalMs?: number; maxInFlight?: number };
+}
