@@ -2,7 +2,7 @@
  * Everything that talks to the engine: start-up, opening/creating/renaming/deleting flows,
  * autosave, import/export, runs. Components call these; stores stay plain data.
  */
-import { EngineError, type FlowSummary, type LlmTestResult, type SavedFlow, type SecretInfo } from '../shared/api';
+import { EngineError, type FlowSummary, type SavedFlow } from '../shared/api';
 import type { Flow } from '../shared/flow/schema';
 import { formatProblem, type FlowProblem } from '../shared/flow/problems';
 import type { RunEvent } from '../shared/runs';
@@ -59,7 +59,7 @@ editorStore.subscribe((state, previous) => {
 export const saveNow = () => autosave.flush();
 export const hasUnsavedChanges = () => autosave.hasUnsavedChanges();
 
-function failed(prefix: string) {
+export function failed(prefix: string) {
   return (error: unknown) => session().toast('error', `${prefix}: ${describeError(error)}`);
 }
 
@@ -361,57 +361,6 @@ export function focusNode(nodeId: string): void {
   const hasData = run.selectedRunId ? Boolean(run.traces[run.selectedRunId]?.nodes[nodeId]) : false;
   session().setSideTab('node');
   session().setNodeTab(hasData ? 'run' : 'config');
-}
-
-// ---- LLM node and secrets ----
-
-/** The LLM node's Test button: one one-token request with the node's current settings. */
-export async function testLlmConnection(config: unknown): Promise<LlmTestResult> {
-  try {
-    return await engine().testLlm({ config });
-  } catch (error) {
-    return { ok: false, error: describeError(error) };
-  }
-}
-
-/** Names of stored secrets (values never reach the UI). */
-export async function listSecrets(): Promise<SecretInfo[]> {
-  try {
-    return await engine().listSecrets();
-  } catch (error) {
-    failed('Could not list secrets')(error);
-    return [];
-  }
-}
-
-export async function saveSecret(name: string, value: string): Promise<boolean> {
-  try {
-    await engine().setSecret({ name, value });
-    session().toast('success', `Secret "${name}" saved; flows refer to it as secret:${name}`);
-    return true;
-  } catch (error) {
-    failed(`Could not save secret "${name}"`)(error);
-    return false;
-  }
-}
-
-export async function removeSecret(name: string): Promise<void> {
-  try {
-    await engine().deleteSecret({ name });
-    session().toast('success', `Secret "${name}" deleted`);
-  } catch (error) {
-    failed(`Could not delete secret "${name}"`)(error);
-  }
-}
-
-/** Saves the selected run's live LLM answers as replay recordings (offline demos, deterministic tests). */
-export async function recordLlmReplay(runId: string): Promise<void> {
-  try {
-    const { entries, file } = await engine().recordLlmReplay({ runId });
-    session().toast('success', `Saved ${entries} LLM answer${entries === 1 ? '' : 's'} for replay in ${file}`);
-  } catch (error) {
-    failed('Could not record the answers')(error);
-  }
 }
 
 // ---- change triggers (Postgres) ----

@@ -3,7 +3,7 @@ import { formatCost, parseCallRecord, type AttemptRecord, type LlmCallRecord } f
 import type { NodeTrace } from '../../shared/runs';
 import { JsonView } from '../runs/JsonView';
 import { useRuns } from '../stores/run-store';
-import { recordLlmReplay } from '../actions';
+import { recordLlmReplay } from './llm-actions';
 import { formatMs } from './format';
 import './llm.css';
 

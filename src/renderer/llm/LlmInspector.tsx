@@ -13,7 +13,7 @@ import { llmCallConfig, schemaFieldSchema } from '../../nodes/llm-call.config';
 import { nodeRegistry } from '../../nodes';
 import { editorStore, useEditor } from '../stores/editor-store';
 import { selectedTrace, useRuns } from '../stores/run-store';
-import { testLlmConnection } from '../actions';
+import { testLlmConnection } from './llm-actions';
 import { ConfigForm } from '../inspector/ConfigForm';
 import { configErrors } from '../inspector/schema-fields';
 import { SchemaEditor } from './SchemaEditor';

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { SecretInfo } from '../../shared/api';
 import { secretRefName } from '../../shared/llm';
-import { listSecrets, removeSecret, saveSecret } from '../actions';
+import { listSecrets, removeSecret, saveSecret } from './llm-actions';
 
 export function SecretPicker({ value, onChange, errors }: { value: string; onChange(value: string): void; errors: string[] }) {
   const [secrets, setSecrets] = useState<SecretInfo[] | null>(null);
