@@ -45,7 +45,8 @@ describe('trigger lifecycle', () => {
       expect(backlog.lagBytes).toBeGreaterThan(0);
       const engine = await fx.restart();
       await waitForRunCount(engine, 'resume', 501);
-      const [status] = await engine.getTriggerStatus({ flowId: 'resume' });
+      // Runs are readable once committed; the trigger counts a change once it is durable (fsynced), a moment later.
+      const status = await waitFor('500 durable changes', async () => (await engine.getTriggerStatus({ flowId: 'resume' })).find((s) => s.changes >= 500));
       expect(status).toMatchObject({ state: 'streaming', changes: 500 });
       await waitFor('lag to drop', async () => {
         const [s] = await engine.getTriggerStatus({ flowId: 'resume' });
