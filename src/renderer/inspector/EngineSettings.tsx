@@ -17,8 +17,7 @@ import {
   parseFlowSettingsDraft,
   parseNodeSettingsDraft,
   summariseNodeSettings,
-  type FlowSettingsDraft,
-  type NodeSettingsDraft,
+  type FormResult,
 } from './settings-form';
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -27,14 +26,30 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * A form draft that follows the document: when the stored value changes from elsewhere (undo,
  * another window's save) the draft is rebuilt; its own commits do not reset what is being typed.
  */
-function useDraft<V, D>(stored: V, toDraft: (v: V) => D) {
+function useSettingsForm<V, D extends { [K in keyof D]: string }, F extends string>(
+  stored: V | undefined,
+  toDraft: (v: V | undefined) => D,
+  parse: (draft: D) => FormResult<V, F>,
+  commit: (value: V | undefined) => void,
+) {
   const [draft, setDraft] = useState(() => toDraft(stored));
   const [committed, setCommitted] = useState(stored);
   if (!sameJson(stored, committed)) {
     setCommitted(stored);
     setDraft(toDraft(stored));
   }
-  return { draft, setDraft, setCommitted };
+  const result = parse(draft);
+  const errors: Partial<Record<F, string>> = result.ok ? {} : result.errors;
+  /** Every keystroke updates the draft; only a draft that parses reaches the document (undo, autosave). */
+  const change = (field: keyof D, text: string) => {
+    const next = { ...draft, [field]: text };
+    setDraft(next);
+    const parsed = parse(next);
+    if (!parsed.ok) return;
+    setCommitted(parsed.value);
+    commit(parsed.value);
+  };
+  return { draft, errors, change };
 }
 
 interface FieldProps {
@@ -78,17 +93,9 @@ function SettingField({ id, label, value, placeholder, help, error, numeric, onC
 
 export function NodeSettingsSection({ node }: { node: FlowNode }) {
   const [open, setOpen] = useState(node.settings !== undefined);
-  const { draft, setDraft, setCommitted } = useDraft(node.settings, nodeSettingsDraft);
-  const result = parseNodeSettingsDraft(draft);
-  const errors = result.ok ? {} : result.errors;
-  const change = (field: keyof NodeSettingsDraft, text: string) => {
-    const next = { ...draft, [field]: text };
-    setDraft(next);
-    const parsed = parseNodeSettingsDraft(next);
-    if (!parsed.ok) return;
-    setCommitted(parsed.value);
-    editorStore.getState().setNodeSettings(node.id, parsed.value);
-  };
+  const { draft, errors, change } = useSettingsForm(node.settings, nodeSettingsDraft, parseNodeSettingsDraft, (value) =>
+    editorStore.getState().setNodeSettings(node.id, value),
+  );
   return (
     <details className="settings-section" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="node-settings">
       <summary className="settings-section__summary" data-testid="node-settings-toggle">
@@ -146,17 +153,9 @@ export function NodeSettingsSection({ node }: { node: FlowNode }) {
 }
 
 export function FlowSettingsSection({ flow }: { flow: Flow }) {
-  const { draft, setDraft, setCommitted } = useDraft(flow.settings, flowSettingsDraft);
-  const result = parseFlowSettingsDraft(draft);
-  const errors = result.ok ? {} : result.errors;
-  const change = (field: keyof FlowSettingsDraft, text: string) => {
-    const next = { ...draft, [field]: text };
-    setDraft(next);
-    const parsed = parseFlowSettingsDraft(next);
-    if (!parsed.ok) return;
-    setCommitted(parsed.value);
-    editorStore.getState().setFlowSettings(parsed.value);
-  };
+  const { draft, errors, change } = useSettingsForm(flow.settings, flowSettingsDraft, parseFlowSettingsDraft, (value) =>
+    editorStore.getState().setFlowSettings(value),
+  );
   return (
     <section className="flow-settings" data-testid="flow-settings">
       <div className="section-title">Flow settings</div>
