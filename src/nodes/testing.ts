@@ -78,6 +78,8 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
   const effects = new Map<string, number>();
   const logs: string[] = [];
   const progressed: string[] = [];
+  /** Effects whose "started" marker was written (a thrown effect stays started, like a crash would leave it). */
+  const started = new Set<string>();
   const http = options.http ?? fakeHttp();
   const files = options.files ?? fakeFiles();
   return {
@@ -94,6 +96,15 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
         if (journal.has(name)) return journal.get(name) as T;
         effects.set(name, (effects.get(name) ?? 0) + 1);
         const result = await fn();
+        journal.set(name, result);
+        return result;
+      },
+      async effect<T>(name: string, fn: (info: { idempotencyKey: string; mayHaveRunBefore: boolean }) => Promise<T> | T): Promise<T> {
+        if (journal.has(name)) return journal.get(name) as T;
+        const mayHaveRunBefore = started.has(name);
+        started.add(name);
+        effects.set(name, (effects.get(name) ?? 0) + 1);
+        const result = await fn({ idempotencyKey: `${runId}:${nodeId}:${name}`, mayHaveRunBefore });
         journal.set(name, result);
         return result;
       },

@@ -48,6 +48,14 @@ export interface StepApi {
    * a run that resumes gets the journaled result back instead of running `fn` again.
    */
   run<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
+  /**
+   * Run an external effect (a write to a target outside the journal) for (run, node, name).
+   * The engine makes a "started" marker durable before `fn` runs and records the result after it:
+   * a replay that finds the marker without a result runs `fn` again with the SAME idempotency key
+   * and `mayHaveRunBefore: true` (the trace then says "may have been delivered before"). Targets
+   * dedupe on `idempotencyKey`; `fn` must pass it on (header, idempotency row, file key).
+   */
+  effect<T>(name: string, fn: (info: EffectInfo) => Promise<T> | T): Promise<T>;
   /** Deterministic key for an effect (run id + node id + step name): give it to targets that dedupe. */
   idempotencyKey(name: string): string;
   /** Park the run for `ms`. It holds no memory or worker meanwhile and resumes after restarts too. */
@@ -58,6 +66,13 @@ export interface StepApi {
    * A signal sent before the wait is registered is kept; a signal sent twice counts once.
    */
   waitForSignal(name: string, options?: { timeoutMs?: number; signal?: string }): Promise<WaitResult>;
+}
+
+export interface EffectInfo {
+  /** Stable across replays and crashes: run id + node id + step name (a trigger run's id derives from its source position). */
+  idempotencyKey: string;
+  /** True when an earlier attempt of this effect started and its result was never recorded. */
+  mayHaveRunBefore: boolean;
 }
 
 export type WaitResult = { kind: 'signal'; payload: unknown } | { kind: 'timeout' } | { kind: 'elapsed' };

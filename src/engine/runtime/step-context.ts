@@ -111,6 +111,22 @@ export function makeStepContext(c: StepContextInput): NodeContext {
         c.durability.add(journal.putStep(runId, nodeId, name, c.nodeType, value ?? null, c.now()));
         return value;
       },
+      async effect<T>(name: string, fn: (info: { idempotencyKey: string; mayHaveRunBefore: boolean }) => Promise<T> | T): Promise<T> {
+        const stored = journal.getStep(runId, nodeId, name);
+        if (stored.found) {
+          checkType(name, stored.nodeType);
+          return stored.value as T;
+        }
+        const marker = `started:${name}`;
+        const mayHaveRunBefore = journal.getStep(runId, nodeId, marker).found;
+        if (!mayHaveRunBefore) c.durability.add(journal.putStep(runId, nodeId, marker, c.nodeType, { at: c.now() }, c.now()));
+        await c.durability.wait();
+        if (mayHaveRunBefore) c.log(`effect "${name}" may have been delivered before; sending again with the same idempotency key`);
+        const value = await fn({ idempotencyKey: `${runId}:${nodeId}:${name}`, mayHaveRunBefore });
+        assertJson(value, `effect "${name}"`);
+        c.durability.add(journal.putStep(runId, nodeId, name, c.nodeType, value ?? null, c.now()));
+        return value;
+      },
       idempotencyKey: (name) => `${runId}:${nodeId}:${name}`,
       sleep: async (name, ms) => void (await wait(name, c.now() + Math.max(0, ms), null)),
       sleepUntil: async (name, time) => void (await wait(name, time, null)),
