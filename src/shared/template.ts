@@ -81,3 +81,12 @@ export function withJson(input: unknown): Record<string, unknown> {
   const base = typeof input === 'object' && input !== null && !Array.isArray(input) ? { ...(input as Record<string, unknown>) } : {};
   return { ...base, $json: input };
 }
+
+/**
+ * The scope a node's templates see; every node builds it here so one place decides what a
+ * template can reach. Today: the input's own fields plus `$json`. The data-flow work extends it
+ * with upstream references (`$node[...]`, `$trigger`) taken from the context.
+ */
+export function nodeScope(_ctx: { runInput: unknown }, input: unknown): Record<string, unknown> {
+  return withJson(input);
+}
