@@ -3,6 +3,7 @@ import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
 import type { LlmServicesOptions } from './llm-services';
 import type { ResolveSecret } from './triggers/pg/connection';
+import type { DurabilityFs } from './store/group-commit';
 
 export interface EngineOptions {
   /** Folder for the database; created if missing. */
@@ -32,6 +33,20 @@ export interface EngineOptions {
   llm?: LlmServicesOptions['llm'];
   /** Resolves `secret:NAME` references of trigger connections. Default: the engine's secrets store. */
   resolveSecret?: ResolveSecret;
+  /**
+   * How the journal reaches the disk (tests): the fsync implementation (the power-loss test records
+   * what each fsync made durable), a hook after each checkpoint, the WAL size that forces a
+   * checkpoint, and the broken variant the power-loss test must catch.
+   */
+  storage?: {
+    fs?: DurabilityFs;
+    onCheckpointed?: () => void;
+    maxWalBytes?: number;
+    idleCheckpointMs?: number;
+    unsafeAcknowledgeAtCommit?: boolean;
+  };
+  /** Called when the disk failed to make the journal durable (the engine is dead; see engine-supervisor). */
+  onFatalStorageError?: (e: Error) => void;
   /** Change triggers: slot health poll interval (default 5 s) and the received-but-not-durable cap. */
   triggers?: { healthIntervalMs?: number; maxInFlight?: number };
 }

@@ -20,6 +20,8 @@ import { RunStore } from './store/run-store';
 import { RunReads } from './store/run-reads';
 import { RunQueue } from './store/run-queue';
 import { GroupCommitWriter } from './store/group-commit';
+import { Checkpointer, walPathOf } from './store/checkpointer';
+import { runIdForEvent } from './triggers/run-ids';
 import { Scheduler } from './runtime/scheduler';
 import { RunExecutor } from './run-executor';
 import { createHttpService } from './services/http';
@@ -42,6 +44,7 @@ export class Engine implements EngineApi {
   private readonly dataDir: string;
   private readonly db: Db;
   private readonly writer: GroupCommitWriter;
+  private readonly checkpointer: Checkpointer;
   private readonly flows: FlowStore;
   private readonly reads: RunReads;
   private readonly queue: RunQueue;
@@ -56,8 +59,6 @@ export class Engine implements EngineApi {
   private readonly triggerRuns: TriggerRuns;
   private readonly finishWaiters = new Map<string, (() => void)[]>();
   private readonly flowCache = new Map<string, SavedFlow>();
-  /** Runs whose creation is committed but maybe not yet fsynced (they may start early; effects wait). */
-  private readonly creating = new Map<string, Promise<unknown>>();
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private retentionTimer: ReturnType<typeof setInterval> | undefined;
@@ -71,8 +72,23 @@ export class Engine implements EngineApi {
     this.registry = options.registry ?? nodeRegistry;
     this.dataDir = options.dataDir;
     this.db = openDatabase(join(options.dataDir, 'millrace.db'), options.maxDatabaseBytes !== undefined ? { maxBytes: options.maxDatabaseBytes } : {});
-    const dbFile = join(options.dataDir, 'millrace.db');
-    this.writer = new GroupCommitWriter(this.db, { walPath: `${dbFile}-wal`, onError: (e) => this.log(`journal write failed: ${e.message}`) });
+    const storage = options.storage ?? {};
+    this.writer = new GroupCommitWriter(this.db, {
+      walPath: walPathOf(this.db),
+      ...(storage.fs ? { fs: storage.fs } : {}),
+      ...(storage.unsafeAcknowledgeAtCommit ? { unsafeAcknowledgeAtCommit: true } : {}),
+      onError: (e) => this.log(`journal write failed: ${e.message}`),
+      onFatal: (e) => {
+        this.log(`${e.message}; the engine stops and the database must be reopened from what is on disk`);
+        options.onFatalStorageError?.(e);
+      },
+    });
+    this.checkpointer = new Checkpointer(this.db, this.writer, {
+      ...(storage.maxWalBytes !== undefined ? { maxWalBytes: storage.maxWalBytes } : {}),
+      ...(storage.idleCheckpointMs !== undefined ? { idleMs: storage.idleCheckpointMs } : {}),
+      ...(storage.onCheckpointed ? { onCheckpointed: storage.onCheckpointed } : {}),
+      log: this.log,
+    });
     this.flows = new FlowStore(this.db);
     this.llm = new LlmServices({
       db: this.db,
@@ -106,7 +122,6 @@ export class Engine implements EngineApi {
       maxOutputBytes: options.maxOutputBytes,
       emit: (e) => this.emit(e),
       log: this.log,
-      creation: (runId) => this.creating.get(runId),
     });
     const resumed = this.queue.requeueInterrupted();
     if (resumed > 0) this.log(`resuming ${resumed} run(s) interrupted by the last shutdown or crash`);
@@ -195,6 +210,7 @@ export class Engine implements EngineApi {
     // Its replication slots go first: a deleted flow must not leave a slot holding WAL on the user's server.
     await this.triggers.flowDeleted(id);
     if (!this.flows.delete(id)) throw new EngineError('not_found', `no flow with id "${id}"`);
+    await this.writer.sync();
   }
 
   async importFlow({ text }: { text: string }): Promise<ImportResult> {
@@ -219,34 +235,29 @@ export class Engine implements EngineApi {
     const now = this.now();
     this.flows.pinVersion(flowId, saved.version, saved.flow, now);
     const timeout = saved.flow.settings?.runTimeoutMs;
-    const runId = newId('run');
-    const creation = this.queue
-      .enqueue(
-      {
-        id: runId,
-        flowId,
-        flowVersion: saved.version,
-        flowName: saved.flow.name,
-        input,
-        createdAt: now,
-        dedupeKey: dedupeKey ?? null,
-        orderingKey: orderingKey ?? null,
-        deadlineAt: timeout !== undefined ? now + timeout : null,
-      },
-        saved.flow.name,
-        // The run may start as soon as its row is committed: its first effect waits for the fsync
-        // anyway (DurabilityBarrier), and the caller hears of it only after the fsync.
-        () => this.scheduler.wake(),
-      )
-      .catch((e: unknown) => {
-        const why = describeStorageError(e);
-        throw why ? new EngineError('internal', `cannot start the run: ${why}`) : e;
-      });
-    this.creating.set(runId, creation);
+    // A run for a source event has an id derived from its dedupe key: the same event, replayed,
+    // is the same run, and every idempotency key built from the run id survives the replay.
+    const runId = dedupeKey ? runIdForEvent(flowId, dedupeKey) : newId('run');
     try {
-      return await creation;
+      // The scheduler claims the run only once its creation is durable (RunQueue.claimable).
+      return await this.queue.enqueue(
+        {
+          id: runId,
+          flowId,
+          flowVersion: saved.version,
+          flowName: saved.flow.name,
+          input,
+          createdAt: now,
+          dedupeKey: dedupeKey ?? null,
+          orderingKey: orderingKey ?? null,
+          deadlineAt: timeout !== undefined ? now + timeout : null,
+        },
+        saved.flow.name,
+      );
+    } catch (e) {
+      const why = describeStorageError(e);
+      throw why ? new EngineError('internal', `cannot start the run: ${why}`) : e;
     } finally {
-      this.creating.delete(runId);
       this.scheduler.wake();
     }
   }
@@ -283,9 +294,10 @@ export class Engine implements EngineApi {
     this.assertOpen();
     const status = this.queue.status(runId);
     if (status === undefined) throw new EngineError('not_found', `no run with id "${runId}"`);
-    if (this.executor.cancel(runId)) {
-      await this.waitForRun(runId);
-    } else if (await this.queue.cancelParked(runId, this.now())) {
+    const running = this.executor.cancel(runId);
+    if (running) await running;
+    // Parked (or parked while being cancelled): cancel it in the queue.
+    if (await this.queue.cancelParked(runId, this.now())) {
       const at = this.now();
       this.emit({ type: 'run.finished', runId, at, status: 'cancelled', durationMs: 0, error: { message: 'the run was cancelled' } });
       this.notifyFinished(runId);
@@ -305,6 +317,8 @@ export class Engine implements EngineApi {
     const now = this.now();
     this.flows.pinVersion(saved.flow.id, saved.version, saved.flow, now);
     const runId = newId('run');
+    // The run and the copies of the nodes it reuses are one write: the scheduler can never see the
+    // run without them (and execute a reused node again).
     const { runId: created } = await this.queue.enqueue(
       {
         id: runId,
@@ -317,8 +331,8 @@ export class Engine implements EngineApi {
         inputOverrides: plan.inputOverrides,
       },
       saved.flow.name,
+      () => this.executor.copyReusedNodes(runId, original.run.id, plan.reuse),
     );
-    await this.executor.copyReusedNodes(created, original.run.id, plan.reuse);
     this.scheduler.wake();
     return { runId: created };
   }
@@ -397,7 +411,8 @@ export class Engine implements EngineApi {
     this.executor.interruptAll();
     await this.scheduler.stop();
     this.llm.close();
-    this.writer.stop(new EngineError('internal', 'the engine is closed'));
+    this.checkpointer.stop();
+    await this.writer.stop(new EngineError('internal', 'the engine is closed'));
     await this.closeServices();
     this.listeners.clear();
     for (const waiters of this.finishWaiters.values()) waiters.forEach((w) => w());

@@ -25,14 +25,12 @@ export interface RunExecutorOptions {
   maxOutputBytes: number | undefined;
   emit: (e: RunEvent) => void;
   log: (line: string) => void;
-  /** The durable-write promise of a run created moments ago, if its fsync may still be running. */
-  creation: (runId: string) => Promise<unknown> | undefined;
 }
 
 const FLOW_CACHE_SIZE = 64;
 
 export class RunExecutor {
-  private readonly active = new Map<string, { flowId: string; abort: AbortController }>();
+  private readonly active = new Map<string, { flowId: string; abort: AbortController; work?: Promise<unknown> }>();
   private readonly cancelRequested = new Set<string>();
   private readonly flowCache = new Map<string, Flow>();
   private readonly concurrencyByFlow = new Map<string, number | undefined>();
@@ -68,7 +66,6 @@ export class RunExecutor {
           signal: abort.signal,
           now: this.o.now,
           log: this.o.log,
-          ...(this.o.creation(runId) ? { createdDurably: this.o.creation(runId)! } : {}),
           ...(this.o.maxOutputBytes !== undefined ? { maxOutputBytes: this.o.maxOutputBytes } : {}),
         }).then(
           (outcome) => ({ parked: outcome.status === 'waiting' }),
@@ -78,20 +75,26 @@ export class RunExecutor {
           },
         )
       : this.failMissingFlow(runId, run.flowId, run.flowVersion).then(() => ({ parked: false }));
-    return work.finally(() => {
+    const tracked = work.finally(() => {
       clearTimeout(deadline);
       this.active.delete(runId);
       this.cancelRequested.delete(runId);
     });
+    this.active.get(runId)!.work = tracked;
+    return tracked;
   }
 
-  /** Cancels a run executing in this process; false if it is not active here. */
-  cancel(runId: string): boolean {
-    this.cancelRequested.add(runId);
+  /**
+   * Cancels a run executing in this process; resolves once its runner has returned (undefined if it
+   * is not active here). A runner that was already parking returns "waiting": the caller then
+   * cancels the parked run.
+   */
+  cancel(runId: string): Promise<unknown> | undefined {
     const a = this.active.get(runId);
-    if (!a) return false;
+    if (!a) return undefined;
+    this.cancelRequested.add(runId);
     a.abort.abort('cancel' satisfies AbortReason);
-    return true;
+    return a.work?.catch(() => {}) ?? Promise.resolve();
   }
 
   /** Shutdown: active runs stop at a safe point and stay resumable. */
@@ -107,17 +110,18 @@ export class RunExecutor {
     return this.concurrencyByFlow.get(flowId);
   }
 
-  /** Re-run from a node: upstream nodes keep the original run's results instead of running again. */
-  async copyReusedNodes(newRunId: string, oldRunId: string, nodeIds: string[]): Promise<void> {
+  /**
+   * Re-run from a node: upstream nodes keep the original run's results instead of running again.
+   * Runs inside the writer's transaction that creates the new run (RunQueue.enqueue's `alsoWrite`).
+   */
+  copyReusedNodes(newRunId: string, oldRunId: string, nodeIds: string[]): void {
     if (nodeIds.length === 0) return;
     const copy = this.o.db.prepare(
       `INSERT INTO node_runs (run_id, node_id, node_type, status, attempt, input, outputs, output, started_at, finished_at)
        SELECT ?, node_id, node_type, status, attempt, input, outputs, output, started_at, finished_at
        FROM node_runs WHERE run_id = ? AND node_id = ? AND status IN ('succeeded','skipped')`,
     );
-    this.o.db.transaction(() => {
-      for (const id of nodeIds) copy.run(newRunId, oldRunId, id);
-    })();
+    for (const id of nodeIds) copy.run(newRunId, oldRunId, id);
   }
 
   private loadPinned(flowId: string, version: number): Flow | undefined {

@@ -61,4 +61,12 @@ export interface Journal {
   registerWait(runId: string, nodeId: string, name: string, wakeAt: number | null, signal: string | null, at: number): Promise<void>;
   resolveWait(runId: string, nodeId: string, name: string, result: unknown, at: number): Promise<void>;
   getSignal(runId: string, name: string): { payload: unknown } | undefined;
+
+  /**
+   * The durability frontier. `lastSeq()` is the sequence number of the newest write queued so far
+   * (read it right after a write to learn that write's number); `whenDurable(seq)` resolves once
+   * every write up to it is on disk, and rejects if the store can no longer make it so.
+   */
+  lastSeq(): number;
+  whenDurable(seq: number): Promise<void>;
 }

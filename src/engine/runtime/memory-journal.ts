@@ -26,6 +26,11 @@ export class MemoryJournal implements Journal {
   readonly waits = new Map<string, StoredWait>();
   readonly signals = new Map<string, unknown>();
   durableWrites = 0;
+  /** Durability frontier. With `holdDurability` set, writes stay non-durable until `releaseDurability()`. */
+  private seq = 0;
+  private durableSeq = 0;
+  holdDurability = false;
+  private held: { seq: number; resolve: () => void }[] = [];
 
   private run(runId: string): MemRun {
     let r = this.runs.get(runId);
@@ -34,7 +39,22 @@ export class MemoryJournal implements Journal {
   }
   private durable(): Promise<void> {
     this.durableWrites++;
-    return Promise.resolve();
+    return this.whenDurable(++this.seq);
+  }
+  lastSeq(): number {
+    return this.seq;
+  }
+  whenDurable(seq: number): Promise<void> {
+    if (!this.holdDurability) this.durableSeq = this.seq;
+    if (seq <= this.durableSeq) return Promise.resolve();
+    return new Promise((resolve) => this.held.push({ seq, resolve }));
+  }
+  /** Test helper: everything written so far becomes durable. */
+  releaseDurability(): void {
+    this.durableSeq = this.seq;
+    const ready = this.held.filter((h) => h.seq <= this.durableSeq);
+    this.held = this.held.filter((h) => h.seq > this.durableSeq);
+    ready.forEach((h) => h.resolve());
   }
 
   runStarted(runId: string) {

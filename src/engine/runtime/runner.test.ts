@@ -154,24 +154,43 @@ describe('runner replay safety', () => {
   });
 });
 
-describe('durability barrier', () => {
-  it('runs no effect before the run is durably created, and does not finish before its steps are durable', async () => {
+describe('durability frontier', () => {
+  const tick = () => new Promise((r) => setTimeout(r, 20));
+
+  it('runs no effect before the run\'s earlier writes are durable, and does not finish before its steps are durable', async () => {
     effects = 0;
-    const f = flow([['t', 'manual-trigger@1', {}], ['fx', 'test.effect@1', {}]], [['t', 'out', 'fx', 'in']]);
-    let created!: () => void;
-    const createdDurably = new Promise<void>((r) => (created = r));
-    let stepDurable!: () => void;
+    const f = flow([['t', 'manual-trigger@1', {}], ['a', 'test.effect@1', {}], ['b', 'test.effect@1', {}]], [['t', 'out', 'a', 'in'], ['a', 'out', 'b', 'in']]);
     const journal = new MemoryJournal();
-    journal.putStep = () => new Promise<void>((r) => (stepDurable = r));
+    journal.holdDurability = true;
     const events: string[] = [];
-    const done = executeRun({ runId: 'rb', flow: f, flowVersion: 1, input: {}, registry, journal, services, createdDurably, emit: (e) => events.push(e.type) });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(effects).toBe(0); // the trigger ran, the effect waits for the run's creation
-    created();
-    await new Promise((r) => setTimeout(r, 20));
-    expect(effects).toBe(1);
-    expect(events).not.toContain('run.finished'); // its step result is not durable yet
-    stepDurable();
+    const done = executeRun({ runId: 'rb', flow: f, flowVersion: 1, input: {}, registry, journal, services, emit: (e) => events.push(e.type) });
+    await tick();
+    expect(effects).toBe(1); // a ran (nothing written before it); b waits for a's step result
+    journal.releaseDurability();
+    await tick();
+    expect(effects).toBe(2);
+    expect(events).not.toContain('run.finished'); // b's step result is not durable yet
+    journal.holdDurability = false;
+    journal.releaseDurability();
+    expect((await done).status).toBe('succeeded');
+  });
+
+  it('holds every parallel effect until the write before them is durable (two branches waiting at once)', async () => {
+    effects = 0;
+    const f = flow(
+      [['t', 'manual-trigger@1', {}], ['s', 'test.effect@1', {}], ['x', 'test.effect@1', {}], ['y', 'test.effect@1', {}]],
+      [['t', 'out', 's', 'in'], ['s', 'out', 'x', 'in'], ['s', 'out', 'y', 'in']],
+    );
+    const journal = new MemoryJournal();
+    journal.holdDurability = true;
+    const done = executeRun({ runId: 'rp', flow: f, flowVersion: 1, input: {}, registry, journal, services, emit: () => {} });
+    await tick();
+    expect(effects).toBe(1); // only s: x and y both wait for s's result to be durable
+    journal.releaseDurability();
+    await tick();
+    expect(effects).toBe(3);
+    journal.holdDurability = false;
+    journal.releaseDurability();
     expect((await done).status).toBe('succeeded');
   });
 });

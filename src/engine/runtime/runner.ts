@@ -17,7 +17,7 @@ import { NodeError } from '../../shared/services';
 import type { ErrorInfo, RunEvent, WaitInfo } from '../../shared/runs';
 import type { FinalStatus, Journal, NodeState, RunError } from './journal';
 import { Suspend } from './suspend';
-import { DurabilityBarrier, makeStepContext } from './step-context';
+import { RunWrites, makeStepContext } from './step-context';
 import { assertJson } from './json';
 import { NO_RETRY, backoffDelay, isRetryable, type RetryPolicy } from './retry';
 
@@ -42,8 +42,6 @@ export interface RunRequest {
   /** Largest JSON a node may output (bytes). */
   maxOutputBytes?: number;
   log?: (line: string) => void;
-  /** The run's own creation, when it may still be on its way to disk: no effect before it is durable. */
-  createdDurably?: Promise<unknown>;
 }
 
 /** `interrupted`: the engine shut down mid-run; nothing final was written and the run resumes on the next start. */
@@ -88,8 +86,8 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   }
 
   const running = new Map<string, Promise<void>>();
-  const durability = new DurabilityBarrier();
-  if (req.createdDurably) durability.add(req.createdDurably.then(() => undefined));
+  // The scheduler claims a run only once its creation is durable, so the run starts with nothing pending.
+  const writes = new RunWrites(journal);
   let failure: RunError = null;
   const waits: WaitInfo[] = [];
   const isReady = (n: FlowNode) => incoming.get(n.id)!.every((e) => { const s = settled.get(e.source); return s !== undefined && s.kind !== 'waiting'; });
@@ -115,7 +113,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
           continue;
         }
         const state = states.get(node.id);
-        const p = runNode(req, node, def, inputs ?? {}, state, now, durability).then((result) => {
+        const p = runNode(req, node, def, inputs ?? {}, state, now, writes).then((result) => {
           running.delete(node.id);
           settled.set(node.id, result);
           if (result.kind === 'waiting') waits.push(result.waiting);
@@ -139,7 +137,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   if (waits.length > 0) {
     const timed = waits.map((w) => w.until).filter((u): u is number => u !== null);
     const wakeAt = timed.length > 0 ? Math.min(...timed) : null;
-    await durability.wait();
+    await writes.settle();
     await journal.runWaiting(runId, wakeAt, at);
     emit({ type: 'run.waiting', runId, at, wakeAt });
     return { status: 'waiting', wakeAt };
@@ -149,7 +147,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   async function finish(status: FinalStatus, error: RunError): Promise<RunOutcome> {
     // Durable before anyone hears about it: run.finished is what callers count.
     // A step write that failed (disk full) makes the run fail loudly rather than finish unrecorded.
-    await durability.wait();
+    await writes.settle();
     await journal.runFinished(runId, status, error, at);
     emit({ type: 'run.finished', runId, at, status, durationMs: at - startedAt, error });
     return { status };
@@ -179,7 +177,7 @@ async function runNode(
   inputs: Record<string, unknown>,
   state: NodeState | undefined,
   now: () => number,
-  durability: DurabilityBarrier,
+  writes: RunWrites,
 ): Promise<NodeResult> {
   const { journal, emit, runId } = req;
   const failedAttempts = state && (state.status === 'running' || state.status === 'waiting') ? state.failedAttempts : 0;
@@ -215,7 +213,7 @@ async function runNode(
       progress: (text) => {
         if (!attemptAbort.signal.aborted) emit({ type: 'node.progress', runId, nodeId: node.id, at: now(), text });
       },
-      durability,
+      writes,
     });
     const timeoutMs = node.settings?.timeoutMs;
     // The race makes cancellation and timeouts effective even for an executor that ignores ctx.signal.

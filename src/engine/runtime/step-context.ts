@@ -25,29 +25,38 @@ export interface StepContextInput {
   log: (line: string) => void;
   /** Live progress (a run event, not journaled). */
   progress?: (text: string) => void;
-  /** The run's journal writes not yet known durable; see DurabilityBarrier. */
-  durability: DurabilityBarrier;
+  /** The run's journal writes an effect must not get ahead of; see RunWrites. */
+  writes: RunWrites;
+  /** An effect found started but never finished ran again (the trace counts these per node). */
+  onRedelivery?: (step: string) => void;
 }
 
 /**
- * Effects happen only after everything the run journaled before them is durable. Step results are
- * not awaited one by one: the wait happens once, right before the next effect (or the run's end),
- * so a step's fsync overlaps with the pure work that follows it.
+ * What one run has written that an effect must not get ahead of: the sequence number of its newest
+ * durability-relevant write (step results, "started" markers, waits) and the first such write
+ * that failed. Effects compare against the store's frontier (`journal.whenDurable`): an effect
+ * starts only once every write its run made before it is on disk. Step results are not awaited one
+ * by one, so a step's fsync overlaps with the pure work that follows it.
  */
-export class DurabilityBarrier {
-  private pending: Promise<void>[] = [];
+export class RunWrites {
+  private seq = 0;
+  private error: unknown = null;
 
+  constructor(private readonly journal: Pick<Journal, 'lastSeq' | 'whenDurable'>) {}
+
+  /** Track a write the journal just queued (call right after it, so `lastSeq` is its number). */
   add(write: Promise<void>): void {
-    write.catch(() => {}); // observed by the next wait(); never an unhandled rejection meanwhile
-    this.pending.push(write);
+    this.seq = Math.max(this.seq, this.journal.lastSeq());
+    write.catch((e: unknown) => {
+      this.error ??= e;
+    });
   }
 
-  async wait(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      await Promise.all(batch);
-    }
+  /** Resolves once everything tracked is durable; throws the first failed write's error. */
+  async settle(): Promise<void> {
+    if (this.error) throw this.error;
+    await this.journal.whenDurable(this.seq);
+    if (this.error) throw this.error;
   }
 }
 
@@ -65,7 +74,7 @@ export function makeStepContext(c: StepContextInput): NodeContext {
   };
 
   async function wait(name: string, until: number | null, signalName: string | null): Promise<WaitResult> {
-    await c.durability.wait();
+    await c.writes.settle();
     const key = signalName === null ? `sleep:${name}` : `signal:${name}`;
     const existing = journal.getWait(runId, nodeId, key);
     if (existing?.resolved) return existing.result as WaitResult;
@@ -105,10 +114,10 @@ export function makeStepContext(c: StepContextInput): NodeContext {
           checkType(name, stored.nodeType);
           return stored.value as T;
         }
-        await c.durability.wait();
+        await c.writes.settle();
         const value = await fn();
         assertJson(value, `step "${name}"`);
-        c.durability.add(journal.putStep(runId, nodeId, name, c.nodeType, value ?? null, c.now()));
+        c.writes.add(journal.putStep(runId, nodeId, name, c.nodeType, value ?? null, c.now()));
         return value;
       },
       async effect<T>(name: string, fn: (info: { idempotencyKey: string; mayHaveRunBefore: boolean }) => Promise<T> | T): Promise<T> {
@@ -117,14 +126,21 @@ export function makeStepContext(c: StepContextInput): NodeContext {
           checkType(name, stored.nodeType);
           return stored.value as T;
         }
+        // The marker is durable before the effect starts, so a crash anywhere after it leaves a trace
+        // that the target may already have this effect: the replay says so instead of hiding it.
         const marker = `started:${name}`;
         const mayHaveRunBefore = journal.getStep(runId, nodeId, marker).found;
-        if (!mayHaveRunBefore) c.durability.add(journal.putStep(runId, nodeId, marker, c.nodeType, { at: c.now() }, c.now()));
-        await c.durability.wait();
-        if (mayHaveRunBefore) c.log(`effect "${name}" may have been delivered before; sending again with the same idempotency key`);
+        if (mayHaveRunBefore) {
+          c.writes.add(journal.putStep(runId, nodeId, `redelivered:${name}:${c.attempt}:${c.now()}`, c.nodeType, { at: c.now() }, c.now()));
+          c.onRedelivery?.(name);
+          c.log(`effect "${name}" may have been delivered before; sending it again with the same idempotency key`);
+        } else {
+          c.writes.add(journal.putStep(runId, nodeId, marker, c.nodeType, { at: c.now() }, c.now()));
+        }
+        await c.writes.settle();
         const value = await fn({ idempotencyKey: `${runId}:${nodeId}:${name}`, mayHaveRunBefore });
         assertJson(value, `effect "${name}"`);
-        c.durability.add(journal.putStep(runId, nodeId, name, c.nodeType, value ?? null, c.now()));
+        c.writes.add(journal.putStep(runId, nodeId, name, c.nodeType, value ?? null, c.now()));
         return value;
       },
       idempotencyKey: (name) => `${runId}:${nodeId}:${name}`,

@@ -3,7 +3,7 @@
  * not ours or are newer than this build. Never overwrites a file it cannot read.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sqliteMigrations } from './migrations';
 import { sqliteNativeBinding } from './native-binding';
@@ -60,8 +60,14 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     // (./group-commit.ts). Direct writes outside the writer (flow saves, settings) are not
     // acknowledgements of outside events and are covered by the next fsync or checkpoint.
     db.pragma('synchronous = NORMAL');
+    // Checkpoints are ours (./checkpointer.ts): when idle or past a WAL size bound, never inside a
+    // COMMIT on the hot path.
+    db.pragma('wal_autocheckpoint = 0');
     db.pragma('foreign_keys = ON');
     migrate(db, file);
+    // What a previous process committed may still sit in the page cache (a SIGKILL keeps it): make
+    // it durable before this process acts on it, so nothing runs on rows a power cut could erase.
+    if (file !== ':memory:') syncFiles([realpathSync(file), `${realpathSync(file)}-wal`]);
     if (options.maxBytes !== undefined) {
       const pageSize = db.pragma('page_size', { simple: true }) as number;
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
@@ -71,6 +77,18 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     throw e;
   }
   return db;
+}
+
+function syncFiles(files: string[]) {
+  for (const f of files) {
+    if (!existsSync(f)) continue;
+    const fd = openSync(f, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 function assertSqliteFile(file: string) {

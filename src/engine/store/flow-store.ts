@@ -1,5 +1,6 @@
 /** Flow documents in SQLite: the current version of each flow plus snapshots pinned by runs. */
 import type { Db } from './database';
+import { deleteRunRows } from './run-owned-tables';
 import type { Flow } from '../../shared/flow/schema';
 import type { FlowSummary } from '../../shared/api';
 
@@ -53,9 +54,7 @@ export class FlowStore {
 
   delete(id: string): boolean {
     return this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM steps WHERE run_id IN (SELECT id FROM runs WHERE flow_id = ?)`).run(id);
-      this.db.prepare(`DELETE FROM node_runs WHERE run_id IN (SELECT id FROM runs WHERE flow_id = ?)`).run(id);
-      this.db.prepare(`DELETE FROM runs WHERE flow_id = ?`).run(id);
+      deleteRunRows(this.db, this.db.prepare(`SELECT id FROM runs WHERE flow_id = ?`).pluck().all(id) as string[]);
       this.db.prepare(`DELETE FROM flow_versions WHERE flow_id = ?`).run(id);
       return this.db.prepare(`DELETE FROM flows WHERE id = ?`).run(id).changes > 0;
     })();

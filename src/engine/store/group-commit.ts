@@ -1,29 +1,43 @@
 /**
- * Group commit. Journal writes from every concurrent run are queued and applied together in one
- * SQLite transaction per turn of the event loop. Durability comes from an fsync of the WAL file
- * that runs on libuv's thread pool, shared by every batch committed since the previous fsync:
+ * Group commit and the durability frontier.
  *
- *   batch A commits (no fsync, ~0.1 ms) → fsync #1 starts → batch B commits → batch C commits →
- *   fsync #1 ends: A is durable → fsync #2 starts (covers B and C) → …
+ * Every queued write gets a sequence number. Writes of one event-loop turn are committed together
+ * in one SQLite transaction (no fsync inside COMMIT: `synchronous=NORMAL`); `committedSeq` is the
+ * highest number in a committed batch. An fsync of the WAL file then runs on libuv's thread pool;
+ * when it succeeds, every write committed before it *started* is on disk and `durableSeq` advances
+ * to that point. Nothing is acknowledged before `durableSeq` has passed it:
  *
- * This is what `synchronous=FULL` does inside COMMIT (sync the WAL after writing the transaction),
- * except that the main thread keeps executing runs while the disk syncs, and one fsync covers many
- * commits. A caller that must not move on before its write is durable awaits `write()`; its promise
- * resolves only after an fsync that started after its commit has finished. Trace rows use `post()`:
- * ordered, committed with the batch, never awaited. With no WAL path (tests, `:memory:`), `write()`
- * resolves at commit.
+ *   writes 1..3 commit → fsync A starts (target 3) → 4..9 commit → A ends: durableSeq = 3
+ *   → fsync B starts (target 9) → …
+ *
+ * One number instead of a pile of promises: an effect waits until `durableSeq` reaches the last
+ * write its run made (`whenDurable(seq)`); the scheduler claims a run only once the write that
+ * created it is durable. With a Postgres store, `durableSeq` would be the commit acknowledgement.
+ *
+ * An fsync error is fatal (PostgreSQL's lesson, "fsyncgate"): Linux reports a writeback error once
+ * per file, so a later fsync returning 0 proves nothing about the pages the failed one covered.
+ * Every write not yet durable is rejected, nothing is acknowledged on this file again, and
+ * `onFatal` lets the owner reopen the database and recover from what is really on disk.
  */
-import { fsync, openSync, closeSync, fsyncSync } from 'node:fs';
+import * as nodeFs from 'node:fs';
 import type { Db } from './database';
 
 type Op = () => void;
 
-/**
- * A commit that lands while an fsync is running need not wait for it to end before its own starts:
- * a second fsync may run beside it (each waiter still waits for one that started after its commit).
- */
-const MAX_FSYNCS_IN_FLIGHT = 2;
-type Waiter = { resolve: () => void; reject: (e: Error) => void };
+/** The file operations durability rests on; injected so tests can simulate power loss and broken disks. */
+export interface DurabilityFs {
+  openSync(path: string, flags: string): number;
+  closeSync(fd: number): void;
+  fsync(fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void;
+  fsyncSync(fd: number): void;
+}
+
+export const realDurabilityFs: DurabilityFs = {
+  openSync: (path, flags) => nodeFs.openSync(path, flags),
+  closeSync: (fd) => nodeFs.closeSync(fd),
+  fsync: (fd, cb) => nodeFs.fsync(fd, cb),
+  fsyncSync: (fd) => nodeFs.fsyncSync(fd),
+};
 
 export interface GroupCommitStats {
   commits: number;
@@ -32,45 +46,99 @@ export interface GroupCommitStats {
 }
 
 export interface GroupCommitOptions {
-  /** The database's `-wal` file; fsynced after commits. Omit to resolve writes at commit. */
+  /** The database's WAL file (as SQLite sees it: symlinks resolved); fsynced after commits. Omit to treat commits as durable (tests, `:memory:`). */
   walPath?: string;
+  fs?: DurabilityFs;
   onError?: (e: Error) => void;
+  /** An fsync failed: the writer is dead. The owner should reopen the database. */
+  onFatal?: (e: Error) => void;
+  /**
+   * Broken on purpose, for the power-loss test's negative control: acknowledge at commit, before
+   * the fsync. Never set outside tests.
+   */
+  unsafeAcknowledgeAtCommit?: boolean;
+  /**
+   * A second fsync may start while one runs; each still only counts for what was committed before
+   * it started, and the frontier advances in start order. 1 keeps the disk (and a core) calmer.
+   */
+  maxFsyncsInFlight?: number;
+}
+
+interface Waiter {
+  seq: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
 }
 
 export class GroupCommitWriter {
   private ops: Op[] = [];
+  /** Sequence number of each op in `ops`. */
+  private opSeqs: number[] = [];
   /** Index in `ops` of the pending post for a key, so a newer post of the same row replaces it. */
   private keyed = new Map<string, number>();
+  /** Per-write acknowledgements of the batch being accumulated (rejected if its commit fails). */
+  private batchWaiters: Waiter[] = [];
+  /** Committed writes waiting for the frontier, in seq order. */
   private waiters: Waiter[] = [];
-  /** Called right after the commit, before the fsync: work that may start early but must not be acknowledged yet. */
-  private committedCallbacks: (() => void)[] = [];
-  /** Committed, waiting for the next fsync to start. */
-  private committed: Waiter[] = [];
-  private syncing = 0;
+  private lastQueuedSeq = 0;
+  private committed = 0;
+  private durable = 0;
+  /** Fsyncs in flight, in start order, with the frontier each will establish. */
+  private inFlight: { target: number; done: boolean; ok: boolean }[] = [];
   private scheduled = false;
   private failure: Error | null = null;
+  private fatal = false;
   private walFd: number | null = null;
+  private readonly fs: DurabilityFs;
+  private readonly maxInFlight: number;
+  private drained: (() => void)[] = [];
   readonly stats: GroupCommitStats = { commits: 0, writes: 0, fsyncs: 0 };
 
   constructor(
     private readonly db: Db,
     private readonly options: GroupCommitOptions = {},
   ) {
-    if (options.walPath) this.walFd = openSync(options.walPath, 'r');
+    this.fs = options.fs ?? realDurabilityFs;
+    this.maxInFlight = options.maxFsyncsInFlight ?? 1;
+    // Read-write: Windows' FlushFileBuffers needs write access to the handle.
+    if (options.walPath) this.walFd = this.fs.openSync(options.walPath, 'r+');
+  }
+
+  /** Highest write sequence number committed to SQLite (visible to reads, maybe not on disk). */
+  get committedSeq(): number {
+    return this.committed;
+  }
+
+  /** Highest write sequence number known to be on disk. */
+  get durableSeq(): number {
+    return this.durable;
+  }
+
+  /** The sequence number of the newest write queued so far (committed or not). */
+  get lastSeq(): number {
+    return this.lastQueuedSeq;
+  }
+
+  get failed(): Error | null {
+    return this.failure;
   }
 
   /**
-   * Queue a write; the promise resolves once it is committed and fsynced.
+   * Queue a write; resolves once it is committed and durable, rejects if its batch fails.
    * `touchesKey` names a keyed row (see `post`) this write also changes.
    */
-  write(op: Op, touchesKey?: string, onCommitted?: () => void): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
+  write(op: Op, touchesKey?: string): Promise<void> {
+    return this.writeSeq(op, touchesKey).done;
+  }
+
+  /** `write`, also returning the write's sequence number (for `whenDurable`). */
+  writeSeq(op: Op, touchesKey?: string): { seq: number; done: Promise<void> } {
+    if (this.failure) return { seq: this.lastQueuedSeq, done: Promise.reject(this.failure) };
     // Seal the pending post of that row: a later post must not jump ahead of this write.
     if (touchesKey !== undefined) this.keyed.delete(touchesKey);
-    this.ops.push(op);
-    if (onCommitted) this.committedCallbacks.push(onCommitted);
-    this.schedule();
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    const seq = this.enqueue(op);
+    const done = new Promise<void>((resolve, reject) => this.batchWaiters.push({ seq, resolve, reject }));
+    return { seq, done };
   }
 
   /**
@@ -78,29 +146,41 @@ export class GroupCommitWriter {
    * a pending one in place: a node that starts and finishes within one batch costs one row write.
    * The replacing op must write the complete row (an upsert), since the replaced one never runs.
    */
-  post(op: Op, key?: string): void {
-    if (this.failure) return;
+  post(op: Op, key?: string): number {
+    if (this.failure) return this.lastQueuedSeq;
     if (key !== undefined) {
       const at = this.keyed.get(key);
       if (at !== undefined) {
         this.ops[at] = op;
-        return;
+        return this.opSeqs[at]!;
       }
       this.keyed.set(key, this.ops.length);
     }
-    this.ops.push(op);
-    this.schedule();
+    return this.enqueue(op);
   }
 
-  /** Resolves once everything committed so far (by anyone on this database) is durable. */
+  /** Resolves once durableSeq ≥ seq; rejects if the writer has died first. */
+  whenDurable(seq: number): Promise<void> {
+    if (seq <= this.durable) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
+    if (seq > this.committed) this.flush();
+    if (this.walFd === null || this.options.unsafeAcknowledgeAtCommit) {
+      return seq <= this.committed ? Promise.resolve() : Promise.reject(this.failure ?? new Error('write was not committed'));
+    }
+    const p = new Promise<void>((resolve, reject) => this.insertWaiter({ seq, resolve, reject }));
+    this.startSync();
+    return p;
+  }
+
+  /** Resolves once everything committed so far (by anyone on this database, direct writes included) is durable. */
   sync(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     this.flush();
     if (this.walFd === null) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.committed.push({ resolve, reject });
-      this.startSync();
-    });
+    // Direct writes (flow saves) commit outside the writer: count them as a write of their own.
+    const seq = ++this.lastQueuedSeq;
+    this.committed = seq;
+    return this.whenDurable(seq);
   }
 
   /** Commit everything queued now (synchronously); durability follows with the next fsync. */
@@ -108,11 +188,11 @@ export class GroupCommitWriter {
     this.scheduled = false;
     if (this.ops.length === 0) return;
     const ops = this.ops;
-    const waiters = this.waiters;
-    const callbacks = this.committedCallbacks;
+    const batch = this.batchWaiters;
+    const last = this.lastQueuedSeq;
     this.ops = [];
-    this.waiters = [];
-    this.committedCallbacks = [];
+    this.opSeqs = [];
+    this.batchWaiters = [];
     this.keyed.clear();
     try {
       this.db.transaction(() => {
@@ -123,63 +203,122 @@ export class GroupCommitWriter {
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       this.options.onError?.(error);
-      for (const w of waiters) w.reject(error);
+      for (const w of batch) w.reject(error);
+      // The frontier still moves past these numbers: their writes are gone, and their owners were told.
+      this.committed = last;
       return;
     }
-    for (const cb of callbacks) {
-      try {
-        cb();
-      } catch (e) {
-        this.options.onError?.(e instanceof Error ? e : new Error(String(e)));
-      }
-    }
-    if (this.walFd === null) {
-      for (const w of waiters) w.resolve();
+    this.committed = last;
+    if (this.walFd === null || this.options.unsafeAcknowledgeAtCommit) {
+      this.durable = Math.max(this.durable, last);
+      for (const w of batch) w.resolve();
       return;
     }
-    this.committed.push(...waiters);
+    for (const w of batch) this.insertWaiter(w);
     this.startSync();
   }
 
-  /** After close, writes are refused with this error; everything committed is fsynced first. */
-  stop(reason: Error): void {
-    this.flush();
-    this.failure = reason;
+  /** Resolves when no fsync is running (checkpoints must not race the frontier). */
+  idle(): Promise<void> {
+    if (this.inFlight.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  /**
+   * After close, writes are refused with this error. Everything committed is made durable first,
+   * once no fsync is running any more, so the file descriptor is never closed under a queued fsync.
+   */
+  async stop(reason: Error): Promise<void> {
+    if (!this.failure) this.flush();
+    const alreadyFailed = this.failure;
+    this.failure ??= reason;
+    await this.idle();
     if (this.walFd !== null) {
-      fsyncSync(this.walFd);
-      const waiting = this.committed;
-      this.committed = [];
-      waiting.forEach((w) => w.resolve());
-      closeSync(this.walFd);
+      if (!alreadyFailed) {
+        try {
+          this.fs.fsyncSync(this.walFd);
+          this.advance(this.committed);
+        } catch (e) {
+          this.die(e instanceof Error ? e : new Error(String(e)));
+        }
+      }
+      this.fs.closeSync(this.walFd);
       this.walFd = null;
     }
+    this.rejectAll(this.failure);
+  }
+
+  private enqueue(op: Op): number {
+    const seq = ++this.lastQueuedSeq;
+    this.ops.push(op);
+    this.opSeqs.push(seq);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return seq;
+  }
+
+  private insertWaiter(w: Waiter) {
+    // Almost always appended in order; a late whenDurable(small seq) is placed where it belongs.
+    let i = this.waiters.length;
+    while (i > 0 && this.waiters[i - 1]!.seq > w.seq) i--;
+    this.waiters.splice(i, 0, w);
   }
 
   private startSync() {
-    if (this.syncing >= MAX_FSYNCS_IN_FLIGHT || this.committed.length === 0 || this.walFd === null) return;
-    this.syncing++;
-    const batch = this.committed;
-    this.committed = [];
-    fsync(this.walFd, (err) => {
-      this.syncing--;
+    if (this.fatal || this.walFd === null) return;
+    if (this.inFlight.length >= this.maxInFlight) return;
+    const lastStarted = this.inFlight.at(-1)?.target ?? this.durable;
+    // Nothing new since the last fsync started (or nobody waits): no fsync needed.
+    if (this.committed <= lastStarted || this.waiters.length === 0) return;
+    const entry = { target: this.committed, done: false, ok: false };
+    this.inFlight.push(entry);
+    this.fs.fsync(this.walFd, (err) => {
       this.stats.fsyncs++;
-      if (err) {
-        // The disk refused to make the data durable: nothing may be acknowledged any more.
-        this.failure = err;
-        this.options.onError?.(err);
-        batch.forEach((w) => w.reject(err));
-        this.committed.forEach((w) => w.reject(err));
-        this.committed = [];
-        return;
+      entry.done = true;
+      entry.ok = !err;
+      if (err) this.die(err);
+      // The frontier advances in start order: a later fsync's success says nothing about an earlier one's range.
+      while (this.inFlight.length > 0 && this.inFlight[0]!.done) {
+        const head = this.inFlight.shift()!;
+        if (head.ok && !this.fatal) this.advance(head.target);
       }
-      batch.forEach((w) => w.resolve());
+      if (this.inFlight.length === 0) {
+        const drained = this.drained;
+        this.drained = [];
+        drained.forEach((d) => d());
+      }
       this.startSync();
     });
   }
 
-  private schedule() {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
+  private advance(target: number) {
+    if (target <= this.durable) return;
+    this.durable = target;
+    let n = 0;
+    while (n < this.waiters.length && this.waiters[n]!.seq <= target) n++;
+    const ready = this.waiters.splice(0, n);
+    for (const w of ready) w.resolve();
+  }
+
+  private die(err: Error) {
+    if (this.fatal) return;
+    this.fatal = true;
+    const error = Object.assign(new Error(`the disk failed to make the journal durable (${err.message}); nothing more is acknowledged on this file`), {
+      code: (err as NodeJS.ErrnoException).code ?? 'EIO',
+      cause: err,
+    });
+    this.failure = error;
+    this.options.onError?.(error);
+    this.rejectAll(error);
+    this.options.onFatal?.(error);
+  }
+
+  private rejectAll(error: Error) {
+    const waiting = [...this.waiters, ...this.batchWaiters];
+    this.waiters = [];
+    this.batchWaiters = [];
+    waiting.forEach((w) => w.reject(error));
   }
 }

@@ -6,6 +6,7 @@
 import type { Db } from './database';
 import type { GroupCommitWriter } from './group-commit';
 import type { NewRun } from '../runtime/journal';
+import { deleteRunRows } from './run-owned-tables';
 import { stoppedMessage, type RunStatus } from '../../shared/runs';
 
 export interface ClaimableRun {
@@ -30,6 +31,12 @@ export interface RunToExecute {
 
 export class RunQueue {
   private readonly s;
+  /**
+   * Runs committed but maybe not yet durable, as (write seq, smallest runs.seq the write created).
+   * The scheduler claims only runs created at or below the durability frontier: a run that could
+   * vanish in a power loss must not execute (its effects would have no run to answer for them).
+   */
+  private notDurable: { writeSeq: number; firstRunSeq: number }[] = [];
 
   constructor(
     private readonly db: Db,
@@ -71,6 +78,7 @@ export class RunQueue {
         `SELECT id, flow_id, flow_version, input, input_overrides, started_at, deadline_at, parent_run_id FROM runs WHERE id = ? AND status IN ('queued','waiting')`,
       ),
       status: db.prepare(`SELECT status FROM runs WHERE id = ?`),
+      lastRunSeq: db.prepare(`SELECT max(seq) AS seq FROM runs`),
       insertSignal: db.prepare(`INSERT OR IGNORE INTO signals (run_id, name, payload, received_at) VALUES (?, ?, ?, ?)`),
       wake: db.prepare(
         `UPDATE runs SET wake_at = CASE WHEN wake_at IS NULL OR wake_at > @now THEN @now ELSE wake_at END
@@ -87,10 +95,14 @@ export class RunQueue {
     };
   }
 
-  /** Creates the run, or returns the existing one for the same (flow, dedupe key). Durable on return. */
-  async enqueue(run: NewRun, flowName: string, onCommitted?: () => void): Promise<{ runId: string; deduplicated: boolean }> {
+  /**
+   * Creates the run, or returns the existing one for the same (flow, dedupe key). Durable on return.
+   * `alsoWrite` runs in the same transaction (a re-run's copies of reused nodes): a run is never
+   * visible without what it depends on.
+   */
+  async enqueue(run: NewRun, flowName: string, alsoWrite?: () => void): Promise<{ runId: string; deduplicated: boolean }> {
     let inserted = false;
-    await this.writer.write(() => {
+    await this.creating(() => {
       inserted =
         this.s.insert.run({
           id: run.id,
@@ -106,7 +118,8 @@ export class RunQueue {
           deadlineAt: run.deadlineAt ?? null,
           createdAt: run.createdAt,
         }).changes > 0;
-    }, undefined, onCommitted);
+      if (inserted) alsoWrite?.();
+    });
     if (inserted) return { runId: run.id, deduplicated: false };
     const existing = this.s.byDedupe.get(run.flowId, run.dedupeKey ?? null) as { id: string } | undefined;
     if (!existing) throw new Error(`run ${run.id} could not be created`);
@@ -124,7 +137,7 @@ export class RunQueue {
     alsoWrite?: () => void,
   ): Promise<{ created: number; deduplicated: number }> {
     let created = 0;
-    await this.writer.write(() => {
+    await this.creating(() => {
       for (const run of runs) {
         const input = run.input === undefined ? null : JSON.stringify(run.input);
         created += this.s.insertMany.run(run.id, run.flowId, run.flowVersion, flowName, input, run.dedupeKey ?? null, run.orderingKey ?? null, run.deadlineAt ?? null, run.createdAt).changes;
@@ -134,12 +147,48 @@ export class RunQueue {
     return { created, deduplicated: runs.length - created };
   }
 
-  /** Runs that may start now, oldest first, with ordering keys respected. */
+  /** A write that creates runs: records which runs.seq it created until the frontier passes it. */
+  private creating(op: () => void): Promise<void> {
+    const entry = { writeSeq: 0, firstRunSeq: Number.POSITIVE_INFINITY };
+    const { seq, done } = this.writer.writeSeq(() => {
+      const before = this.lastRunSeq();
+      op();
+      if (this.lastRunSeq() > before) entry.firstRunSeq = before + 1;
+    });
+    entry.writeSeq = seq;
+    this.notDurable.push(entry);
+    return done;
+  }
+
+  private lastRunSeq(): number {
+    return (this.s.lastRunSeq.get() as { seq: number | null }).seq ?? 0;
+  }
+
+  /** runs.seq from which creations may not be durable yet (Infinity: all are). */
+  private durableRunSeqLimit(): number {
+    const durable = this.writer.durableSeq;
+    let i = 0;
+    while (i < this.notDurable.length && this.notDurable[i]!.writeSeq <= durable) i++;
+    if (i > 0) this.notDurable.splice(0, i);
+    let limit = Number.POSITIVE_INFINITY;
+    for (const e of this.notDurable) limit = Math.min(limit, e.firstRunSeq);
+    return limit;
+  }
+
+  /** Runs that may start now, oldest first, with ordering keys respected; only runs whose creation is durable. */
   claimable(now: number, limit: number): ClaimableRun[] {
     const queued = this.s.claimableQueued.all({ limit: limit * 4 }) as (ClaimableRun & { seq: number })[];
     const waiting = this.s.claimableWaiting.all({ now, limit: limit * 4 }) as (ClaimableRun & { seq: number })[];
     const rows = waiting.length === 0 ? queued : [...queued, ...waiting].sort((a, b) => a.seq - b.seq).slice(0, limit * 4);
-    return rows.filter((r) => r.orderingKey === null || (this.s.headOfKey.get(r.orderingKey) as { id: string }).id === r.id);
+    const durableBelow = this.durableRunSeqLimit();
+    return rows.filter(
+      (r) => r.seq < durableBelow && (r.orderingKey === null || (this.s.headOfKey.get(r.orderingKey) as { id: string }).id === r.id),
+    );
+  }
+
+  /** True while some created run is not yet durable (the scheduler looks again when the frontier moves). */
+  hasUndurableRuns(): boolean {
+    return this.durableRunSeqLimit() !== Number.POSITIVE_INFINITY;
   }
 
   /** Earliest time a waiting run wakes by itself, or null. */
@@ -219,14 +268,7 @@ export class RunQueue {
       .pluck()
       .all({ olderThan, keep: keepPerFlow, batch }) as string[];
     if (ids.length === 0) return 0;
-    this.db.transaction(() => {
-      for (const table of ['steps', 'node_runs', 'node_attempts', 'waits', 'signals']) {
-        const del = this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`);
-        for (const id of ids) del.run(id);
-      }
-      const delRun = this.db.prepare(`DELETE FROM runs WHERE id = ?`);
-      for (const id of ids) delRun.run(id);
-    })();
+    this.db.transaction(() => deleteRunRows(this.db, ids))();
     return ids.length;
   }
 }

@@ -162,6 +162,12 @@ export class RunStore implements Journal {
     const r = json(result);
     return this.writer.write(() => this.s.resolveWait.run(runId, nodeId, name, at, r, at));
   }
+  lastSeq(): number {
+    return this.writer.lastSeq;
+  }
+  whenDurable(seq: number): Promise<void> {
+    return this.writer.whenDurable(seq);
+  }
   getSignal(runId: string, name: string) {
     const r = this.s.getSignal.get(runId, name) as { payload: string | null } | undefined;
     return r && { payload: r.payload === null ? null : JSON.parse(r.payload) };

@@ -1,17 +1,19 @@
 /**
- * Ids for trigger runs: `run_` + time (ms, base36) + a per-process counter + randomness.
- * Why not `newId`: fully random ids land all over the `runs.id` unique index, and at trigger rates
- * (tens of thousands of runs a second) those scattered B-tree inserts were the largest cost of
- * creating a run; ids that grow with time append instead (measured ~1.5× faster inserts).
- * The random tail keeps ids unique even if the clock steps back across a restart.
+ * Ids for runs created from source events. Why not `newId`: fully random ids land all over the
+ * `runs.id` unique index, and at trigger rates (tens of thousands of runs a second) those
+ * scattered B-tree inserts were the largest cost of creating a run; ids that grow with the source
+ * position append instead (measured ~1.5x faster inserts).
  */
-let counter = 0;
+import { createHash } from 'node:crypto';
 
-export function triggerRunId(now = Date.now()): string {
-  counter = (counter + 1) % 36 ** 4;
-  const bytes = new Uint8Array(6);
-  globalThis.crypto.getRandomValues(bytes);
-  let random = '';
-  for (const b of bytes) random += (b % 36).toString(36);
-  return `run_${now.toString(36).padStart(9, '0')}${counter.toString(36).padStart(4, '0')}${random}`;
+/**
+ * The id of a run created for a source event: derived from (flow, dedupe key), so the same event
+ * gets the same run id however often it is replayed — and so does every idempotency key built
+ * from it (run + node + step). A key that starts with a fixed-width hex position (a CDC commit
+ * LSN) keeps that prefix, so ids still grow with time and append to the `runs.id` index.
+ */
+export function runIdForEvent(flowId: string, dedupeKey: string): string {
+  const digest = createHash('sha256').update(flowId).update('\0').update(dedupeKey).digest('hex').slice(0, 20);
+  const position = /^[0-9A-F]{16}/.exec(dedupeKey)?.[0];
+  return position ? `run_${position.toLowerCase()}${digest}` : `run_e${digest}`;
 }

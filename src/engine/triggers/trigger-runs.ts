@@ -8,7 +8,7 @@ import type { Flow } from '../../shared/flow/schema';
 import type { SavedFlow } from '../../shared/api';
 import type { FlowStore } from '../store/flow-store';
 import type { RunQueue } from '../store/run-queue';
-import { triggerRunId } from './run-ids';
+import { runIdForEvent } from './run-ids';
 import type { TriggerRunInput } from './trigger-manager';
 
 export interface TriggerRunsOptions {
@@ -33,7 +33,7 @@ export class TriggerRuns {
     const timeout = flow.settings?.runTimeoutMs;
     const deadlineAt = timeout !== undefined ? now + timeout : null;
     const result = await this.o.queue.enqueueMany(
-      runs.map((r) => ({ id: triggerRunId(now), flowId, flowVersion: version, flowName: flow.name, input: r.input, createdAt: now, dedupeKey: r.dedupeKey, orderingKey: r.orderingKey, deadlineAt })),
+      runs.map((r) => ({ id: runIdForEvent(flowId, r.dedupeKey), flowId, flowVersion: version, flowName: flow.name, input: r.input, createdAt: now, dedupeKey: r.dedupeKey, orderingKey: r.orderingKey, deadlineAt })),
       flow.name,
       alsoWrite,
     );
