@@ -1,75 +1,27 @@
 /**
  * bench:engine — a 4-node flow (trigger → Set fields → HTTP request to a fake LLM on 127.0.0.1 →
- * Write file sink), N runs at concurrency 1 and 20, fully durable: every step journaled at
- * synchronous=FULL, a run counts only once its completion is committed. Baselines measured in the
- * same process: raw better-sqlite3 single-row transactions at synchronous=FULL, and raw node:http
- * keep-alive requests to the same server.
+ * Write file sink), N runs at concurrency 1 and 20, fully durable. The engine runs in a process of
+ * its own (bench/engine-bench-worker.ts), the fake LLM server in another, so peak RSS is the
+ * engine's. Durability: WAL with synchronous=NORMAL and the group-commit writer's own fsync of
+ * the WAL — nothing (run id, step result, run end) is acknowledged before an fsync covering it
+ * has completed, which is what synchronous=FULL promises. Refuses to run on tmpfs (fsync is free
+ * there). Baselines measured in the same run: raw better-sqlite3 single-row transactions at
+ * synchronous=FULL, raw node:http keep-alive requests to the same fake server.
  */
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { createEngine, type Engine } from '../src/engine/engine';
-import type { Flow } from '../src/shared/flow/schema';
-import { startFakeLlm } from './fake-llm-server';
-import { percentile, round, rssSampler, saveResults } from './stats';
+import { round, saveResults } from './stats';
 
 const N = Number(process.env['BENCH_RUNS'] ?? 5000);
 /** Runs in the memory soak (RSS must stay flat). */
 const SOAK = Number(process.env['BENCH_SOAK_RUNS'] ?? 100_000);
-
-function flowFor(url: string): Flow {
-  return {
-    schemaVersion: 1,
-    id: 'bench',
-    name: 'Bench',
-    nodes: [
-      { id: 't', type: 'manual-trigger@1', name: 'Ticket', position: { x: 0, y: 0 }, config: {} },
-      { id: 's', type: 'set-fields@1', name: 'Prompt', position: { x: 200, y: 0 }, config: { fields: [{ name: 'prompt', value: 'Classify: {{ text }}' }, { name: 'id', value: '{{ id }}' }] } },
-      {
-        id: 'llm', type: 'http-request@1', name: 'LLM', position: { x: 400, y: 0 },
-        config: { method: 'POST', url, body: '{"model":"fake-1","messages":[{"role":"user","content":"{{ prompt }}"}]}' },
-      },
-      { id: 'sink', type: 'write-file@1', name: 'Sink', position: { x: 600, y: 0 }, config: { path: 'bench.jsonl', line: '{{ body.choices[0].message.content }}' } },
-    ],
-    edges: [
-      { id: 'e1', source: 't', sourcePort: 'out', target: 's', targetPort: 'in' },
-      { id: 'e2', source: 's', sourcePort: 'out', target: 'llm', targetPort: 'in' },
-      { id: 'e3', source: 'llm', sourcePort: 'out', target: 'sink', targetPort: 'in' },
-    ],
-  };
-}
-
-async function measureEngine(engine: Engine, concurrency: number, n: number) {
-  const done = new Map<string, () => void>();
-  const off = engine.onRunEvent((e) => {
-    if (e.type === 'run.finished') {
-      if (e.status !== 'succeeded') throw new Error(`bench run failed: ${JSON.stringify(e.error)}`);
-      done.get(e.runId)?.();
-    }
-  });
-  const latencies: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        const start = performance.now();
-        const finished = new Promise<void>((resolve) => {
-          void engine.startRun({ flowId: 'bench', input: { id: i, text: `ticket ${i}: the printer is on fire` } }).then(({ runId }) => done.set(runId, resolve));
-        });
-        await finished;
-        latencies.push(performance.now() - start);
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  off();
-  latencies.sort((a, b) => a - b);
-  return { runsPerSec: round(n / seconds), p50Ms: round(percentile(latencies, 50), 2), p99Ms: round(percentile(latencies, 99), 2) };
-}
+const here = dirname(fileURLToPath(import.meta.url));
+const TMPFS_MAGIC = 0x01021994;
 
 function sqliteFullBaseline(dir: string, seconds = 2): number {
   const db = new Database(join(dir, 'baseline.db'));
@@ -111,57 +63,92 @@ async function httpBaseline(url: string, seconds = 2, concurrency = 1): Promise<
   return round(n / seconds);
 }
 
+async function startLlmProcess(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fake-llm-process.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`fake LLM exited (${code})`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+type Phase = { runsPerSec: number; p50Ms: number; p99Ms: number; fsyncsPerRun: number; writesPerCommit: number; rssMb: number; peakRssMb: number };
+
+function startEngineProcess(dataDir: string, llmUrl: string) {
+  const child = fork(join(here, 'engine-bench-worker.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_DATA_DIR: dataDir, BENCH_LLM_URL: llmUrl } });
+  let fail: (e: Error) => void = () => {};
+  child.once('exit', (code) => fail(new Error(`engine process exited (${code})`)));
+  const next = () =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      fail = reject;
+      child.once('message', (m) => resolve(m as Record<string, unknown>));
+    });
+  return {
+    ready: next(),
+    phase: async (concurrency: number, runs: number) => {
+      const reply = next();
+      child.send({ concurrency, runs });
+      return (await reply) as unknown as Phase;
+    },
+    close: async () => {
+      const reply = next();
+      child.send({ close: true });
+      return (await reply) as { peakRssMb: number; checkpoints: Record<string, number> };
+    },
+  };
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'millrace-bench-'));
-  const llm = await startFakeLlm();
-  const rss = rssSampler();
+  if (statfsSync(dir).type === TMPFS_MAGIC) {
+    rmSync(dir, { recursive: true, force: true });
+    console.error(`refusing to run: ${tmpdir()} is tmpfs, where fsync is free and the figures would mean nothing; set TMPDIR to a disk folder`);
+    process.exit(2);
+  }
+  console.log('engine: WAL, synchronous=NORMAL + the writer\'s fsync of the WAL before every acknowledgement (durability of synchronous=FULL); checkpoints off the hot path');
+  const llm = await startLlmProcess();
   try {
     const baseline = { sqliteFullTxPerSec: sqliteFullBaseline(dir), httpReqPerSec: await httpBaseline(llm.url), httpReqPerSecConc20: await httpBaseline(llm.url, 2, 20) };
     console.log(`baseline: raw SQLite FULL ${baseline.sqliteFullTxPerSec} tx/s, raw node:http ${baseline.httpReqPerSec} req/s (20 at once: ${baseline.httpReqPerSecConc20})`);
-    const engine = createEngine({ dataDir: join(dir, 'engine'), seedDemo: false, concurrency: 20, retention: { maxAgeDays: null, maxRunsPerFlow: null } });
-    await engine.saveFlow({ flow: flowFor(llm.url) });
-    await measureEngine(engine, 4, 200); // warm-up: JIT, statement cache, keep-alive sockets
-    const before = engine.journalStats();
-    const conc1 = await measureEngine(engine, 1, N);
-    console.log(`concurrency 1:  ${conc1.runsPerSec} runs/s, p50 ${conc1.p50Ms} ms, p99 ${conc1.p99Ms} ms`);
-    const mid = engine.journalStats();
-    const conc20 = await measureEngine(engine, 20, N);
-    console.log(`concurrency 20: ${conc20.runsPerSec} runs/s, p50 ${conc20.p50Ms} ms, p99 ${conc20.p99Ms} ms`);
-    const after = engine.journalStats();
-    // Soak: RSS sampled every 10% of the way; "flat" = the last samples do not keep climbing.
+    const engine = startEngineProcess(dir, llm.url);
+    await engine.ready;
+    await engine.phase(4, 200); // warm-up: JIT, statement cache, keep-alive sockets
+    const conc1 = await engine.phase(1, N);
+    console.log(`concurrency 1:  ${conc1.runsPerSec} runs/s, p50 ${conc1.p50Ms} ms, p99 ${conc1.p99Ms} ms, ${conc1.fsyncsPerRun} fsyncs/run`);
+    const conc20 = await engine.phase(20, N);
+    console.log(`concurrency 20: ${conc20.runsPerSec} runs/s, p50 ${conc20.p50Ms} ms, p99 ${conc20.p99Ms} ms, ${conc20.fsyncsPerRun} fsyncs/run`);
+    // Soak: RSS of the engine process sampled every 10% of the way; "flat" = the last samples do not keep climbing.
     const rssSamplesMb: number[] = [];
     const chunk = Math.max(1, Math.floor(SOAK / 10));
-    for (let done = 0; done < SOAK; done += chunk) {
-      await measureEngine(engine, 20, Math.min(chunk, SOAK - done));
-      rssSamplesMb.push(round(process.memoryUsage().rss / 1024 / 1024));
-    }
-    console.log(`soak ${SOAK} runs: RSS MB ${rssSamplesMb.join(' → ')}`);
-    const writesPerCommit = {
-      conc1: round((mid.writes - before.writes) / Math.max(1, mid.commits - before.commits)),
-      conc20: round((after.writes - mid.writes) / Math.max(1, after.commits - mid.commits)),
-    };
-    await engine.close();
+    for (let done = 0; done < SOAK; done += chunk) rssSamplesMb.push((await engine.phase(20, Math.min(chunk, SOAK - done))).rssMb);
+    console.log(`soak ${SOAK} runs: engine RSS MB ${rssSamplesMb.join(' → ')}`);
+    const closed = await engine.close();
+    console.log(`checkpoints: ${JSON.stringify(closed.checkpoints)}`);
     const results = {
       runs: N,
-      conc1,
-      conc20,
+      durability: 'WAL + synchronous=NORMAL + writer fsync before acknowledgement',
+      conc1: { runsPerSec: conc1.runsPerSec, p50Ms: conc1.p50Ms, p99Ms: conc1.p99Ms },
+      conc20: { runsPerSec: conc20.runsPerSec, p50Ms: conc20.p50Ms, p99Ms: conc20.p99Ms },
       baseline,
       ratios: {
         conc1RunsPerSqliteTx: round(conc1.runsPerSec / baseline.sqliteFullTxPerSec, 3),
         conc20RunsPerSqliteTx: round(conc20.runsPerSec / baseline.sqliteFullTxPerSec, 3),
         conc1RunsPerHttpReq: round(conc1.runsPerSec / baseline.httpReqPerSec, 3),
       },
-      journalWritesPerCommit: writesPerCommit,
-      fsyncsPerRun: round((after.fsyncs - before.fsyncs) / (2 * N), 2),
-      peakRssMb: rss.peakMb(),
+      journalWritesPerCommit: { conc1: conc1.writesPerCommit, conc20: conc20.writesPerCommit },
+      fsyncsPerRun: conc20.fsyncsPerRun,
+      fsyncsPerRunConc1: conc1.fsyncsPerRun,
+      checkpoints: closed.checkpoints,
+      peakRssMb: closed.peakRssMb,
       soak: { runs: SOAK, rssSamplesMb, growthSecondHalfMb: round((rssSamplesMb.at(-1) ?? 0) - (rssSamplesMb[Math.floor(rssSamplesMb.length / 2)] ?? 0)) },
-      // Peers measured on this machine kind (ENVIRONMENT.md), same flow shape; not re-measured here.
-      reference: { n8nRunsPerSec: '31–49', dbosConc1RunsPerSec: 85, dbosConc20RunsPerSec: '130–170' },
     };
     saveResults('engine', results);
   } finally {
-    rss.stop();
-    await llm.close();
+    llm.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

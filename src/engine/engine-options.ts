@@ -40,6 +40,7 @@ export interface EngineOptions {
    */
   storage?: {
     fs?: DurabilityFs;
+    onCheckpointing?: () => void;
     onCheckpointed?: () => void;
     maxWalBytes?: number;
     idleCheckpointMs?: number;

@@ -86,6 +86,7 @@ export class Engine implements EngineApi {
     this.checkpointer = new Checkpointer(this.db, this.writer, {
       ...(storage.maxWalBytes !== undefined ? { maxWalBytes: storage.maxWalBytes } : {}),
       ...(storage.idleCheckpointMs !== undefined ? { idleMs: storage.idleCheckpointMs } : {}),
+      ...(storage.onCheckpointing ? { onCheckpointing: storage.onCheckpointing } : {}),
       ...(storage.onCheckpointed ? { onCheckpointed: storage.onCheckpointed } : {}),
       log: this.log,
     });
@@ -388,6 +389,16 @@ export class Engine implements EngineApi {
     return this.getRunTrace({ runId });
   }
 
+  /**
+   * Engine-wide key/value settings for embedders (e.g. the position of a source the host feeds
+   * through `enqueueTriggerRuns`). `set` is a direct write: call it from that method's `alsoWrite`
+   * so it commits, and becomes durable, with the runs.
+   */
+  readonly settings = {
+    get: (key: string): string | undefined => this.flows.getSetting(key),
+    set: (key: string, value: string): void => this.flows.setSetting(key, value),
+  };
+
   /** Counts by status (tests, crash harness, diagnostics). */
   runCounts(): Record<string, number> {
     return this.reads.countByStatus();
@@ -396,6 +407,11 @@ export class Engine implements EngineApi {
   /** Group-commit statistics (benchmarks). */
   journalStats() {
     return { ...this.writer.stats };
+  }
+
+  /** Checkpoints taken off the hot path: how many, how many forced by the WAL bound, time spent (benchmarks). */
+  checkpointStats() {
+    return { ...this.checkpointer.stats };
   }
 
   /**

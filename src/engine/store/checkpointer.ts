@@ -15,7 +15,8 @@ export interface CheckpointerOptions {
   maxWalBytes?: number;
   /** Checkpoint after the journal has seen no commit for this long. Default 1 s. */
   idleMs?: number;
-  /** After each checkpoint (the database file is synced): the power-loss test records it. */
+  /** Right before / after each checkpoint (the WAL is synced before, the database file after): the power-loss test records them. */
+  onCheckpointing?: () => void;
   onCheckpointed?: () => void;
   log?: (line: string) => void;
 }
@@ -87,6 +88,7 @@ export class Checkpointer {
       await this.writer.idle();
       if (this.stopped || this.writer.failed) return;
       const started = performance.now();
+      this.o.onCheckpointing?.();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       const ms = performance.now() - started;
       this.checkpointedAt = this.writer.committedSeq;

@@ -92,6 +92,8 @@ export class GroupCommitWriter {
   private readonly fs: DurabilityFs;
   private readonly maxInFlight: number;
   private drained: (() => void)[] = [];
+  /** The broken variant's own record of what its late fsyncs covered. */
+  private syncedUnsafe = 0;
   readonly stats: GroupCommitStats = { commits: 0, writes: 0, fsyncs: 0 };
 
   constructor(
@@ -163,12 +165,15 @@ export class GroupCommitWriter {
   whenDurable(seq: number): Promise<void> {
     if (seq <= this.durable) return Promise.resolve();
     if (this.failure) return Promise.reject(this.failure);
-    if (seq > this.committed) this.flush();
-    if (this.walFd === null || this.options.unsafeAcknowledgeAtCommit) {
-      return seq <= this.committed ? Promise.resolve() : Promise.reject(this.failure ?? new Error('write was not committed'));
+    if (this.options.unsafeAcknowledgeAtCommit && seq <= this.committed) {
+      this.advance(this.committed);
+      return Promise.resolve();
     }
     const p = new Promise<void>((resolve, reject) => this.insertWaiter({ seq, resolve, reject }));
-    this.startSync();
+    // Not committed yet: the scheduled flush commits it (never flush here: a caller waiting on the
+    // frontier must yield to the event loop, or runs that only wait on each other could spin).
+    if (seq > this.committed) this.schedule();
+    else this.startSync();
     return p;
   }
 
@@ -180,6 +185,10 @@ export class GroupCommitWriter {
     // Direct writes (flow saves) commit outside the writer: count them as a write of their own.
     const seq = ++this.lastQueuedSeq;
     this.committed = seq;
+    if (this.options.unsafeAcknowledgeAtCommit) {
+      this.advance(seq);
+      this.startSync();
+    }
     return this.whenDurable(seq);
   }
 
@@ -210,8 +219,10 @@ export class GroupCommitWriter {
     }
     this.committed = last;
     if (this.walFd === null || this.options.unsafeAcknowledgeAtCommit) {
-      this.durable = Math.max(this.durable, last);
       for (const w of batch) w.resolve();
+      this.advance(last);
+      // The broken variant still fsyncs, just too late: the data reaches the disk a moment after the "ok".
+      if (this.options.unsafeAcknowledgeAtCommit) this.startSync();
       return;
     }
     for (const w of batch) this.insertWaiter(w);
@@ -252,11 +263,14 @@ export class GroupCommitWriter {
     const seq = ++this.lastQueuedSeq;
     this.ops.push(op);
     this.opSeqs.push(seq);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.schedule();
     return seq;
+  }
+
+  private schedule() {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private insertWaiter(w: Waiter) {
@@ -269,9 +283,10 @@ export class GroupCommitWriter {
   private startSync() {
     if (this.fatal || this.walFd === null) return;
     if (this.inFlight.length >= this.maxInFlight) return;
-    const lastStarted = this.inFlight.at(-1)?.target ?? this.durable;
+    const unsafe = this.options.unsafeAcknowledgeAtCommit === true;
+    const lastStarted = this.inFlight.at(-1)?.target ?? (unsafe ? this.syncedUnsafe : this.durable);
     // Nothing new since the last fsync started (or nobody waits): no fsync needed.
-    if (this.committed <= lastStarted || this.waiters.length === 0) return;
+    if (this.committed <= lastStarted || (this.waiters.length === 0 && !unsafe)) return;
     const entry = { target: this.committed, done: false, ok: false };
     this.inFlight.push(entry);
     this.fs.fsync(this.walFd, (err) => {
@@ -282,7 +297,10 @@ export class GroupCommitWriter {
       // The frontier advances in start order: a later fsync's success says nothing about an earlier one's range.
       while (this.inFlight.length > 0 && this.inFlight[0]!.done) {
         const head = this.inFlight.shift()!;
-        if (head.ok && !this.fatal) this.advance(head.target);
+        if (head.ok && !this.fatal) {
+          this.syncedUnsafe = head.target;
+          this.advance(head.target);
+        }
       }
       if (this.inFlight.length === 0) {
         const drained = this.drained;

@@ -146,4 +146,11 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX runs_queued ON runs (seq) WHERE status = 'queued';
   CREATE INDEX runs_waiting ON runs (seq) WHERE status = 'waiting';
   `,
+  /* 4: durability frontier — fewer indexes on the run-creation hot path */ `
+  -- runs_active indexed every queued/running/waiting run by (status, wake_at): one more B-tree
+  -- write per run created and per status change. The queue reads runs_queued / runs_waiting;
+  -- start-up recovery reads runs still "running" through this much smaller partial index.
+  DROP INDEX runs_active;
+  CREATE INDEX runs_running ON runs (seq) WHERE status = 'running';
+  `,
 ];
