@@ -22,6 +22,7 @@ import { RunQueue } from './store/run-queue';
 import { GroupCommitWriter } from './store/group-commit';
 import { Checkpointer, walPathOf } from './store/checkpointer';
 import { runIdForEvent } from './triggers/run-ids';
+import { superviseEngine } from './engine-supervisor';
 import { Scheduler } from './runtime/scheduler';
 import { RunExecutor } from './run-executor';
 import { createHttpService } from './services/http';
@@ -153,6 +154,7 @@ export class Engine implements EngineApi {
       resolveSecret: options.resolveSecret ?? ((ref) => this.llm.secrets.resolveSecretRef(ref)),
       onStatus: (status) => this.triggerListeners.forEach((l) => l(status)),
       log: this.log,
+      durable: () => this.writer.sync(),
       ...options.triggers,
     });
     this.triggers.resumeAll();
@@ -471,6 +473,10 @@ export class Engine implements EngineApi {
   }
 }
 
+/**
+ * The engine behind a handle that survives a fatal storage error (an fsync failure): the handle
+ * reopens the database from disk and carries subscriptions over (./engine-supervisor.ts).
+ */
 export function createEngine(options: EngineOptions): Engine {
-  return new Engine(options);
+  return superviseEngine(options);
 }

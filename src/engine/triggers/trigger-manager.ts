@@ -34,6 +34,8 @@ export interface TriggerManagerOptions {
   resolveSecret?: ResolveSecret;
   onStatus(status: TriggerStatus): void;
   log(line: string): void;
+  /** Resolves once everything written to the store so far is fsynced (slot ownership must survive a power cut). */
+  durable?: () => Promise<void>;
   healthIntervalMs?: number;
   maxInFlight?: number;
 }
@@ -107,8 +109,14 @@ export class TriggerManager {
           throw new EngineError('invalid_argument', `"${node.name}" cannot start: ${errors.map((p) => `${p.message}${p.fix ? ` ${p.fix}` : ''}`).join(' | ')}`);
         }
         await ensurePublication(client, names.publication, parseTableList(cfg.tables));
+        // Ownership is durable before the slot exists: a crash right after creating it must not
+        // leave a slot (pinning WAL on the user's server) that this app does not know it owns.
+        // Slots are named millrace_<flow>_<node>, so one of that name is taken to be ours.
+        this.o.store.save({ flowId, nodeId: node.id, ...names, active: true, config: cfg, createdSlot: existing?.createdSlot ?? true, state: 'starting' });
+        await this.o.durable?.();
         const { created } = await ensureSlot(client, names.slot);
-        this.o.store.save({ flowId, nodeId: node.id, ...names, active: true, config: cfg, createdSlot: created, state: 'starting' });
+        this.o.store.save({ flowId, nodeId: node.id, ...names, active: true, config: cfg, createdSlot: created || (existing?.createdSlot ?? false), state: 'starting' });
+        await this.o.durable?.();
         const fresh = created || options.resync === true || existing?.backfill == null;
         if (cfg.backfill && fresh) this.o.store.saveBackfill(flowId, node.id, newBackfill(cfg));
       } catch (e) {

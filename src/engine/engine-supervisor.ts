@@ -1,0 +1,62 @@
+/**
+ * Recovery from a dead disk. When an fsync fails, the writer refuses everything not yet durable
+ * and acknowledges nothing more on that file (store/group-commit.ts). What the database holds in
+ * memory can no longer be trusted, so, like PostgreSQL after a failed fsync, the engine is torn
+ * down and opened again from what SQLite reads back from the files — a fresh Engine on the same
+ * data folder, behind the same handle. Callers keep their reference and their event
+ * subscriptions; calls that were in flight were refused with the storage error and can be retried.
+ */
+import { Engine } from './engine';
+import type { EngineOptions } from './engine-options';
+
+type Listener = (e: never) => void;
+
+/** Creates the engine behind a handle that reopens it after a fatal storage error. */
+export function superviseEngine(options: EngineOptions): Engine {
+  const log = options.log ?? (() => {});
+  /** on* subscriptions made through the handle, re-attached to each new engine. */
+  const subscriptions = new Map<string, Map<Listener, () => void>>();
+  let recovering: Promise<void> | null = null;
+  let current: Engine;
+
+  const open = (): Engine =>
+    new Engine({
+      ...options,
+      onFatalStorageError: (e) => {
+        options.onFatalStorageError?.(e);
+        recovering ??= reopen().finally(() => (recovering = null));
+      },
+    });
+
+  async function reopen() {
+    const dead = current;
+    await dead.close().catch((e: unknown) => log(`closing the engine after the storage failure: ${e instanceof Error ? e.message : String(e)}`));
+    current = open();
+    for (const [method, listeners] of subscriptions) {
+      for (const listener of listeners.keys()) listeners.set(listener, subscribe(method, listener));
+    }
+    log('the database was reopened from what is on disk; runs resume from their last durable step');
+  }
+
+  const subscribe = (method: string, listener: Listener): (() => void) =>
+    (current as unknown as Record<string, (l: Listener) => () => void>)[method]!(listener);
+
+  current = open();
+  return new Proxy({} as Engine, {
+    get(_target, prop) {
+      const value = (current as unknown as Record<string | symbol, unknown>)[prop];
+      if (typeof prop === 'string' && /^on[A-Z]/.test(prop) && typeof value === 'function') {
+        return (listener: Listener) => {
+          const listeners = subscriptions.get(prop) ?? new Map<Listener, () => void>();
+          subscriptions.set(prop, listeners);
+          listeners.set(listener, subscribe(prop, listener));
+          return () => {
+            listeners.get(listener)?.();
+            listeners.delete(listener);
+          };
+        };
+      }
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current) : value;
+    },
+  });
+}
