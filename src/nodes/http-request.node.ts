@@ -42,9 +42,10 @@ export const httpRequest = defineNode({
     for (const h of cfg.headers) headers[h.name.toLowerCase()] = renderTemplateText(h.value, scope);
     headers['idempotency-key'] ??= ctx.step.idempotencyKey('request');
     const body = cfg.method === 'GET' ? undefined : renderTemplateText(cfg.body, scope);
-    const response = await ctx.step.run('request', () =>
-      ctx.services.http.request({ method: cfg.method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs: cfg.timeoutMs, signal: ctx.signal }),
-    );
+    const send = () => ctx.services.http.request({ method: cfg.method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs: cfg.timeoutMs, signal: ctx.signal });
+    // A GET changes nothing: memoise it. Anything else is an effect: durable "started" marker first,
+    // the same Idempotency-Key if it has to be sent again after a crash.
+    const response = cfg.method === 'GET' ? await ctx.step.run('request', send) : await ctx.step.effect('request', send);
     if (cfg.failOnHttpError && response.status >= 400) {
       // JSON.stringify(undefined) is undefined: a bodiless error response must still fail with its status.
       const detail = (typeof response.body === 'string' ? response.body : (JSON.stringify(response.body) ?? '')).slice(0, 300);
