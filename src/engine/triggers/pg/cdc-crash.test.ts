@@ -66,8 +66,8 @@ describe('engine SIGKILLed during 20,000 changes', () => {
     let worker = startWorker();
     await waitFor('worker ready', () => worker.last.state === 'streaming' || (worker.child.exitCode !== null ? Promise.reject(new Error(worker.stderr())) : undefined), 30_000);
     const progress = { done: 0 };
-    // Paced at 1,000 changes/s (~20 s), so every kill lands while changes are being written, also on a slow, shared machine.
-    const writing = runWorkload(pg, TOTAL, progress, 4, 1_000);
+    // Paced at 500 changes/s (~40 s), so every kill lands while changes are being written, also on a slow, shared machine where each restart takes seconds.
+    const writing = runWorkload(pg, TOTAL, progress, 4, 500);
     const checkpoints: { confirmed: bigint; journaled: Set<string> }[] = [];
     for (let k = 0; k < KILLS; k++) {
       await new Promise((r) => setTimeout(r, 400 + Math.random() * 500));
