@@ -10,12 +10,14 @@ import { Engine } from './engine';
 import type { EngineOptions } from './engine-options';
 
 type Listener = (e: never) => void;
+/** A subscription's arguments after the listener (e.g. onRunEvent's filter), kept to re-subscribe. */
+type Rest = unknown[];
 
 /** Creates the engine behind a handle that reopens it after a fatal storage error. */
 export function superviseEngine(options: EngineOptions): Engine {
   const log = options.log ?? (() => {});
   /** on* subscriptions made through the handle, re-attached to each new engine. */
-  const subscriptions = new Map<string, Map<Listener, () => void>>();
+  const subscriptions = new Map<string, Map<Listener, { rest: Rest; off: () => void }>>();
   let recovering: Promise<void> | null = null;
   let current: Engine;
 
@@ -33,25 +35,26 @@ export function superviseEngine(options: EngineOptions): Engine {
     await dead.close().catch((e: unknown) => log(`closing the engine after the storage failure: ${e instanceof Error ? e.message : String(e)}`));
     current = open();
     for (const [method, listeners] of subscriptions) {
-      for (const listener of listeners.keys()) listeners.set(listener, subscribe(method, listener));
+      for (const [listener, sub] of listeners) listeners.set(listener, { rest: sub.rest, off: subscribe(method, listener, sub.rest) });
     }
     log('the database was reopened from what is on disk; runs resume from their last durable step');
   }
 
-  const subscribe = (method: string, listener: Listener): (() => void) =>
-    (current as unknown as Record<string, (l: Listener) => () => void>)[method]!(listener);
+  const subscribe = (method: string, listener: Listener, rest: Rest): (() => void) =>
+    (current as unknown as Record<string, (l: Listener, ...rest: Rest) => () => void>)[method]!(listener, ...rest);
 
   current = open();
   return new Proxy({} as Engine, {
     get(_target, prop) {
       const value = (current as unknown as Record<string | symbol, unknown>)[prop];
       if (typeof prop === 'string' && /^on[A-Z]/.test(prop) && typeof value === 'function') {
-        return (listener: Listener) => {
-          const listeners = subscriptions.get(prop) ?? new Map<Listener, () => void>();
+        return (listener: Listener, ...rest: Rest) => {
+          const listeners = subscriptions.get(prop) ?? new Map<Listener, { rest: Rest; off: () => void }>();
           subscriptions.set(prop, listeners);
-          listeners.set(listener, subscribe(prop, listener));
+          listeners.get(listener)?.off();
+          listeners.set(listener, { rest, off: subscribe(prop, listener, rest) });
           return () => {
-            listeners.get(listener)?.();
+            listeners.get(listener)?.off();
             listeners.delete(listener);
           };
         };
