@@ -32,6 +32,7 @@ import { TriggerRuns } from './triggers/trigger-runs';
 import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
 import { describeProblems, seedOnce, startRetention } from './engine-housekeeping';
 import type { EngineOptions } from './engine-options';
+import { filterRunEvents, type RunEventFilter } from '../shared/run-event-filter';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
 
@@ -355,10 +356,15 @@ export class Engine implements EngineApi {
     return this.llm.secrets;
   }
 
-  onRunEvent = (listener: (e: RunEvent) => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  onRunEvent = (listener: (e: RunEvent) => void, filter?: RunEventFilter): (() => void) => {
+    const filtered = filterRunEvents(filter, listener, (runId) => this.flowOfRun(runId));
+    this.listeners.add(filtered);
+    return () => this.listeners.delete(filtered);
   };
+
+  private flowOfRun(runId: string): string | undefined {
+    return (this.db.prepare('SELECT flow_id FROM runs WHERE id = ?').get(runId) as { flow_id: string } | undefined)?.flow_id;
+  }
 
   /** Resolves with the trace once the run has finished (succeeded, failed or cancelled). */
   async waitForRun(runId: string): Promise<RunTrace> {
