@@ -33,6 +33,7 @@ import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager
 import { describeProblems, seedOnce, startRetention } from './engine-housekeeping';
 import type { EngineOptions } from './engine-options';
 import { filterRunEvents, type RunEventFilter } from '../shared/run-event-filter';
+import { databaseFileBytes, folderBytes, reclaimableBytes, releaseFreePages } from './data-folder/compact';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
 
@@ -121,7 +122,7 @@ export class Engine implements EngineApi {
       onError: (e) => this.log(`scheduler: ${e instanceof Error ? e.stack : String(e)}`),
     });
     this.scheduler.start();
-    this.retentionTimer = startRetention(this.queue, options.retention, this.now, this.log);
+    this.retentionTimer = startRetention(this.queue, options.retention, this.now, this.log, () => releaseFreePages(this.db));
     this.triggerRuns = new TriggerRuns({
       flows: this.flows,
       queue: this.queue,
@@ -350,6 +351,16 @@ export class Engine implements EngineApi {
   deleteSecret: EngineApi['deleteSecret'] = ({ name }) => this.llm.deleteSecret(name);
   testLlm: EngineApi['testLlm'] = ({ config }) => this.llm.testLlm(config);
   recordLlmReplay: EngineApi['recordLlmReplay'] = async ({ runId }) => recordReplay(this.llm.gateway, this.dataDir, await this.getRunTrace({ runId }));
+
+  getDataFolderInfo: EngineApi['getDataFolderInfo'] = async () => {
+    const dbFile = join(this.dataDir, 'millrace.db');
+    return {
+      path: this.dataDir,
+      bytes: folderBytes(this.dataDir),
+      databaseBytes: databaseFileBytes(dbFile),
+      reclaimableBytes: reclaimableBytes(this.db),
+    };
+  };
 
   /** The secrets store (the Postgres trigger resolves `secret:NAME` connection strings through it). */
   get secrets(): LlmServices['secrets'] {

@@ -70,6 +70,17 @@ export type LlmTestResult =
   | { ok: true; label: 'live' | 'replay'; provider: string; model: string; latencyMs: number; reply: string; totalTokens: number | null; cost: LlmCost }
   | { ok: false; error: string };
 
+/** Where the engine keeps its data and how much disk it takes. */
+export interface DataFolderInfo {
+  path: string;
+  /** Every file under the data folder (database, WAL, secrets, replay recordings, output when inside). */
+  bytes: number;
+  /** The database and its WAL. */
+  databaseBytes: number;
+  /** Space inside the database freed by retention and not yet returned to the disk. */
+  reclaimableBytes: number;
+}
+
 export interface EngineApi {
   listNodeTypes(): Promise<NodeTypeInfo[]>;
   listFlows(): Promise<FlowSummary[]>;
@@ -106,6 +117,8 @@ export interface EngineApi {
   recordLlmReplay(arg: { runId: string }): Promise<{ entries: number; file: string }>;
   /** Subscribe with the narrowest filter you need (one run, one flow, run summaries only): unfiltered means every node's data of every run. */
   onRunEvent: EventStream<RunEvent, RunEventFilter>;
+  /** The data folder's path and size on disk. */
+  getDataFolderInfo(): Promise<DataFolderInfo>;
   /** Postgres change trigger: connects with the node's settings and reports every setup problem with its fix. */
   checkTriggerSetup(arg: { flowId: string; nodeId: string }): Promise<SetupReport>;
   /** Starts the flow's change triggers (creates publication + slot); `resync` replaces a lost slot and backfills again. */
@@ -148,6 +161,7 @@ export const engineApiArgs = {
   deleteSecret: z.object({ name: z.string().regex(SECRET_NAME, 'letters, digits and "_", starting with a letter') }).strict(),
   testLlm: z.object({ config: z.unknown() }).strict(),
   recordLlmReplay: z.object({ runId: idArg }).strict(),
+  getDataFolderInfo: none,
   ...triggerApiArgs,
 } satisfies Record<EngineMethod, z.ZodType>;
 

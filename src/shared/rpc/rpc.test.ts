@@ -109,6 +109,10 @@ class FakeEngine implements EngineApi {
     this.record('testLlm', arg);
     return { ok: false as const, error: 'not in this fake' };
   }
+  async getDataFolderInfo() {
+    this.record('getDataFolderInfo');
+    return { path: '/data', bytes: 1, databaseBytes: 1, reclaimableBytes: 0 };
+  }
   onRunEvent = (listener: (e: RunEvent) => void) => {
     this.runListeners.add(listener);
     return () => void this.runListeners.delete(listener);
