@@ -33,6 +33,7 @@ import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager
 import { describeProblems, seedOnce, startRetention } from './engine-housekeeping';
 import type { EngineOptions } from './engine-options';
 import { filterRunEvents, type RunEventFilter } from '../shared/run-event-filter';
+import { createPrivateDir } from './data-folder/file-modes';
 import { databaseFileBytes, folderBytes, reclaimableBytes, releaseFreePages } from './data-folder/compact';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
@@ -90,6 +91,8 @@ export class Engine implements EngineApi {
     this.reads = new RunReads(this.db);
     this.queue = new RunQueue(this.db, this.writer);
     this.outputDir = options.outputDir ?? join(options.dataDir, 'output');
+    // The default output folder (in the data folder) is 0700 from creation: sinks write run data there. A chosen one is left alone.
+    if (options.outputDir === undefined) createPrivateDir(this.outputDir);
     const http = createHttpService();
     const files = createFileService(this.outputDir);
     this.closeServices = async () => {

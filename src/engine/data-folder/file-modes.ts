@@ -24,3 +24,8 @@ function tighten(path: string, mode: number) {
   const current = statSync(path).mode & 0o777;
   if ((current & ~mode) !== 0) chmodSync(path, mode);
 }
+
+/** Creates a folder 0700 if it is missing; leaves an existing one as its owner set it (e.g. an output folder they chose). */
+export function createPrivateDir(dir: string): void {
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+}

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import { WebSocket } from 'ws';
 import { connectEngine } from './ws-client';
 import { startServeChild, type ServeChild } from './testing/serve-child';
@@ -117,6 +118,28 @@ describe('depth and size limits answer with an error naming the limit', () => {
     await expect(good.saveFlow({ flow: big })).rejects.toMatchObject({ message: expect.stringMatching(/the flow document is larger than the limit of 4 MiB/) });
     await expect(good.importFlow({ text: JSON.stringify(big) })).rejects.toMatchObject({ message: expect.stringMatching(/the flow file is larger than the limit of 4 MiB/) });
     expect((await good.getFlow({ id: flowId })).version).toBe(saved.version);
+  });
+});
+
+describe('malformed HTTP', () => {
+  it('a malformed %-escape answers 400, not 500', async () => {
+    for (const path of ['/%zz', '/%E0%A4%A', '/assets/%']) {
+      const res = await fetch(`http://127.0.0.1:${server.port}${path}`);
+      expect([path, res.status]).toEqual([path, 400]);
+    }
+    await stillServing();
+  });
+
+  it('a garbage request line gets 400 and the server goes on', async () => {
+    const reply = await new Promise<string>((resolve) => {
+      const socket = net.connect(server.port, '127.0.0.1', () => socket.write('\x00\x01GARBAGE\r\n\r\n'));
+      let got = '';
+      socket.on('data', (c: Buffer) => (got += c.toString()));
+      socket.on('close', () => resolve(got));
+      socket.on('error', () => resolve(got));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    await stillServing();
   });
 });
 
