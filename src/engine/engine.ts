@@ -34,6 +34,7 @@ import { describeProblems, seedOnce, startRetention } from './engine-housekeepin
 import type { EngineOptions } from './engine-options';
 import { filterRunEvents, type RunEventFilter } from '../shared/run-event-filter';
 import { createPrivateDir } from './data-folder/file-modes';
+import { assertInputWithinLimits } from './data-folder/input-limits';
 import { databaseFileBytes, folderBytes, reclaimableBytes, releaseFreePages } from './data-folder/compact';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
@@ -217,6 +218,7 @@ export class Engine implements EngineApi {
   /** Durable before it returns: a caller that got a run id (or a trigger that acks its source) can rely on it. */
   async startRun({ flowId, input, dedupeKey, orderingKey }: StartRunArgs): Promise<{ runId: string; deduplicated: boolean }> {
     this.assertOpen();
+    assertInputWithinLimits(input, 'the run input'); // in-process callers (CLI) too, not only the rpc server
     const saved = await this.getFlow({ id: flowId });
     if (saved.problems.length > 0) {
       throw new EngineError('invalid_flow', describeProblems(`"${saved.flow.name}" cannot run`, saved.problems, saved.flow), saved.problems);
@@ -300,6 +302,7 @@ export class Engine implements EngineApi {
 
   async rerun(arg: { runId: string; fromNodeId?: string; input?: unknown }): Promise<{ runId: string }> {
     this.assertOpen();
+    assertInputWithinLimits(arg.input, 'the run input');
     const original = this.reads.getTrace(arg.runId);
     if (!original) throw new EngineError('not_found', `no run with id "${arg.runId}"`);
     const saved = await this.getFlow({ id: original.run.flowId });
@@ -330,6 +333,7 @@ export class Engine implements EngineApi {
 
   async signalRun({ runId, name, payload }: { runId: string; name: string; payload?: unknown }): Promise<{ accepted: boolean }> {
     this.assertOpen();
+    assertInputWithinLimits(payload, 'the signal payload');
     const status = this.queue.status(runId);
     if (status === undefined) throw new EngineError('not_found', `no run with id "${runId}"`);
     if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return { accepted: false };
