@@ -104,8 +104,11 @@ describe('depth and size limits answer with an error naming the limit', () => {
     await stillServing();
   });
 
-  it('an input over the input limit names the limit', async () => {
-    await expect(good.startRun({ flowId, input: { blob: 'x'.repeat(MAX_INPUT_BYTES + 10) } })).rejects.toMatchObject({
+  it('an input over the input limit names the limit (server, and the client library before sending)', async () => {
+    const blob = 'x'.repeat(MAX_INPUT_BYTES + 10);
+    const reply = await rawCall('startRun', JSON.stringify({ flowId, input: { blob } }));
+    expect(reply.error).toMatchObject({ code: 'invalid_argument', message: expect.stringMatching(/startRun: the run input is larger than the limit of 8 MiB/) });
+    await expect(good.startRun({ flowId, input: { blob } })).rejects.toMatchObject({
       code: 'invalid_argument',
       message: expect.stringMatching(/startRun: the run input is larger than the limit of 8 MiB/),
     });
@@ -115,6 +118,7 @@ describe('depth and size limits answer with an error naming the limit', () => {
   it('a flow document over the flow limit is refused on save and import', async () => {
     const saved = await good.getFlow({ id: flowId });
     const big = { ...saved.flow, description: 'x'.repeat(MAX_FLOW_DOCUMENT_BYTES + 10) };
+    expect((await rawCall('saveFlow', JSON.stringify({ flow: big }))).error?.message).toMatch(/saveFlow: the flow document is larger than the limit of 4 MiB/);
     await expect(good.saveFlow({ flow: big })).rejects.toMatchObject({ message: expect.stringMatching(/the flow document is larger than the limit of 4 MiB/) });
     await expect(good.importFlow({ text: JSON.stringify(big) })).rejects.toMatchObject({ message: expect.stringMatching(/the flow file is larger than the limit of 4 MiB/) });
     expect((await good.getFlow({ id: flowId })).version).toBe(saved.version);

@@ -2,8 +2,9 @@
  * A typed EngineApi proxy over an RpcPort. The renderer, the CLI and tests all talk to the
  * engine through this, whatever the transport.
  */
-import { ENGINE_ERROR_CODES, EngineError, engineApiArgs, engineStreamFilters, engineStreams, type EngineApi, type EngineErrorCode, type EngineStream } from '../api';
-import { MAX_JSON_DEPTH, checkJsonLimits, describeLimitProblem } from '../limits';
+import { ENGINE_ERROR_CODES, EngineError, engineApiArgs, engineStreamFilters, engineStreams, type EngineApi, type EngineErrorCode, type EngineMethod, type EngineStream } from '../api';
+import { MAX_JSON_DEPTH, MAX_WS_MESSAGE_BYTES, checkJsonLimits, describeLimitProblem } from '../limits';
+import { checkArgLimits } from './arg-limits';
 import { ServerMessageSchema, type RpcPort } from './protocol';
 
 export interface EngineClient extends EngineApi {
@@ -62,8 +63,11 @@ export function createEngineClient(port: RpcPort): EngineClient {
     new Promise<unknown>((resolve, reject) => {
       if (closed) return reject(new EngineError('disconnected', 'the connection to the engine was lost'));
       // Say it here, clearly, rather than fail to serialise (JSON.stringify recurses) or be refused by the engine.
-      const depth = checkJsonLimits(arg, { maxDepth: MAX_JSON_DEPTH });
+      const depth = checkJsonLimits(arg, { maxDepth: MAX_JSON_DEPTH, maxBytes: MAX_WS_MESSAGE_BYTES - 64 * 1024 });
       if (depth) return reject(new EngineError('invalid_argument', `${method}: ${describeLimitProblem('the argument', depth)}`));
+      // The same per-field limits the server applies: a clear error instead of a closed connection or a wasted upload.
+      const tooBig = method in engineApiArgs ? checkArgLimits(method as EngineMethod, arg) : null;
+      if (tooBig) return reject(new EngineError('invalid_argument', `${method}: ${tooBig}`));
       const id = nextId++;
       pending.set(id, { resolve, reject });
       port.send({ kind: 'call', id, method, arg });
