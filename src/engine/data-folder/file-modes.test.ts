@@ -38,6 +38,12 @@ describe('data folder file modes', () => {
       expect(mode(data)).toBe(0o700);
       expect(mode(join(data, 'output'))).toBe(0o700);
       for (const f of ['millrace.db', 'millrace.db-wal', 'web-token', 'secrets.json']) expect([f, mode(join(data, f))]).toEqual([f, 0o600]);
+      // The size the app shows under the sidebar.
+      const info = await engine.getDataFolderInfo();
+      expect(info.path).toBe(data);
+      expect(info.databaseBytes).toBeGreaterThan(0);
+      expect(info.bytes).toBeGreaterThanOrEqual(info.databaseBytes + statSync(join(data, 'secrets.json')).size);
+      expect(info.reclaimableBytes).toBeGreaterThanOrEqual(0);
     } finally {
       await engine.close();
     }
