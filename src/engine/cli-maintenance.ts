@@ -4,6 +4,7 @@
  * themselves. Refuses, in one line, while an engine has the folder open.
  * Also: `expectedRefusal`, the one-line form of refusals the CLI expects (no stack traces).
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -31,8 +32,13 @@ export async function maintenance(args: string[]): Promise<number> {
     return 2;
   }
   const dataDir = resolve(values['data-dir'] ?? process.env['MILLRACE_DATA_DIR'] ?? join(homedir(), '.millrace'));
+  const file = join(dataDir, 'millrace.db');
+  if (!existsSync(file)) {
+    console.error(`millrace: no Millrace database in ${dataDir}; give the data folder with --data-dir`);
+    return 1;
+  }
   try {
-    const r = compactDatabase(join(dataDir, 'millrace.db'));
+    const r = compactDatabase(file);
     console.log(`Compacted ${dataDir}: database ${formatBytes(r.beforeBytes)} → ${formatBytes(r.afterBytes)}; retention now returns space by itself.`);
     return 0;
   } catch (e) {

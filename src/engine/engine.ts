@@ -380,8 +380,11 @@ export class Engine implements EngineApi {
     return () => this.listeners.delete(filtered);
   };
 
+  private flowOfRunStmt: ReturnType<Db['prepare']> | undefined;
+  /** For flow-filtered subscriptions that meet a run they did not see start. */
   private flowOfRun(runId: string): string | undefined {
-    return (this.db.prepare('SELECT flow_id FROM runs WHERE id = ?').get(runId) as { flow_id: string } | undefined)?.flow_id;
+    this.flowOfRunStmt ??= this.db.prepare('SELECT flow_id FROM runs WHERE id = ?');
+    return (this.flowOfRunStmt.get(runId) as { flow_id: string } | undefined)?.flow_id;
   }
 
   /** Resolves with the trace once the run has finished (succeeded, failed or cancelled). */

@@ -3,9 +3,9 @@
  * atomically (a 0600 temp file, fsynced, renamed over, folder fsynced) so a crash or a full disk
  * never leaves half a file, a stray temp file, or a moment where the values are readable by others.
  */
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { EngineError } from '../../shared/api';
 import type { SecretBackend } from './secret-store';
@@ -17,6 +17,7 @@ export function createFileSecretBackend(file: string, log: (line: string) => voi
 
   const load = (): Record<string, string> => {
     if (cache) return cache;
+    removeStaleTemps(file);
     if (!existsSync(file)) return (cache = {});
     const mode = statSync(file).mode & 0o777;
     if ((mode & 0o077) !== 0) {
@@ -100,4 +101,16 @@ function fsyncDir(dir: string) {
   } catch {
     /* a folder that cannot be fsynced (some network file systems): the rename still happened */
   }
+}
+
+/** Temp files a crash (or an older build on a full disk) left next to the secrets file: they may hold values, so they go. */
+function removeStaleTemps(file: string) {
+  const prefix = `${basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.startsWith(prefix) && name.endsWith('.tmp')) rmSync(join(dirname(file), name), { force: true });
 }
