@@ -18,6 +18,11 @@ export const MAX_FLOW_DOCUMENT_BYTES = 4 * 1024 * 1024;
  * buffering every event of every run in memory.
  */
 export const MAX_OUTBOUND_BUFFER_BYTES = 8 * 1024 * 1024;
+/**
+ * Bytes queued for one connection past which it is disconnected (close 1008): only answers to its
+ * own calls are still queued then, so this is a client that keeps asking and never reads.
+ */
+export const MAX_UNREAD_BYTES = 128 * 1024 * 1024;
 
 export type JsonLimitProblem = { kind: 'depth'; limit: number } | { kind: 'size'; limit: number };
 

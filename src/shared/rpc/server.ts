@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { EngineError, engineApiArgs, engineStreamFilters, engineStreams, type EngineApi, type EngineStream } from '../api';
-import { MAX_JSON_DEPTH, MAX_OUTBOUND_BUFFER_BYTES, checkJsonLimits, describeLimitProblem } from '../limits';
+import { MAX_JSON_DEPTH, MAX_OUTBOUND_BUFFER_BYTES, MAX_UNREAD_BYTES, checkJsonLimits, describeLimitProblem } from '../limits';
 import { checkArgLimits } from './arg-limits';
 import { ClientMessageSchema, type RpcPort, type ServerMessage, type WireError } from './protocol';
 
@@ -27,7 +27,7 @@ const DRAIN_POLL_MS = 50;
 export function serveEngineApi(api: EngineApi, port: RpcPort, options: RpcServerOptions = {}): () => void {
   const subscriptions = new Map<string, () => void>();
   const maxOutbound = options.maxOutboundBytes ?? MAX_OUTBOUND_BUFFER_BYTES;
-  const abortOutbound = options.abortOutboundBytes ?? Math.max(8 * maxOutbound, 64 * 1024 * 1024);
+  const abortOutbound = options.abortOutboundBytes ?? Math.max(8 * maxOutbound, MAX_UNREAD_BYTES);
   let closed = false;
   let behind = false;
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
