@@ -16,6 +16,7 @@ import { startWebServer } from './server/web-server';
 import { loadOrCreateToken } from './server/security';
 import { summarizeTrace } from './cli-format';
 import { runDemoPostgres } from './triggers/pg/demo-postgres';
+import { expectedRefusal, maintenance } from './cli-maintenance';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -28,6 +29,7 @@ Usage:
   millrace run FLOW.json [--input JSON] [--output-dir DIR]   run a flow headless, print a per-node summary
   millrace validate FLOW.json                            print every problem; exit 1 if there are any
   millrace demo-postgres                                 a throwaway Postgres (wal_level=logical, table orders) for the change trigger
+  millrace maintenance --compact [--data-dir DIR]        give space freed by retention back to the disk (engine stopped)
 
 Data lives in --data-dir (default: $MILLRACE_DATA_DIR or ~/.millrace).`;
 
@@ -42,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
       return validate(rest);
     case 'demo-postgres':
       return runDemoPostgres();
+    case 'maintenance':
+      return maintenance(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -93,7 +97,16 @@ async function serve(args: string[]): Promise<number> {
     }
   }
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-  const engine = createEngine({ dataDir, retention, log: (l) => console.error(`[engine] ${l}`) });
+  let engine: ReturnType<typeof createEngine>;
+  try {
+    engine = createEngine({ dataDir, retention, log: (l) => console.error(`[engine] ${l}`) });
+  } catch (e) {
+    // A second `serve` on the same folder (or a foreign file there): one line that says what to do.
+    const line = expectedRefusal(e);
+    if (!line) throw e;
+    console.error(line);
+    return 1;
+  }
   // Handlers first: a signal arriving right after the URL is printed must still stop us cleanly.
   const stopped = new Promise<void>((resolveStop) => {
     process.once('SIGINT', () => resolveStop());

@@ -16,6 +16,8 @@ export function startRetention(
   options: EngineOptions['retention'] = {},
   now: () => number,
   log: (line: string) => void,
+  /** Every tick, after pruning: give (part of) the freed pages back to the disk. */
+  reclaim: () => void = () => {},
 ): ReturnType<typeof setInterval> | undefined {
   const maxAgeDays = options.maxAgeDays === undefined ? 30 : options.maxAgeDays;
   const maxRunsPerFlow = options.maxRunsPerFlow === undefined ? 10_000 : options.maxRunsPerFlow;
@@ -25,6 +27,7 @@ export function startRetention(
       const olderThan = maxAgeDays === null ? null : now() - maxAgeDays * 86_400_000;
       const n = queue.prune(olderThan, maxRunsPerFlow);
       if (n > 0) log(`retention: pruned ${n} finished run(s)`);
+      reclaim();
     } catch (e) {
       log(`retention failed: ${String(e)}`);
     }

@@ -35,6 +35,10 @@ import { TriggerRuns } from './triggers/trigger-runs';
 import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
 import { describeProblems, seedOnce, startRetention } from './engine-housekeeping';
 import type { EngineOptions } from './engine-options';
+import { filterRunEvents, type RunEventFilter } from '../shared/run-event-filter';
+import { createPrivateDir } from './data-folder/file-modes';
+import { assertInputWithinLimits } from './data-folder/input-limits';
+import { databaseFileBytes, folderBytes, reclaimableBytes, releaseFreePages } from './data-folder/compact';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
 
@@ -106,6 +110,8 @@ export class Engine implements EngineApi {
     this.reads = new RunReads(this.db);
     this.queue = new RunQueue(this.db, this.writer);
     this.outputDir = options.outputDir ?? join(options.dataDir, 'output');
+    // The default output folder (in the data folder) is 0700 from creation: sinks write run data there. A chosen one is left alone.
+    if (options.outputDir === undefined) createPrivateDir(this.outputDir);
     const http = createHttpService();
     const files = createFileService(this.outputDir);
     this.closeServices = async () => {
@@ -137,7 +143,7 @@ export class Engine implements EngineApi {
       onError: (e) => this.log(`scheduler: ${e instanceof Error ? e.stack : String(e)}`),
     });
     this.scheduler.start();
-    this.retentionTimer = startRetention(this.queue, options.retention, this.now, this.log);
+    this.retentionTimer = startRetention(this.queue, options.retention, this.now, this.log, () => releaseFreePages(this.db));
     this.triggerRuns = new TriggerRuns({
       flows: this.flows,
       queue: this.queue,
@@ -231,6 +237,7 @@ export class Engine implements EngineApi {
   /** Durable before it returns: a caller that got a run id (or a trigger that acks its source) can rely on it. */
   async startRun({ flowId, input, dedupeKey, orderingKey }: StartRunArgs): Promise<{ runId: string; deduplicated: boolean }> {
     this.assertOpen();
+    assertInputWithinLimits(input, 'the run input'); // in-process callers (CLI) too, not only the rpc server
     const saved = await this.getFlow({ id: flowId });
     if (saved.problems.length > 0) {
       throw new EngineError('invalid_flow', describeProblems(`"${saved.flow.name}" cannot run`, saved.problems, saved.flow), saved.problems);
@@ -310,6 +317,7 @@ export class Engine implements EngineApi {
 
   async rerun(arg: { runId: string; fromNodeId?: string; input?: unknown }): Promise<{ runId: string }> {
     this.assertOpen();
+    assertInputWithinLimits(arg.input, 'the run input');
     const original = this.reads.getTrace(arg.runId);
     if (!original) throw new EngineError('not_found', `no run with id "${arg.runId}"`);
     const saved = await this.getFlow({ id: original.run.flowId });
@@ -342,6 +350,7 @@ export class Engine implements EngineApi {
 
   async signalRun({ runId, name, payload }: { runId: string; name: string; payload?: unknown }): Promise<{ accepted: boolean }> {
     this.assertOpen();
+    assertInputWithinLimits(payload, 'the signal payload');
     const status = this.queue.status(runId);
     if (status === undefined) throw new EngineError('not_found', `no run with id "${runId}"`);
     if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return { accepted: false };
@@ -367,15 +376,33 @@ export class Engine implements EngineApi {
   testLlm: EngineApi['testLlm'] = ({ config }) => this.llm.testLlm(config);
   recordLlmReplay: EngineApi['recordLlmReplay'] = async ({ runId }) => recordReplay(this.llm.gateway, this.dataDir, await this.getRunTrace({ runId }));
 
+  getDataFolderInfo: EngineApi['getDataFolderInfo'] = async () => {
+    const dbFile = join(this.dataDir, 'millrace.db');
+    return {
+      path: this.dataDir,
+      bytes: folderBytes(this.dataDir),
+      databaseBytes: databaseFileBytes(dbFile),
+      reclaimableBytes: reclaimableBytes(this.db),
+    };
+  };
+
   /** The secrets store (the Postgres trigger resolves `secret:NAME` connection strings through it). */
   get secrets(): LlmServices['secrets'] {
     return this.llm.secrets;
   }
 
-  onRunEvent = (listener: (e: RunEvent) => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  onRunEvent = (listener: (e: RunEvent) => void, filter?: RunEventFilter): (() => void) => {
+    const filtered = filterRunEvents(filter, listener, (runId) => this.flowOfRun(runId));
+    this.listeners.add(filtered);
+    return () => this.listeners.delete(filtered);
   };
+
+  private flowOfRunStmt: ReturnType<Db['prepare']> | undefined;
+  /** For flow-filtered subscriptions that meet a run they did not see start. */
+  private flowOfRun(runId: string): string | undefined {
+    this.flowOfRunStmt ??= this.db.prepare('SELECT flow_id FROM runs WHERE id = ?');
+    return (this.flowOfRunStmt.get(runId) as { flow_id: string } | undefined)?.flow_id;
+  }
 
   /** Resolves with the trace once the run has finished (succeeded, failed or cancelled). */
   async waitForRun(runId: string): Promise<RunTrace> {

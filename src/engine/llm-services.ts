@@ -3,7 +3,8 @@
  * flow's daily budget, and the four EngineApi methods they serve (list/set/delete secrets, the
  * LLM node's Test button). Kept out of engine.ts so that file stays about runs and flows.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { PRIVATE_FILE_MODE, ensurePrivateDir, tightenFile } from './data-folder/file-modes';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { EngineError, type LlmTestResult, type SecretInfo } from '../shared/api';
@@ -113,9 +114,11 @@ export function recordReplay(gateway: LlmGateway, dataDir: string, trace: RunTra
   const fixture = recordingsFromTrace(trace);
   if (fixture.entries.length === 0) throw new EngineError('invalid_argument', 'this run has no successful live LLM calls to record');
   const dir = join(dataDir, 'llm-replay');
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(dir);
   const file = join(dir, `${trace.run.id}.json`);
-  writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
+  // Recorded prompts and answers are run data: private like the database.
+  writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
+  tightenFile(file);
   gateway.replayBook.addFixture(fixture);
   return { entries: fixture.entries.length, file };
 }

@@ -6,6 +6,7 @@ import { handleShortcut } from './canvas/shortcuts';
 import { Canvas } from './canvas/Canvas';
 import { Palette } from './palette/Palette';
 import { FlowList } from './flows/FlowList';
+import { DataFolderUsage } from './flows/DataFolderUsage';
 import { Inspector } from './inspector/Inspector';
 import { TopBar } from './ui/TopBar';
 import { Overlays } from './ui/Overlays';
@@ -62,6 +63,7 @@ export function App() {
             <aside className="sidebar sidebar--left">
               <FlowList />
               <Palette />
+              <DataFolderUsage />
             </aside>
             <main className="canvas-wrap">
               <Canvas />

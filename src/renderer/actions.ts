@@ -73,8 +73,10 @@ export function startApp(): void {
 }
 
 async function onConnected(client: EngineClient, reconnected: boolean) {
-  client.onRunEvent(handleRunEvent);
+  subscribeRunEvents();
   client.onTriggerStatus((status) => triggerStore.getState().setStatus(status));
+  // The engine dropped events while this tab was not reading (e.g. a background tab during a burst): reload.
+  client.onResync(() => void reloadRunState());
   try {
     const flows = await client.listFlows();
     session().setFlows(flows);
@@ -106,6 +108,7 @@ function showFlow(saved: SavedFlow) {
   editorStore.getState().load(saved.flow);
   session().setCurrentFlow(saved.flow.id, saved.version);
   runStore.getState().reset(saved.flow.id);
+  subscribeRunEvents();
   localStorage.setItem(LAST_FLOW_KEY, saved.flow.id);
   session().requestFit();
   void refreshRuns();
@@ -326,6 +329,24 @@ async function loadTrace(runId: string) {
   } finally {
     traceLoads.delete(runId);
   }
+}
+
+let offRunEvents: (() => void) | null = null;
+
+/** Live events of the open flow's runs only (the narrowest filter the canvas and runs list need). */
+function subscribeRunEvents() {
+  offRunEvents?.();
+  offRunEvents = null;
+  const flowId = runStore.getState().flowId;
+  if (!flowId || !isConnected()) return;
+  offRunEvents = engine().onRunEvent(handleRunEvent, { flowId });
+}
+
+async function reloadRunState(): Promise<void> {
+  await refreshRuns();
+  const selected = runStore.getState().selectedRunId;
+  if (selected) await loadTrace(selected);
+  await refreshTriggers();
 }
 
 function handleRunEvent(event: RunEvent) {

@@ -10,6 +10,7 @@ import type { PortMap, NodeCategory, FieldHint } from './node-kit';
 import type { RunEvent, RunStatus, RunSummary, RunTrace } from './runs';
 import { SECRET_NAME, type LlmCost } from './llm';
 import { triggerApiArgs, type SetupReport, type TriggerStatus } from './triggers';
+import { RunEventFilterSchema, type RunEventFilter } from './run-event-filter';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -44,8 +45,8 @@ export interface SavedFlow {
 
 export type ImportResult = { ok: true; saved: SavedFlow } | { ok: false; problems: FlowProblem[] };
 
-/** An event stream: call with a listener, get an unsubscribe function back. */
-export type EventStream<T> = (listener: (event: T) => void) => () => void;
+/** An event stream: call with a listener (and a filter, where the stream takes one), get an unsubscribe function back. */
+export type EventStream<T, F = never> = (listener: (event: T) => void, filter?: F) => () => void;
 
 export interface StartRunArgs {
   flowId: string;
@@ -68,6 +69,17 @@ export interface SecretInfo {
 export type LlmTestResult =
   | { ok: true; label: 'live' | 'replay'; provider: string; model: string; latencyMs: number; reply: string; totalTokens: number | null; cost: LlmCost }
   | { ok: false; error: string };
+
+/** Where the engine keeps its data and how much disk it takes. */
+export interface DataFolderInfo {
+  path: string;
+  /** Every file under the data folder (database, WAL, secrets, replay recordings, output when inside). */
+  bytes: number;
+  /** The database and its WAL. */
+  databaseBytes: number;
+  /** Space inside the database freed by retention and not yet returned to the disk. */
+  reclaimableBytes: number;
+}
 
 export interface EngineApi {
   listNodeTypes(): Promise<NodeTypeInfo[]>;
@@ -103,7 +115,10 @@ export interface EngineApi {
   testLlm(arg: { config: unknown }): Promise<LlmTestResult>;
   /** Saves a run's live LLM answers as replay recordings (<data folder>/llm-replay/), usable at once by replay nodes. */
   recordLlmReplay(arg: { runId: string }): Promise<{ entries: number; file: string }>;
-  onRunEvent: EventStream<RunEvent>;
+  /** Subscribe with the narrowest filter you need (one run, one flow, run summaries only): unfiltered means every node's data of every run. */
+  onRunEvent: EventStream<RunEvent, RunEventFilter>;
+  /** The data folder's path and size on disk. */
+  getDataFolderInfo(): Promise<DataFolderInfo>;
   /** Postgres change trigger: connects with the node's settings and reports every setup problem with its fix. */
   checkTriggerSetup(arg: { flowId: string; nodeId: string }): Promise<SetupReport>;
   /** Starts the flow's change triggers (creates publication + slot); `resync` replaces a lost slot and backfills again. */
@@ -131,7 +146,7 @@ export const engineApiArgs = {
   saveFlow: z.object({ flow: z.unknown() }).strict(),
   renameFlow: z.object({ id: idArg, name: z.string().trim().min(1).max(200) }).strict(),
   deleteFlow: z.object({ id: idArg }).strict(),
-  importFlow: z.object({ text: z.string().max(60 * 1024 * 1024) }).strict(),
+  importFlow: z.object({ text: z.string() }).strict(), // size: MAX_FLOW_DOCUMENT_BYTES (rpc/arg-limits.ts)
   validateFlow: z.object({ flow: z.unknown() }).strict(),
   startRun: z
     .object({ flowId: idArg, input: z.unknown().optional(), dedupeKey: z.string().min(1).max(500).optional(), orderingKey: z.string().min(1).max(500).optional() })
@@ -146,10 +161,17 @@ export const engineApiArgs = {
   deleteSecret: z.object({ name: z.string().regex(SECRET_NAME, 'letters, digits and "_", starting with a letter') }).strict(),
   testLlm: z.object({ config: z.unknown() }).strict(),
   recordLlmReplay: z.object({ runId: idArg }).strict(),
+  getDataFolderInfo: none,
   ...triggerApiArgs,
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export const engineStreams = ['onRunEvent', 'onTriggerStatus'] as const satisfies readonly EngineStream[];
+
+/** Filter parsers per stream: the server applies them before subscribing. */
+export const engineStreamFilters = {
+  onRunEvent: RunEventFilterSchema.optional(),
+  onTriggerStatus: z.undefined(),
+} satisfies Record<EngineStream, z.ZodType>;
 
 export const ENGINE_ERROR_CODES = ['invalid_argument', 'invalid_flow', 'not_found', 'unknown_method', 'internal', 'disconnected'] as const;
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];

@@ -1,6 +1,7 @@
 /** Request checks for the local web server: token, Origin and Host (DNS-rebinding) checks. Pure and unit-tested. */
 import { timingSafeEqual, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { ensurePrivateDir } from '../data-folder/file-modes';
 import { join } from 'node:path';
 
 export function newToken(): string {
@@ -17,7 +18,7 @@ export function loadOrCreateToken(dataDir: string): string {
     const token = readFileSync(file, 'utf8').trim();
     if (/^[A-Za-z0-9_-]{32,}$/.test(token)) return token;
   }
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const token = newToken();
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);

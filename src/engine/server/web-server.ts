@@ -10,8 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { EngineApi } from '../../shared/api';
 import { serveEngineApi } from '../../shared/rpc/server';
-import { wsRpcPort } from './ws-port';
+import { wsRpcPort, wsRpcPortWithoutErrorHandler } from './ws-port';
 import { contentSecurityPolicy, isAllowedHost, isAllowedOrigin, newToken, tokenMatches } from './security';
+import { MAX_WS_MESSAGE_BYTES } from '../../shared/limits';
 
 export interface WebServerOptions {
   engine: EngineApi;
@@ -20,6 +21,13 @@ export interface WebServerOptions {
   port?: number;
   token?: string;
   log?: (line: string) => void;
+  /** Bytes queued per connection before its events are dropped for a resync (default MAX_OUTBOUND_BUFFER_BYTES). */
+  maxOutboundBytes?: number;
+  /**
+   * Tests only: serve without the socket error handlers, to prove the malformed-frame test
+   * catches their absence (the process must die). Never set outside that test.
+   */
+  withoutErrorHandlersForTests?: boolean;
 }
 
 export interface WebServer {
@@ -58,7 +66,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end();
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    let rel: string;
+    try {
+      rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    } catch {
+      return void res.writeHead(400, { 'content-type': 'text/plain' }).end('malformed %-escape in the URL');
+    }
     const file = normalize(join(root, rel));
     if (file !== root && !file.startsWith(root + sep)) return void res.writeHead(404).end();
     const info = await stat(file).catch(() => null);
@@ -80,8 +93,24 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  // maxPayload: a frame header announcing more is refused (close 1009) before anything is buffered.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+  const handlers = !options.withoutErrorHandlersForTests;
+  if (handlers) {
+    // Every emitter that can report a client's fault gets a listener: an unhandled 'error' ends the process.
+    wss.on('error', (e) => log(`websocket server error: ${e.message}`));
+    wss.on('wsClientError', (e, socket) => {
+      log(`bad websocket handshake: ${e.message}`);
+      socket.destroy();
+    });
+    server.on('clientError', (e: Error, socket) => {
+      log(`bad http request: ${e.message}`);
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+  }
   server.on('upgrade', (req, socket, head) => {
+    if (handlers) socket.on('error', (e) => log(`websocket connection error: ${e.message}`));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const refuse = (status: number, why: string) => {
       log(`refused websocket: ${why}`);
@@ -92,7 +121,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (!isAllowedOrigin(req.headers.origin, port)) return refuse(403, `origin ${req.headers.origin}`);
     if (!tokenMatches(url.searchParams.get('token'), token)) return refuse(401, 'missing or wrong token');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      serveEngineApi(options.engine, wsRpcPort(ws), { onInternalError: (e, m) => log(`${m} failed: ${e instanceof Error ? e.stack : String(e)}`) });
+      // A bad frame closes this connection only (ws picks the close code); other clients go on.
+      const port = handlers ? wsRpcPort(ws, (e) => log(`closed a websocket after a protocol error: ${e.message}`)) : wsRpcPortWithoutErrorHandler(ws);
+      serveEngineApi(options.engine, port, {
+        onInternalError: (e, m) => log(`${m} failed: ${e instanceof Error ? e.stack : String(e)}`),
+        onClientProblem: (m) => log(m),
+        ...(options.maxOutboundBytes === undefined ? {} : { maxOutboundBytes: options.maxOutboundBytes }),
+      });
     });
   });
 

@@ -3,7 +3,8 @@
  * not ours or are newer than this build. Never overwrites a file it cannot read.
  */
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readSync, realpathSync } from 'node:fs';
+import { ensurePrivateDir, tightenFile } from '../data-folder/file-modes';
 import { dirname } from 'node:path';
 import { sqliteMigrations } from './migrations';
 import { sqliteNativeBinding } from './native-binding';
@@ -30,7 +31,7 @@ export interface OpenOptions {
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') {
-    mkdirSync(dirname(file), { recursive: true });
+    ensurePrivateDir(dirname(file));
     if (existsSync(file)) assertSqliteFile(file);
   }
   const nativeBinding = sqliteNativeBinding();
@@ -46,11 +47,15 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('busy_timeout = 0');
     try {
+      // A new database frees pages on demand (PRAGMA incremental_vacuum after retention prunes), so
+      // pruning gives space back. Only possible before the first table; older files are converted
+      // by `millrace maintenance --compact` (a full VACUUM). Reading the schema is the first access: inside this try.
+      if (file !== ':memory:' && isEmpty(db)) db.pragma('auto_vacuum = INCREMENTAL');
       db.pragma('journal_mode = WAL');
       db.exec('BEGIN IMMEDIATE; COMMIT');
     } catch (e) {
       if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
-        throw new DatabaseOpenError(`another Millrace is already using ${file}; close it first (one app per data folder)`);
+        throw new DatabaseOpenError(`another Millrace is already using ${file}: stop that one first, or give this one another data folder (--data-dir)`);
       }
       throw e;
     }
@@ -68,6 +73,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     // What a previous process committed may still sit in the page cache (a SIGKILL keeps it): make
     // it durable before this process acts on it, so nothing runs on rows a power cut could erase.
     if (file !== ':memory:') syncFiles([realpathSync(file), `${realpathSync(file)}-wal`]);
+    // Run data is private: the database, its WAL and shared-memory files are 0600 (umask 022 made them 0644).
+    if (file !== ':memory:') for (const f of [file, `${file}-wal`, `${file}-shm`]) tightenFile(f);
     if (options.maxBytes !== undefined) {
       const pageSize = db.pragma('page_size', { simple: true }) as number;
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
@@ -91,11 +98,24 @@ function syncFiles(files: string[]) {
   }
 }
 
-function assertSqliteFile(file: string) {
-  const header = readFileSync(file, { flag: 'r' }).subarray(0, 16).toString('latin1');
+/** Reads the first 100 bytes (the SQLite header) only: start-up must not depend on the database size. */
+export function assertSqliteFile(file: string) {
+  const buf = Buffer.alloc(100);
+  const fd = openSync(file, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, buf, 0, buf.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const header = buf.subarray(0, Math.min(n, 16)).toString('latin1');
   if (header.length > 0 && header !== 'SQLite format 3\u0000') {
     throw new DatabaseOpenError(`${file} is not a SQLite database; refusing to open or overwrite it`);
   }
+}
+
+function isEmpty(db: Db): boolean {
+  return (db.prepare(`SELECT count(*) AS n FROM sqlite_master`).get() as { n: number }).n === 0;
 }
 
 function migrate(db: Db, file: string) {

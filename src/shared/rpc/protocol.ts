@@ -4,8 +4,9 @@ import { FlowProblemSchema } from '../flow/problems';
 
 export const ClientMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('call'), id: z.number().int().nonnegative(), method: z.string().max(64), arg: z.unknown().optional() }),
-  z.object({ kind: z.literal('sub'), stream: z.string().max(64) }),
-  z.object({ kind: z.literal('unsub'), stream: z.string().max(64) }),
+  // `sub` names the subscription so one connection can hold several (e.g. a flow's runs and one run); `filter` is per stream.
+  z.object({ kind: z.literal('sub'), stream: z.string().max(64), sub: z.number().int().nonnegative().optional(), filter: z.unknown().optional() }),
+  z.object({ kind: z.literal('unsub'), stream: z.string().max(64), sub: z.number().int().nonnegative().optional() }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -20,12 +21,15 @@ export type WireError = z.infer<typeof WireErrorSchema>;
 export const ServerMessageSchema = z.union([
   z.object({ kind: z.literal('result'), id: z.number(), ok: z.literal(true), value: z.unknown() }),
   z.object({ kind: z.literal('result'), id: z.number(), ok: z.literal(false), error: WireErrorSchema }),
-  z.object({ kind: z.literal('event'), stream: z.string(), data: z.unknown() }),
+  z.object({ kind: z.literal('event'), stream: z.string(), sub: z.number().optional(), data: z.unknown() }),
+  z.object({ kind: z.literal('resync'), reason: z.string() }),
 ]);
 export type ServerMessage =
   | { kind: 'result'; id: number; ok: true; value: unknown }
   | { kind: 'result'; id: number; ok: false; error: WireError }
-  | { kind: 'event'; stream: string; data: unknown };
+  | { kind: 'event'; stream: string; sub?: number; data: unknown }
+  /** Events were dropped because this client fell behind: reload state (lists, open traces) now. */
+  | { kind: 'resync'; reason: string };
 
 /**
  * A bidirectional message pipe. Adapters exist for WebSocket (JSON text frames), Electron
@@ -36,6 +40,10 @@ export interface RpcPort {
   onMessage(listener: (message: unknown) => void): void;
   onClose(listener: () => void): void;
   close(): void;
+  /** Bytes queued for the peer but not yet written out (WebSocket bufferedAmount); absent where unknown. */
+  backlog?(): number;
+  /** Drops the connection at once, e.g. a peer that stopped reading; `code`/`reason` where the transport has them. */
+  abort?(code: number, reason: string): void;
 }
 
 /** Two connected in-memory ports. Delivery is async, like every real transport. */

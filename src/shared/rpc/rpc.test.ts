@@ -109,6 +109,10 @@ class FakeEngine implements EngineApi {
     this.record('testLlm', arg);
     return { ok: false as const, error: 'not in this fake' };
   }
+  async getDataFolderInfo() {
+    this.record('getDataFolderInfo');
+    return { path: '/data', bytes: 1, databaseBytes: 1, reclaimableBytes: 0 };
+  }
   onRunEvent = (listener: (e: RunEvent) => void) => {
     this.runListeners.add(listener);
     return () => void this.runListeners.delete(listener);
@@ -256,14 +260,14 @@ describe('rpc calls', () => {
 });
 
 describe('rpc streams', () => {
-  it('subscribes once for many listeners and unsubscribes when the last one leaves', async () => {
+  it('one engine subscription per listener (each may carry its own filter); each leaves on its own', async () => {
     const { engine, client } = setup();
     const a: RunEvent[] = [];
     const b: RunEvent[] = [];
     const offA = client.onRunEvent((e) => a.push(e));
     const offB = client.onRunEvent((e) => b.push(e));
     await flush();
-    expect(engine.runListeners.size).toBe(1);
+    expect(engine.runListeners.size).toBe(2);
 
     engine.emit(event);
     await flush();
