@@ -44,8 +44,11 @@ export function superviseEngine(options: EngineOptions): Engine {
     (current as unknown as Record<string, (l: Listener, ...rest: Rest) => () => void>)[method]!(listener, ...rest);
 
   current = open();
+  // Properties set on the handle (a host wrapping close(), a test spying on a method) live on the
+  // handle itself and win over the current engine's.
   return new Proxy({} as Engine, {
-    get(_target, prop) {
+    get(target, prop) {
+      if (Object.prototype.hasOwnProperty.call(target, prop)) return (target as unknown as Record<string | symbol, unknown>)[prop];
       const value = (current as unknown as Record<string | symbol, unknown>)[prop];
       if (typeof prop === 'string' && /^on[A-Z]/.test(prop) && typeof value === 'function') {
         return (listener: Listener, ...rest: Rest) => {

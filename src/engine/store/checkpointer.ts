@@ -6,7 +6,7 @@
  * (so it cannot grow without limit under steady load). A checkpoint never overlaps a WAL fsync
  * (it waits for the writer to be idle), so the durability frontier's view of the WAL stays exact.
  */
-import { fstatSync, openSync, closeSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import type { Db } from './database';
 import type { GroupCommitWriter } from './group-commit';
 
@@ -57,13 +57,9 @@ export class Checkpointer {
     clearInterval(this.timer);
   }
 
+  /** Through the writer's own descriptor: opening and closing another one could drop this process's POSIX locks. */
   private walBytes(): number {
-    const fd = openSync(this.walPath!, 'r');
-    try {
-      return fstatSync(fd).size;
-    } finally {
-      closeSync(fd);
-    }
+    return this.writer.walBytes();
   }
 
   private async tick(idleMs: number) {

@@ -37,6 +37,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const nativeBinding = sqliteNativeBinding();
   let db: Db;
   try {
+    // What a previous process committed may still sit in the page cache (a SIGKILL keeps it): make
+    // it durable before this process acts on it, so nothing runs on rows a power cut could erase.
+    // Done before SQLite opens the file: closing any descriptor of a file drops every POSIX lock
+    // this process holds on it, SQLite's exclusive lock included.
+    if (file !== ':memory:' && existsSync(file)) syncFiles([realpathSync(file), `${realpathSync(file)}-wal`]);
     db = new Database(file, nativeBinding ? { nativeBinding } : {});
   } catch (e) {
     throw new DatabaseOpenError(`cannot open database ${file}: ${(e as Error).message}`);
@@ -70,9 +75,6 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('wal_autocheckpoint = 0');
     db.pragma('foreign_keys = ON');
     migrate(db, file);
-    // What a previous process committed may still sit in the page cache (a SIGKILL keeps it): make
-    // it durable before this process acts on it, so nothing runs on rows a power cut could erase.
-    if (file !== ':memory:') syncFiles([realpathSync(file), `${realpathSync(file)}-wal`]);
     // Run data is private: the database, its WAL and shared-memory files are 0600 (umask 022 made them 0644).
     if (file !== ':memory:') for (const f of [file, `${file}-wal`, `${file}-shm`]) tightenFile(f);
     if (options.maxBytes !== undefined) {

@@ -121,6 +121,11 @@ export class GroupCommitWriter {
     return this.lastQueuedSeq;
   }
 
+  /** Size of the WAL file (0 without one), read through the writer's own descriptor. */
+  walBytes(): number {
+    return this.walFd === null ? 0 : nodeFs.fstatSync(this.walFd).size;
+  }
+
   get failed(): Error | null {
     return this.failure;
   }
