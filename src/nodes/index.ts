@@ -9,6 +9,7 @@ import { setFields } from './set-fields.node.js';
 import { ifNode } from './if.node.js';
 import { httpRequest } from './http-request.node.js';
 import { writeFile } from './write-file.node.js';
+import { writeFileV2 } from './file-sink.node.js';
 import { llmCall } from './llm-call.node.js';
 import { postgresChange } from './postgres-change.node.js';
 
@@ -20,8 +21,9 @@ export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   httpRequest,
   llmCall,
   writeFile,
+  writeFileV2,
 ] as AnyNodeDefinition[];
 
 export const nodeRegistry = new NodeRegistry(allNodeDefinitions);
 
-export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile };
+export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, writeFileV2 };
