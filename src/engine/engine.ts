@@ -24,6 +24,7 @@ import { Scheduler } from './runtime/scheduler';
 import { RunExecutor } from './run-executor';
 import { createHttpService } from './services/http';
 import { createFileService } from './services/files';
+import { createPgSinkService } from './services/pg-sink';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { LlmServices, recordReplay } from './llm-services';
@@ -90,11 +91,14 @@ export class Engine implements EngineApi {
     this.outputDir = options.outputDir ?? join(options.dataDir, 'output');
     const http = createHttpService();
     const files = createFileService(this.outputDir);
+    // Sinks resolve `secret:NAME` through the same store as triggers and LLM keys.
+    const postgres = createPgSinkService({ resolveSecret: options.resolveSecret ?? ((ref) => this.llm.secrets.resolveSecretRef(ref)) });
     this.closeServices = async () => {
       http.close();
       await files.close();
+      await postgres.close();
     };
-    const services: NodeServices = { http, files, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, ...options.services };
+    const services: NodeServices = { http, files, postgres, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, ...options.services };
     this.executor = new RunExecutor({
       db: this.db,
       journal: new RunStore(this.db, this.writer),

@@ -10,6 +10,7 @@ import { ifNode } from './if.node.js';
 import { httpRequest } from './http-request.node.js';
 import { writeFile } from './write-file.node.js';
 import { writeFileV2 } from './file-sink.node.js';
+import { postgresSink } from './postgres-sink.node.js';
 import { llmCall } from './llm-call.node.js';
 import { postgresChange } from './postgres-change.node.js';
 
@@ -22,8 +23,9 @@ export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   llmCall,
   writeFile,
   writeFileV2,
+  postgresSink,
 ] as AnyNodeDefinition[];
 
 export const nodeRegistry = new NodeRegistry(allNodeDefinitions);
 
-export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, writeFileV2 };
+export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, writeFileV2, postgresSink };
