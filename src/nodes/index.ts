@@ -11,6 +11,8 @@ import { httpRequest } from './http-request.node.js';
 import { writeFile } from './write-file.node.js';
 import { writeFileV2 } from './file-sink.node.js';
 import { postgresSink } from './postgres-sink.node.js';
+import { webhookSink } from './webhook-sink.node.js';
+import { slackSink } from './slack-sink.node.js';
 import { llmCall } from './llm-call.node.js';
 import { postgresChange } from './postgres-change.node.js';
 
@@ -24,8 +26,10 @@ export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   writeFile,
   writeFileV2,
   postgresSink,
+  webhookSink,
+  slackSink,
 ] as AnyNodeDefinition[];
 
 export const nodeRegistry = new NodeRegistry(allNodeDefinitions);
 
-export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, writeFileV2, postgresSink };
+export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, writeFileV2, postgresSink, webhookSink, slackSink };
