@@ -43,6 +43,39 @@ const defaultWrite = async (fh: FileHandle, data: Buffer) => {
   while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten;
 };
 
+/**
+ * Resolves `rel` under `root`, checking every component now (lstat: no symlinks, folders only),
+ * creating missing folders one level at a time (0700). The last component may not be a symlink or
+ * anything but a regular file. Shared by the file and SQLite sinks.
+ */
+export async function confinedPath(root: string, rel: string): Promise<{ target: string; realRoot: string; createdDirs: string[]; existed: boolean }> {
+  const problem = relativePathProblem(rel);
+  if (problem) throw new NodeError(`file "${rel}": ${problem}`, { field: 'path' });
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  const realRoot = await realpath(root);
+  const parts = rel.split(/[\\/]/);
+  const name = parts.pop()!;
+  let dir = realRoot;
+  const createdDirs: string[] = [];
+  for (const part of parts) {
+    const p = join(dir, part);
+    let st = await lstat(p).catch(() => null);
+    if (!st) {
+      await mkdir(p, { mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+      });
+      createdDirs.push(p);
+      st = await lstat(p);
+    }
+    if (st.isSymbolicLink() || !st.isDirectory()) throw outside(rel);
+    dir = p;
+  }
+  const target = join(dir, name);
+  const before = await lstat(target).catch(() => null);
+  if (before && (before.isSymbolicLink() || !before.isFile())) throw outside(rel);
+  return { target, realRoot, createdDirs, existed: before !== null };
+}
+
 const outside = (p: string) => new NodeError(`"${p}" points outside the output folder`, { field: 'path' });
 
 export function createFileService(outputDir: string, options: FileServiceOptions = {}): FileService & { close(): Promise<void> } {
@@ -64,30 +97,7 @@ export function createFileService(outputDir: string, options: FileServiceOptions
 
   /** Opens `rel` for appending after checking every component; returns the handle and what was created. */
   async function openConfined(rel: string): Promise<{ fh: FileHandle; target: string; createdDirs: string[]; createdFile: boolean }> {
-    const problem = relativePathProblem(rel);
-    if (problem) throw new NodeError(`file "${rel}": ${problem}`, { field: 'path' });
-    await mkdir(root, { recursive: true, mode: 0o700 });
-    const realRoot = await realpath(root);
-    const parts = rel.split(/[\\/]/);
-    const name = parts.pop()!;
-    let dir = realRoot;
-    const createdDirs: string[] = [];
-    for (const part of parts) {
-      const p = join(dir, part);
-      let st = await lstat(p).catch(() => null);
-      if (!st) {
-        await mkdir(p, { mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
-          if (e.code !== 'EEXIST') throw e;
-        });
-        createdDirs.push(p);
-        st = await lstat(p);
-      }
-      if (st.isSymbolicLink() || !st.isDirectory()) throw outside(rel);
-      dir = p;
-    }
-    const target = join(dir, name);
-    const before = await lstat(target).catch(() => null);
-    if (before && (before.isSymbolicLink() || !before.isFile())) throw outside(rel);
+    const { target, realRoot, createdDirs, existed } = await confinedPath(root, rel);
     const fh = await open(target, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ELOOP') throw outside(rel);
       throw e;
@@ -99,7 +109,7 @@ export function createFileService(outputDir: string, options: FileServiceOptions
         throw outside(rel);
       }
     }
-    return { fh, target, createdDirs, createdFile: before === null };
+    return { fh, target, createdDirs, createdFile: !existed };
   }
 
   async function syncDir(path: string) {
