@@ -25,6 +25,7 @@ import { RunExecutor } from './run-executor';
 import { createHttpService } from './services/http';
 import { createFileService } from './services/files';
 import { createPgSinkService } from './services/pg-sink';
+import { createSqliteSinkService } from './services/sqlite-sink';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { LlmServices, recordReplay } from './llm-services';
@@ -93,12 +94,14 @@ export class Engine implements EngineApi {
     const files = createFileService(this.outputDir);
     // Sinks resolve `secret:NAME` through the same store as triggers and LLM keys.
     const postgres = createPgSinkService({ resolveSecret: options.resolveSecret ?? ((ref) => this.llm.secrets.resolveSecretRef(ref)) });
+    const sqlite = createSqliteSinkService(this.outputDir);
     this.closeServices = async () => {
       http.close();
       await files.close();
       await postgres.close();
+      sqlite.close();
     };
-    const services: NodeServices = { http, files, postgres, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, ...options.services };
+    const services: NodeServices = { http, files, postgres, sqlite, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, ...options.services };
     this.executor = new RunExecutor({
       db: this.db,
       journal: new RunStore(this.db, this.writer),

@@ -13,6 +13,7 @@ import { writeFileV2 } from './file-sink.node.js';
 import { postgresSink } from './postgres-sink.node.js';
 import { webhookSink } from './webhook-sink.node.js';
 import { slackSink } from './slack-sink.node.js';
+import { sqliteSink } from './sqlite-sink.node.js';
 import { llmCall } from './llm-call.node.js';
 import { postgresChange } from './postgres-change.node.js';
 
@@ -28,8 +29,9 @@ export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   postgresSink,
   webhookSink,
   slackSink,
+  sqliteSink,
 ] as AnyNodeDefinition[];
 
 export const nodeRegistry = new NodeRegistry(allNodeDefinitions);
 
-export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, writeFileV2, postgresSink, webhookSink, slackSink };
+export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, writeFileV2, postgresSink, webhookSink, slackSink, sqliteSink };
