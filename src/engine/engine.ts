@@ -26,6 +26,7 @@ import { createHttpService } from './services/http';
 import { createFileService } from './services/files';
 import { createPgSinkService } from './services/pg-sink';
 import { createSqliteSinkService } from './services/sqlite-sink';
+import { SinkApiImpl } from './sink-api';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { LlmServices, recordReplay } from './llm-services';
@@ -55,6 +56,7 @@ export class Engine implements EngineApi {
   private readonly listeners = new Set<(e: RunEvent) => void>();
   private readonly triggerListeners = new Set<(s: TriggerStatus) => void>();
   private readonly triggers: TriggerManager;
+  private readonly sinkApi: SinkApiImpl;
   private readonly triggerRuns: TriggerRuns;
   private readonly finishWaiters = new Map<string, (() => void)[]>();
   private readonly flowCache = new Map<string, SavedFlow>();
@@ -102,6 +104,7 @@ export class Engine implements EngineApi {
       sqlite.close();
     };
     const services: NodeServices = { http, files, postgres, sqlite, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, ...options.services };
+    this.sinkApi = new SinkApiImpl({ db: this.db, registry: this.registry, services, getFlow: async (id) => (await this.getFlow({ id })).flow });
     this.executor = new RunExecutor({
       db: this.db,
       journal: new RunStore(this.db, this.writer),
@@ -356,6 +359,12 @@ export class Engine implements EngineApi {
   deleteSecret: EngineApi['deleteSecret'] = ({ name }) => this.llm.deleteSecret(name);
   testLlm: EngineApi['testLlm'] = ({ config }) => this.llm.testLlm(config);
   recordLlmReplay: EngineApi['recordLlmReplay'] = async ({ runId }) => recordReplay(this.llm.gateway, this.dataDir, await this.getRunTrace({ runId }));
+
+  // The effect ledger, reconciliation and the sinks' table/column pickers live in ./sink-api.ts.
+  listEffects: EngineApi['listEffects'] = (arg) => this.sinkApi.listEffects(arg);
+  reconcileEffects: EngineApi['reconcileEffects'] = (arg) => this.sinkApi.reconcileEffects(arg);
+  listSinkTables: EngineApi['listSinkTables'] = (arg) => this.sinkApi.listSinkTables(arg);
+  listSinkColumns: EngineApi['listSinkColumns'] = (arg) => this.sinkApi.listSinkColumns(arg);
 
   /** The secrets store (the Postgres trigger resolves `secret:NAME` connection strings through it). */
   get secrets(): LlmServices['secrets'] {

@@ -1,4 +1,6 @@
 /** The effect ledger as the API shows it (src/engine/store/effect-ledger.ts builds it). */
+import { z } from 'zod';
+import type { ColumnInfo } from './services';
 
 export interface EffectRecord {
   runId: string;
@@ -38,3 +40,23 @@ export interface EffectReconciliation {
   nodes: { nodeId: string; nodeName: string; reached: number; effects: number; applied: number; mayHaveRunBefore: number }[];
   gaps: EffectGap[];
 }
+
+/** Sink and ledger methods of the EngineApi (kept here so api.ts gains one line each). */
+export interface SinkApi {
+  /** The effect ledger: every effect of a run (or a flow), with its key, target, answer and "may have been delivered before". */
+  listEffects(arg: { runId?: string; flowId?: string; limit?: number }): Promise<EffectRecord[]>;
+  /** Per sink node of the flow: runs that reached it vs effects recorded, and every gap. */
+  reconcileEffects(arg: { flowId: string }): Promise<EffectReconciliation>;
+  /** Tables of the Postgres database a postgres-sink config points at (the inspector's picker). */
+  listSinkTables(arg: { config: unknown }): Promise<{ schema: string; table: string }[]>;
+  /** Columns of the config's table (Postgres or SQLite sink), with types. */
+  listSinkColumns(arg: { type: string; config: unknown }): Promise<ColumnInfo[]>;
+}
+
+const id = z.string().min(1).max(64);
+export const sinkApiArgs = {
+  listEffects: z.object({ runId: id.optional(), flowId: id.optional(), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+  reconcileEffects: z.object({ flowId: id }).strict(),
+  listSinkTables: z.object({ config: z.unknown() }).strict(),
+  listSinkColumns: z.object({ type: z.enum(['postgres-sink@1', 'sqlite-sink@1']), config: z.unknown() }).strict(),
+};

@@ -133,6 +133,18 @@ class FakeEngine implements EngineApi {
     return [];
   }
   onTriggerStatus = () => () => undefined;
+  async listEffects() {
+    return [];
+  }
+  async reconcileEffects(arg: { flowId: string }) {
+    return { flowId: arg.flowId, nodes: [], gaps: [] };
+  }
+  async listSinkTables() {
+    return [];
+  }
+  async listSinkColumns() {
+    return [];
+  }
 }
 
 function setup() {
