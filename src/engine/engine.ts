@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { EngineError, type EngineApi, type FlowSummary, type ImportResult, type NodeTypeInfo, type SavedFlow, type StartRunArgs } from '../shared/api';
 import { CURRENT_SCHEMA_VERSION, type Flow } from '../shared/flow/schema';
 import { parseFlowDocument, parseFlowText, validateFlow } from '../shared/flow/validate';
+import { idempotencyWarnings } from '../shared/flow/idempotency-lint';
 import type { FlowProblem } from '../shared/flow/problems';
 import { newId } from '../shared/ids';
 import type { NodeRegistry } from '../shared/node-kit';
@@ -174,7 +175,7 @@ export class Engine implements EngineApi {
     if (!stored) throw new EngineError('not_found', `no flow with id "${id}"`);
     const parsed = parseFlowDocument(stored.doc, this.registry);
     if (!parsed.ok) throw new EngineError('invalid_flow', `the stored flow "${id}" no longer validates`, parsed.problems);
-    return { flow: parsed.flow, version: stored.version, updatedAt: stored.updatedAt, problems: parsed.problems };
+    return { flow: parsed.flow, version: stored.version, updatedAt: stored.updatedAt, problems: parsed.problems, warnings: idempotencyWarnings(parsed.flow, this.registry) };
   }
 
   async createFlow({ name, template }: { name: string; template?: 'empty' | 'demo' }): Promise<SavedFlow> {
@@ -428,7 +429,7 @@ export class Engine implements EngineApi {
   private async saveParsed(flow: Flow): Promise<SavedFlow> {
     const { version, updatedAt } = this.flows.save(flow, this.now());
     await this.writer.sync();
-    return { flow, version, updatedAt, problems: validateFlow(flow, this.registry) };
+    return { flow, version, updatedAt, problems: validateFlow(flow, this.registry), warnings: idempotencyWarnings(flow, this.registry) };
   }
 
   private emit(e: RunEvent) {

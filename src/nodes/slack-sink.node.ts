@@ -37,6 +37,8 @@ export const slackSink = defineNode({
     maxAttempts: { widget: 'number', label: 'Attempts' },
     maxRetryAfterMs: { widget: 'number', label: 'Longest Retry-After to honour (ms)' },
   },
+  effectLint: () =>
+    'posts to Slack, whose incoming webhooks cannot dedupe: a retry after a crash may post the message twice. If a duplicate is not acceptable, send through the Webhook sink to a receiver that dedupes on Idempotency-Key.',
   summary: (cfg) => `Slack ← ${cfg.text.slice(0, 40)}`,
   async execute(ctx, { in: input }, cfg) {
     const scope = nodeScope(ctx, input);

@@ -27,6 +27,7 @@ export const writeFile = defineNode({
     line: { widget: 'template', label: 'Line', placeholder: 'empty = the whole input as JSON', rows: 3 },
   },
   summary: (cfg) => `→ ${cfg.path}`,
+  effectLint: () => 'appends lines without a key, so a replay after a crash may append a line twice. Replace it with the current Write file node (keyed JSONL/CSV).',
   async execute(ctx, { in: input }, cfg) {
     const path = renderTemplateText(cfg.path, withJson(input));
     // The configured template was checked by the schema; the input it was rendered with was not.

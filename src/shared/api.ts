@@ -11,6 +11,7 @@ import type { RunEvent, RunStatus, RunSummary, RunTrace } from './runs';
 import { SECRET_NAME, type LlmCost } from './llm';
 import { triggerApiArgs, type SetupReport, type TriggerStatus } from './triggers';
 import { sinkApiArgs, type SinkApi } from './effects';
+import type { FlowWarning } from './flow/idempotency-lint';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -41,6 +42,8 @@ export interface SavedFlow {
   updatedAt: number;
   /** Config problems (structure problems are refused on save). */
   problems: FlowProblem[];
+  /** Warnings that do not block running (the idempotency lint, src/shared/flow/idempotency-lint.ts). */
+  warnings?: FlowWarning[];
 }
 
 export type ImportResult = { ok: true; saved: SavedFlow } | { ok: false; problems: FlowProblem[] };
