@@ -14,6 +14,7 @@ import { ConfigForm } from './ConfigForm';
 import { FlowSettingsSection, NodeSettingsSection } from './EngineSettings';
 import { NodeRunData } from '../runs/NodeRunData';
 import { RunsList } from '../runs/RunsList';
+import { EffectWarnings } from '../sinks/EffectWarnings';
 import { nodeExtension } from '../node-extensions';
 import { TriggerPanel } from '../triggers/TriggerPanel';
 
@@ -94,6 +95,7 @@ function NodeDetails({ node }: { node: FlowNode }) {
         {tab === 'config' ? (
           <>
             {def.type === 'postgres-change' ? <TriggerPanel node={node} /> : null}
+            <EffectWarnings node={node} />
             <Settings def={def} node={node} />
             <NodeSettingsSection key={node.id} node={node} />
           </>
