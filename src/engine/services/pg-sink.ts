@@ -22,6 +22,7 @@ import { describePgError, resolveConnection, type ResolveSecret } from '../trigg
 import { quoteIdent, toDbValue } from './table-sql';
 
 export const EFFECTS_TABLE = 'millrace_effects';
+const COLUMNS_TTL_MS = 2000;
 
 export interface PgSinkOptions {
   resolveSecret: ResolveSecret;
@@ -40,8 +41,11 @@ interface PoolEntry {
   ensured: Set<string>;
 }
 
-export function createPgSinkService(options: PgSinkOptions): PostgresSinkService & { close(): Promise<void> } {
+export function createPgSinkService(options: PgSinkOptions): PostgresSinkService & { close(): Promise<void>; listColumnsFresh(c: PgConnectionSettings, schema: string, table: string): Promise<ColumnInfo[]> } {
   const pools = new Map<string, Promise<PoolEntry>>();
+  // The sink checks its row against the table's columns before every write: a short-lived cache
+  // keeps that from costing a round trip per run (a DDL change is seen within COLUMNS_TTL_MS).
+  const columnCache = new Map<string, { at: number; columns: Promise<ColumnInfo[]> }>();
 
   const poolFor = (c: PgConnectionSettings): Promise<PoolEntry> => {
     const id = JSON.stringify([c.host, c.port, c.database, c.user, c.password, c.connectionString, c.tls]);
@@ -76,6 +80,21 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
          written_at timestamptz NOT NULL DEFAULT now())`,
     );
     entry.ensured.add(schema);
+  }
+
+  async function listColumnsFresh(c: PgConnectionSettings, schema: string, table: string): Promise<ColumnInfo[]> {
+    const entry = await poolFor(c).catch((e: unknown) => fail(e, (s) => s, 'cannot connect'));
+    try {
+      const r = await entry.pool.query<{ name: string; type: string; nullable: boolean; has_default: boolean }>(
+        `SELECT column_name AS name, udt_name AS type, is_nullable = 'YES' AS nullable,
+                (column_default IS NOT NULL OR is_identity = 'YES' OR is_generated <> 'NEVER') AS has_default
+           FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+        [schema, table],
+      );
+      return r.rows.map((x) => ({ name: x.name, type: x.type, nullable: x.nullable, hasDefault: x.has_default }));
+    } catch (e) {
+      return fail(e, entry.redact, 'listing columns failed');
+    }
   }
 
   return {
@@ -152,19 +171,16 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
     },
 
     async listColumns(c, schema, table): Promise<ColumnInfo[]> {
-      const entry = await poolFor(c).catch((e: unknown) => fail(e, (s) => s, 'cannot connect'));
-      try {
-        const r = await entry.pool.query<{ name: string; type: string; nullable: boolean; has_default: boolean }>(
-          `SELECT column_name AS name, udt_name AS type, is_nullable = 'YES' AS nullable,
-                  (column_default IS NOT NULL OR is_identity = 'YES' OR is_generated <> 'NEVER') AS has_default
-             FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
-          [schema, table],
-        );
-        return r.rows.map((x) => ({ name: x.name, type: x.type, nullable: x.nullable, hasDefault: x.has_default }));
-      } catch (e) {
-        return fail(e, entry.redact, 'listing columns failed');
-      }
+      const cacheKey = JSON.stringify([c, schema, table]);
+      const hit = columnCache.get(cacheKey);
+      if (hit && Date.now() - hit.at < COLUMNS_TTL_MS) return hit.columns;
+      const columns = listColumnsFresh(c, schema, table);
+      columnCache.set(cacheKey, { at: Date.now(), columns });
+      columns.catch(() => columnCache.delete(cacheKey));
+      return columns;
     },
+
+    listColumnsFresh,
 
     async close() {
       const all = [...pools.values()];
