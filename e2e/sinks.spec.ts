@@ -58,9 +58,9 @@ describe('Postgres change → LLM (replay) → Postgres sink in the browser', ()
     await page.waitForSelector('html[data-app-state="ready"]', { timeout: 30_000 });
     await page.getByTestId('new-flow').click();
     const canvas = page.locator('.react-flow__pane');
-    await page.getByTestId('palette-item-postgres-change').dragTo(canvas, { targetPosition: { x: 120, y: 260 } });
-    await page.getByTestId('palette-item-llm-call').dragTo(canvas, { targetPosition: { x: 480, y: 260 } });
-    await page.getByTestId('palette-item-postgres-sink').dragTo(canvas, { targetPosition: { x: 840, y: 260 } });
+    await page.getByTestId('palette-item-postgres-change').dragTo(canvas, { targetPosition: { x: 100, y: 300 } });
+    await page.getByTestId('palette-item-llm-call').dragTo(canvas, { targetPosition: { x: 420, y: 300 } });
+    await page.getByTestId('palette-item-postgres-sink').dragTo(canvas, { targetPosition: { x: 740, y: 300 } });
     const trigger = nodeOfType('postgres-change');
     const llm = nodeOfType('llm-call');
     const sink = nodeOfType('postgres-sink');
@@ -104,6 +104,7 @@ describe('Postgres change → LLM (replay) → Postgres sink in the browser', ()
 
     await page.getByTestId('run-effects-button').click();
     await trigger.click();
+    await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Stop & drop slot' }).click();
     await expect.poll(() => page.getByTestId('trigger-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('inactive');
   });

@@ -26,7 +26,7 @@ export function RunEffectsButton({ runId, status, nodeNames }: { runId: string; 
   }, [runId, status, open]);
   const doubt = effects?.filter((e) => e.mayHaveRunBefore || e.state === 'started').length ?? 0;
   return (
-    <span className="run-effects-anchor" style={{ position: 'relative' }}>
+    <span className="run-effects-anchor">
       <button type="button" className="button button--small button--ghost" data-testid="run-effects-button" onClick={() => setOpen(!open)}>
         Effects {effects ? effects.length : ''}
         {doubt > 0 ? ' ⚠' : ''}
