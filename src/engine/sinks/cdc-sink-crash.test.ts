@@ -31,7 +31,7 @@ afterAll(async () => {
 
 function startWorker() {
   const child = spawn(process.execPath, ['--import', 'tsx', workerFile], {
-    env: { ...process.env, CDC_DATA_DIR: dataDir, CDC_PG_PORT: String(pg.port) },
+    env: { ...process.env, CDC_DATA_DIR: dataDir, CDC_PG_PORT: String(pg.port), CDC_SINK_UNSAFE: process.env['CDC_SINK_UNSAFE'] ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let buffer = '';
@@ -69,8 +69,9 @@ describe('CDC → Set fields → Postgres sink under engine kills and Postgres r
     for (const [i, fault] of faults.entries()) {
       await waitFor(`workload at ${(i + 1) * 15} %`, () => progress.done >= (TOTAL * (i + 1) * 15) / 100 || undefined, 120_000);
       if (fault === 'kill') {
-        worker.child.kill('SIGKILL');
-        expect((await worker.exited).signal).toBe('SIGKILL');
+        const dead = worker;
+        dead.child.kill('SIGKILL');
+        expect((await dead.exited).signal, dead.stderr()).toBe('SIGKILL');
         kills++;
         worker = startWorker();
         await waitFor('worker restarted', () => worker.last.ready || (worker.child.exitCode !== null ? Promise.reject(new Error(worker.stderr())) : undefined), 60_000);

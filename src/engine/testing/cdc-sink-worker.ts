@@ -4,6 +4,7 @@
  * lines: {ready}, then {runs, finished, state} every 100 ms. SIGTERM closes it cleanly.
  */
 import { createEngine } from '../engine';
+import { createPgSinkService } from '../services/pg-sink';
 import type { Flow } from '../../shared/flow/schema';
 
 const dataDir = process.env['CDC_DATA_DIR']!;
@@ -32,7 +33,9 @@ const flow: Flow = {
 const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 async function main() {
-  const engine = createEngine({ dataDir, seedDemo: false, concurrency: 20, retention: { maxAgeDays: null, maxRunsPerFlow: null }, triggers: { healthIntervalMs: 1000 } });
+  // CDC_SINK_UNSAFE=no-key: the broken sink (no idempotency row), to show the audit catches it.
+  const unsafe = process.env['CDC_SINK_UNSAFE'] === 'no-key' ? { services: { postgres: createPgSinkService({ resolveSecret: async () => '', unsafe: 'no-key' }) } } : {};
+  const engine = createEngine({ ...unsafe, dataDir, seedDemo: false, concurrency: 20, retention: { maxAgeDays: null, maxRunsPerFlow: null }, triggers: { healthIntervalMs: 1000 } });
   if ((await engine.listFlows()).length === 0) {
     await engine.saveFlow({ flow });
     await engine.activateFlow({ id: flow.id });
