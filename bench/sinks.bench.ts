@@ -9,6 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { z } from 'zod';
+import { defineNode, NodeRegistry, type AnyNodeDefinition } from '../src/shared/node-kit';
+import { allNodeDefinitions } from '../src/nodes';
 import { createEngine, type Engine } from '../src/engine/engine';
 import type { Flow } from '../src/shared/flow/schema';
 import { startTestPostgres, type TestPostgres } from '../src/engine/triggers/pg/postgres-for-tests';
@@ -16,6 +19,16 @@ import { percentile, round, saveResults } from './stats';
 
 const N = Number(process.env['BENCH_RUNS'] ?? 10_000);
 const CONCURRENCY = 20;
+
+/** The engine's floor: the same run shape with an effect that does nothing (where the sink's own cost starts). */
+const noopEffect = defineNode({
+  type: 'bench.noop-effect', version: 1, title: 'No-op effect', description: '', category: 'sink', config: z.object({}),
+  inputs: { in: { type: 'any' } }, outputs: { out: { type: 'any' } }, ui: {}, exportCode: () => '',
+  async execute(ctx) {
+    return { out: await ctx.step.effect('write', (info) => ({ idempotencyKey: info.idempotencyKey })) };
+  },
+});
+const registry = new NodeRegistry([...allNodeDefinitions, noopEffect] as AnyNodeDefinition[]);
 
 async function rawBaseline(db: TestPostgres): Promise<{ perSec: number; p50Ms: number }> {
   const pool = new pg.Pool({ host: db.host, port: db.port, user: db.user, database: db.database, max: CONCURRENCY });
@@ -38,7 +51,7 @@ async function rawBaseline(db: TestPostgres): Promise<{ perSec: number; p50Ms: n
   return { perSec: round(N / seconds), p50Ms: round(percentile(lat, 50), 2) };
 }
 
-async function sinkRuns(engine: Engine): Promise<{ perSec: number; p50Ms: number }> {
+async function sinkRuns(engine: Engine, flowId = 'bench-sink'): Promise<{ perSec: number; p50Ms: number }> {
   const done = new Map<string, () => void>();
   const off = engine.onRunEvent((e) => {
     if (e.type === 'run.finished') {
@@ -55,7 +68,7 @@ async function sinkRuns(engine: Engine): Promise<{ perSec: number; p50Ms: number
         const i = next++;
         const s = performance.now();
         await new Promise<void>((resolve) => {
-          void engine.startRun({ flowId: 'bench-sink', input: { id: i, note: `ticket ${i}` } }).then(({ runId }) => done.set(runId, resolve));
+          void engine.startRun({ flowId, input: { id: i, note: `ticket ${i}` } }).then(({ runId }) => done.set(runId, resolve));
         });
         lat.push(performance.now() - s);
       }
@@ -77,7 +90,7 @@ async function main() {
     console.log(`bench:sinks — ${N} runs, concurrency ${CONCURRENCY}, PostgreSQL on 127.0.0.1:${db.port}, journal ${dir}`);
     const raw = await rawBaseline(db);
     console.log(`raw pg upserts: ${raw.perSec}/s (p50 ${raw.p50Ms} ms)`);
-    const engine = createEngine({ dataDir: dir, seedDemo: false, concurrency: CONCURRENCY, retention: { maxAgeDays: null, maxRunsPerFlow: null } });
+    const engine = createEngine({ registry, dataDir: dir, seedDemo: false, concurrency: CONCURRENCY, retention: { maxAgeDays: null, maxRunsPerFlow: null } });
     const flow: Flow = {
       schemaVersion: 1,
       id: 'bench-sink',
@@ -92,6 +105,11 @@ async function main() {
       edges: [{ id: 'e', source: 't', sourcePort: 'out', target: 'sink', targetPort: 'in' }],
     };
     await engine.saveFlow({ flow });
+    await engine.saveFlow({
+      flow: { ...flow, id: 'bench-floor', name: 'Bench floor', nodes: [flow.nodes[0]!, { id: 'sink', type: 'bench.noop-effect@1', name: 'No-op', position: { x: 200, y: 0 }, config: {} }] },
+    });
+    const floor = await sinkRuns(engine, 'bench-floor');
+    console.log(`engine floor (same flow, no-op effect): ${floor.perSec} runs/s (p50 ${floor.p50Ms} ms)`);
     const sink = await sinkRuns(engine);
     await engine.close();
     const rows = Number((await db.query(`SELECT count(*) AS n FROM sink_rows`)).rows[0]?.['n']);
@@ -99,7 +117,7 @@ async function main() {
     console.log(`Postgres sink runs: ${sink.perSec}/s (p50 ${sink.p50Ms} ms per run); ${rows} rows, checked with SQL`);
     const ratio = round(sink.perSec / raw.perSec, 2);
     console.log(`sink / raw = ${ratio} (target ≥ 0.5)`);
-    saveResults('sinks', { pgSinkPerSec: sink.perSec, pgRawPerSec: raw.perSec, ratio, runs: N, concurrency: CONCURRENCY, sinkP50Ms: sink.p50Ms, rawP50Ms: raw.p50Ms });
+    saveResults('sinks', { pgSinkPerSec: sink.perSec, pgRawPerSec: raw.perSec, ratio, engineFloorPerSec: floor.perSec, loadAvg1m: round((await import('node:os')).loadavg()[0]!, 1), runs: N, concurrency: CONCURRENCY, sinkP50Ms: sink.p50Ms, rawP50Ms: raw.p50Ms });
   } finally {
     await db.stop();
     rmSync(dir, { recursive: true, force: true });

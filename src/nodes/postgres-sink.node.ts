@@ -98,5 +98,5 @@ export const postgresSink = defineNode({
     return { out };
   },
   // The TypeScript export of sinks belongs to the export work (issue 15); until then an exported flow says so when it reaches this node.
-  exportCode: (cfg, { varName }) => `const ${varName}: unknown = (() => { throw new Error(${JSON.stringify(`the Postgres sink (${cfg.table}) is not exported to code yet`)}); })();`,
+  exportCode: (cfg, { varName, inputs }) => `const ${varName}: unknown = ((_input: unknown) => { throw new Error(${JSON.stringify(`the Postgres sink (${cfg.table}) is not exported to code yet`)}); })(${inputs['in']});`,
 });

@@ -89,5 +89,5 @@ export const slackSink = defineNode({
     });
     return { out };
   },
-  exportCode: (_cfg, { varName }) => `const ${varName}: unknown = (() => { throw new Error('the Slack sink is not exported to code yet'); })();`,
+  exportCode: (_cfg, { varName, inputs }) => `const ${varName}: unknown = ((_input: unknown) => { throw new Error('the Slack sink is not exported to code yet'); })(${inputs['in']});`,
 });

@@ -71,5 +71,5 @@ export const sqliteSink = defineNode({
     });
     return { out };
   },
-  exportCode: (cfg, { varName }) => `const ${varName}: unknown = (() => { throw new Error(${JSON.stringify(`the SQLite sink (${cfg.file}) is not exported to code yet`)}); })();`,
+  exportCode: (cfg, { varName, inputs }) => `const ${varName}: unknown = ((_input: unknown) => { throw new Error(${JSON.stringify(`the SQLite sink (${cfg.file}) is not exported to code yet`)}); })(${inputs['in']});`,
 });

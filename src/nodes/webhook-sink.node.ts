@@ -110,5 +110,5 @@ export const webhookSink = defineNode({
     });
     return { out };
   },
-  exportCode: (cfg, { varName }) => `const ${varName}: unknown = (() => { throw new Error(${JSON.stringify(`the webhook sink (${cfg.url}) is not exported to code yet`)}); })();`,
+  exportCode: (cfg, { varName, inputs }) => `const ${varName}: unknown = ((_input: unknown) => { throw new Error(${JSON.stringify(`the webhook sink (${cfg.url}) is not exported to code yet`)}); })(${inputs['in']});`,
 });
