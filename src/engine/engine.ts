@@ -105,7 +105,7 @@ export class Engine implements EngineApi {
       sqlite.close();
     };
     const services: NodeServices = { http, files, postgres, sqlite, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, ...options.services };
-    this.sinkApi = new SinkApiImpl({ db: this.db, registry: this.registry, services, getFlow: async (id) => (await this.getFlow({ id })).flow });
+    this.sinkApi = new SinkApiImpl({ db: this.db, registry: this.registry, services, getFlow: async (id) => (await this.getFlow({ id })).flow, redact: (s) => this.llm.secrets.redact(s) });
     this.executor = new RunExecutor({
       db: this.db,
       journal: new RunStore(this.db, this.writer),
@@ -366,6 +366,7 @@ export class Engine implements EngineApi {
   reconcileEffects: EngineApi['reconcileEffects'] = (arg) => this.sinkApi.reconcileEffects(arg);
   listSinkTables: EngineApi['listSinkTables'] = (arg) => this.sinkApi.listSinkTables(arg);
   listSinkColumns: EngineApi['listSinkColumns'] = (arg) => this.sinkApi.listSinkColumns(arg);
+  testSink: EngineApi['testSink'] = (arg) => this.sinkApi.testSink(arg);
 
   /** The secrets store (the Postgres trigger resolves `secret:NAME` connection strings through it). */
   get secrets(): LlmServices['secrets'] {

@@ -51,7 +51,14 @@ export interface SinkApi {
   listSinkTables(arg: { config: unknown }): Promise<{ schema: string; table: string }[]>;
   /** Columns of the config's table (Postgres or SQLite sink), with types. */
   listSinkColumns(arg: { type: string; config: unknown }): Promise<ColumnInfo[]>;
+  /**
+   * A sink's Test button: executes the node once with `sample` as its input against the real
+   * target, outside any run. Marked as a test: its idempotency key starts with `millrace-test:`.
+   */
+  testSink(arg: { type: string; config: unknown; sample?: unknown }): Promise<SinkTestResult>;
 }
+
+export type SinkTestResult = { ok: true; key: string; output: unknown; logs: string[] } | { ok: false; key: string; error: string; logs: string[] };
 
 const id = z.string().min(1).max(64);
 export const sinkApiArgs = {
@@ -59,4 +66,5 @@ export const sinkApiArgs = {
   reconcileEffects: z.object({ flowId: id }).strict(),
   listSinkTables: z.object({ config: z.unknown() }).strict(),
   listSinkColumns: z.object({ type: z.enum(['postgres-sink@1', 'sqlite-sink@1']), config: z.unknown() }).strict(),
+  testSink: z.object({ type: z.string().min(1).max(100), config: z.unknown(), sample: z.unknown().optional() }).strict(),
 };

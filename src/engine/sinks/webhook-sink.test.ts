@@ -161,6 +161,21 @@ describe('webhook sink', () => {
   });
 });
 
+describe('Test button (testSink)', () => {
+  it('sends one sample to the real target, marked as a test, without creating a run', async () => {
+    const before = (await engine.listRuns({})).length;
+    const r = await engine.testSink({ type: 'webhook-sink@1', config: { url: `${base}/hook`, signingSecret: 'secret:WH' }, sample: { hello: 'world' } });
+    expect(r).toMatchObject({ ok: true, output: { status: 200, applied: true } });
+    expect(received).toHaveLength(1);
+    expect(received[0]!.headers['idempotency-key']).toMatch(/^millrace-test:/);
+    expect(new Webhook(SECRET).verify(received[0]!.body, received[0]!.headers as Record<string, string>)).toEqual({ hello: 'world' });
+    expect((await engine.listRuns({})).length).toBe(before);
+    script = [{ status: 400, body: 'nope' }];
+    expect(await engine.testSink({ type: 'webhook-sink@1', config: { url: `${base}/hook` }, sample: {} })).toMatchObject({ ok: false, error: expect.stringMatching(/answered 400: nope/) });
+    await expect(engine.testSink({ type: 'set-fields@1', config: {}, sample: {} })).rejects.toThrow(/not a sink/);
+  });
+});
+
 describe('Slack sink', () => {
   it('posts text and blocks to the secret URL, retries 429 after Retry-After, never shows the URL', async () => {
     script = [{ status: 429, headers: { 'retry-after': '1' } }, { status: 200, body: 'ok' }];

@@ -145,6 +145,9 @@ class FakeEngine implements EngineApi {
   async listSinkColumns() {
     return [];
   }
+  async testSink() {
+    return { ok: false as const, key: '', error: 'fake', logs: [] };
+  }
 }
 
 function setup() {
