@@ -20,11 +20,12 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(): Promise<RunningApp> {
+/** `dataDir`: a prepared data folder (e.g. with llm-replay recordings); default a fresh temp folder. */
+export async function startApp(options: { dataDir?: string } = {}): Promise<RunningApp> {
   if (!existsSync(join(repoRoot, 'out', 'renderer', 'index.html'))) {
     throw new Error('out/renderer is missing: run `npm run build:renderer` first (npm run test:e2e does)');
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'millrace-e2e-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'millrace-e2e-'));
   const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'bin', 'millrace.mjs'), 'serve', '--data-dir', dataDir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],

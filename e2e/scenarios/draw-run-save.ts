@@ -16,7 +16,7 @@ export interface ScenarioOptions {
 }
 
 export async function drawRunAndSave(page: Page, options: ScenarioOptions): Promise<void> {
-  const nodeOfType = (type: string): Locator => page.locator(`[data-node-type="${type}@1"]`);
+  const nodeOfType = (type: string): Locator => page.locator(`[data-node-type^="${type}@"]`);
   const dragFromPalette = (type: string, x: number, y: number) =>
     page.getByTestId(`palette-item-${type}`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
   const connect = (from: Locator, fromPort: string, to: Locator, toPort: string) =>
@@ -59,7 +59,8 @@ export async function drawRunAndSave(page: Page, options: ScenarioOptions): Prom
   await page.getByTestId('tab-run-data').click();
   await expect.poll(() => page.getByTestId('node-output').textContent()).toContain('Hello Ada, you owe 42');
   const written = readFileSync(join(options.outputDir, 'e2e', 'greetings.jsonl'), 'utf8');
-  expect(JSON.parse(written.trim())).toEqual({ greeting: 'Hello Ada, you owe 42' });
+  // Write file (v2) writes keyed records: the idempotency key first, then the fields.
+  expect(JSON.parse(written.trim())).toEqual({ _key: expect.stringMatching(/^run_.+:append$/), greeting: 'Hello Ada, you owe 42' });
 
   if (options.screenshotPath) {
     await page.getByTestId('fit-view').click();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { EngineError, type EngineApi, type FlowSummary, type ImportResult, type NodeTypeInfo, type SavedFlow, type StartRunArgs } from '../shared/api';
 import { CURRENT_SCHEMA_VERSION, type Flow } from '../shared/flow/schema';
 import { parseFlowDocument, parseFlowText, validateFlow } from '../shared/flow/validate';
+import { idempotencyWarnings } from '../shared/flow/idempotency-lint';
 import type { FlowProblem } from '../shared/flow/problems';
 import { newId } from '../shared/ids';
 import type { NodeRegistry } from '../shared/node-kit';
@@ -27,6 +28,9 @@ import { Scheduler } from './runtime/scheduler';
 import { RunExecutor } from './run-executor';
 import { createHttpService } from './services/http';
 import { createFileService } from './services/files';
+import { createPgSinkService } from './services/pg-sink';
+import { createSqliteSinkService } from './services/sqlite-sink';
+import { SinkApiImpl } from './sink-api';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { LlmServices, recordReplay } from './llm-services';
@@ -61,6 +65,7 @@ export class Engine implements EngineApi {
   private readonly listeners = new Set<(e: RunEvent) => void>();
   private readonly triggerListeners = new Set<(s: TriggerStatus) => void>();
   private readonly triggers: TriggerManager;
+  private readonly sinkApi: SinkApiImpl;
   private readonly triggerRuns: TriggerRuns;
   private readonly finishWaiters = new Map<string, (() => void)[]>();
   private readonly flowCache = new Map<string, SavedFlow>();
@@ -114,11 +119,17 @@ export class Engine implements EngineApi {
     if (options.outputDir === undefined) createPrivateDir(this.outputDir);
     const http = createHttpService();
     const files = createFileService(this.outputDir);
+    // Sinks resolve `secret:NAME` through the same store as triggers and LLM keys.
+    const postgres = createPgSinkService({ resolveSecret: options.resolveSecret ?? ((ref) => this.llm.secrets.resolveSecretRef(ref)) });
+    const sqlite = createSqliteSinkService(this.outputDir);
     this.closeServices = async () => {
       http.close();
       await files.close();
+      await postgres.close();
+      sqlite.close();
     };
-    const services: NodeServices = { http, files, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, ...options.services };
+    const services: NodeServices = { http, files, postgres, sqlite, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, ...options.services };
+    this.sinkApi = new SinkApiImpl({ db: this.db, registry: this.registry, services, getFlow: async (id) => (await this.getFlow({ id })).flow, redact: (s) => this.llm.secrets.redact(s) });
     this.executor = new RunExecutor({
       db: this.db,
       journal: new RunStore(this.db, this.writer),
@@ -188,7 +199,7 @@ export class Engine implements EngineApi {
     if (!stored) throw new EngineError('not_found', `no flow with id "${id}"`);
     const parsed = parseFlowDocument(stored.doc, this.registry);
     if (!parsed.ok) throw new EngineError('invalid_flow', `the stored flow "${id}" no longer validates`, parsed.problems);
-    return { flow: parsed.flow, version: stored.version, updatedAt: stored.updatedAt, problems: parsed.problems };
+    return { flow: parsed.flow, version: stored.version, updatedAt: stored.updatedAt, problems: parsed.problems, warnings: idempotencyWarnings(parsed.flow, this.registry) };
   }
 
   async createFlow({ name, template }: { name: string; template?: 'empty' | 'demo' }): Promise<SavedFlow> {
@@ -385,6 +396,12 @@ export class Engine implements EngineApi {
       reclaimableBytes: reclaimableBytes(this.db),
     };
   };
+  // The effect ledger, reconciliation and the sinks' table/column pickers live in ./sink-api.ts.
+  listEffects: EngineApi['listEffects'] = (arg) => this.sinkApi.listEffects(arg);
+  reconcileEffects: EngineApi['reconcileEffects'] = (arg) => this.sinkApi.reconcileEffects(arg);
+  listSinkTables: EngineApi['listSinkTables'] = (arg) => this.sinkApi.listSinkTables(arg);
+  listSinkColumns: EngineApi['listSinkColumns'] = (arg) => this.sinkApi.listSinkColumns(arg);
+  testSink: EngineApi['testSink'] = (arg) => this.sinkApi.testSink(arg);
 
   /** The secrets store (the Postgres trigger resolves `secret:NAME` connection strings through it). */
   get secrets(): LlmServices['secrets'] {
@@ -472,7 +489,7 @@ export class Engine implements EngineApi {
   private async saveParsed(flow: Flow): Promise<SavedFlow> {
     const { version, updatedAt } = this.flows.save(flow, this.now());
     await this.writer.sync();
-    return { flow, version, updatedAt, problems: validateFlow(flow, this.registry) };
+    return { flow, version, updatedAt, problems: validateFlow(flow, this.registry), warnings: idempotencyWarnings(flow, this.registry) };
   }
 
   private emit(e: RunEvent) {

@@ -34,6 +34,10 @@ export const httpRequest = defineNode({
     failOnHttpError: { widget: 'switch', label: 'Fail on 4xx/5xx' },
   },
   summary: (cfg) => `${cfg.method} ${cfg.url}`,
+  effectLint: (cfg) =>
+    ['POST', 'PATCH'].includes(cfg.method) && cfg.headers.some((h) => h.name.toLowerCase() === 'idempotency-key' && h.value.trim() === '')
+      ? `sends a ${cfg.method} with an empty Idempotency-Key header, so the server cannot recognise a repeat after a crash or retry. Remove that header (the node then sends a stable key) or use the Webhook sink.`
+      : null,
   async execute(ctx, { in: input }, cfg) {
     const scope = withJson(input);
     const url = renderTemplateText(cfg.url, scope);

@@ -9,6 +9,11 @@ import { setFields } from './set-fields.node.js';
 import { ifNode } from './if.node.js';
 import { httpRequest } from './http-request.node.js';
 import { writeFile } from './write-file.node.js';
+import { writeFileV2 } from './file-sink.node.js';
+import { postgresSink } from './postgres-sink.node.js';
+import { webhookSink } from './webhook-sink.node.js';
+import { slackSink } from './slack-sink.node.js';
+import { sqliteSink } from './sqlite-sink.node.js';
 import { llmCall } from './llm-call.node.js';
 import { postgresChange } from './postgres-change.node.js';
 
@@ -20,8 +25,13 @@ export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   httpRequest,
   llmCall,
   writeFile,
+  writeFileV2,
+  postgresSink,
+  webhookSink,
+  slackSink,
+  sqliteSink,
 ] as AnyNodeDefinition[];
 
 export const nodeRegistry = new NodeRegistry(allNodeDefinitions);
 
-export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile };
+export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, writeFileV2, postgresSink, webhookSink, slackSink, sqliteSink };

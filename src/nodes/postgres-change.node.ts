@@ -1,13 +1,9 @@
 import { z } from 'zod';
 import { defineNode } from '../shared/node-kit';
 import { parseRowFilter } from './postgres-change-filter';
+import { pgConnectionFields } from './pg-connection.js';
 
-/** `secret:NAME`: the value lives in the secrets store, never in the flow file. */
-export const SECRET_REF = /^secret:[A-Za-z0-9_.-]{1,100}$/;
-const secretRef = z
-  .string()
-  .max(110)
-  .refine((v) => v === '' || SECRET_REF.test(v), 'must be a secret reference like secret:PG_PASSWORD (never the password itself)');
+export { SECRET_REF } from './pg-connection.js';
 
 const identifier = /^("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)$/;
 const unquote = (s: string) => (s.startsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s);
@@ -33,14 +29,8 @@ export function parseColumnList(text: string): string[] {
 }
 
 export const postgresChangeConfig = z.object({
-  host: z.string().trim().min(1, 'required').max(255).default('127.0.0.1'),
-  port: z.number().int().min(1).max(65535).default(5432),
-  database: z.string().trim().min(1, 'required').max(63).default('postgres'),
-  user: z.string().trim().min(1, 'required').max(63).default('postgres'),
-  password: secretRef.default(''),
-  /** Overrides host/port/database/user/password when set. */
-  connectionString: secretRef.default(''),
-  tls: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  // The connection fields are shared with the Postgres sink (pg-connection.ts): same names and defaults.
+  ...pgConnectionFields,
   tables: z
     .string()
     .max(2000)

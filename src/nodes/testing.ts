@@ -4,7 +4,7 @@
  */
 import { asFlowId, asNodeId, asRunId } from '../shared/ids';
 import type { NodeContext } from '../shared/node-kit';
-import type { FileService, HttpRequest, HttpResponse, HttpService, LlmService } from '../shared/services';
+import type { FileService, HttpRequest, HttpResponse, HttpService, LlmService, NodeServices } from '../shared/services';
 
 export interface FakeHttp extends HttpService {
   /** Every request that reached the service, in order. */
@@ -41,6 +41,15 @@ export function fakeFiles(): FakeFiles {
       files.set(relativePath, [...(files.get(relativePath) ?? []), ...lines]);
       return `/out/${relativePath}`;
     },
+    async appendKeyed(relativePath, rec) {
+      service.appendCalls++;
+      const existing = files.get(relativePath) ?? [];
+      if (existing.some((l) => l.startsWith(rec.format === 'jsonl' ? `{"_key":${JSON.stringify(rec.key)}` : `"${rec.key.replace(/"/g, '""')}"`))) {
+        return { path: `/out/${relativePath}`, appended: false, bytes: 0 };
+      }
+      files.set(relativePath, [...existing, ...(existing.length === 0 && rec.header ? [rec.header] : []), rec.line]);
+      return { path: `/out/${relativePath}`, appended: true, bytes: new TextEncoder().encode(rec.line).length + 1 };
+    },
   };
   return service;
 }
@@ -65,6 +74,8 @@ export interface FakeContextOptions {
   nodeId?: string;
   nodeName?: string;
   llm?: LlmService;
+  /** Extra services (postgres, sqlite, secrets…) for sink tests. */
+  services?: Partial<NodeServices>;
 }
 
 /**
@@ -90,7 +101,7 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
     runInput: options.runInput,
     attempt: 1,
     signal: new AbortController().signal,
-    services: { http, files, clock: { now: () => 1_700_000_000_000 }, ...(options.llm ? { llm: options.llm } : {}) },
+    services: { http, files, clock: { now: () => 1_700_000_000_000 }, ...(options.llm ? { llm: options.llm } : {}), ...options.services },
     step: {
       async run<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
         if (journal.has(name)) return journal.get(name) as T;

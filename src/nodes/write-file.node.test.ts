@@ -50,7 +50,7 @@ describe('write-file@1', () => {
     expect(files.files.get('results.jsonl')).toHaveLength(1);
   });
 
-  it.each(['/etc/passwd', '\\\\server\\share\\x', '\\x.txt', 'C:\\data\\x.jsonl', 'c:/x', '../x.jsonl', 'a/../../x', 'a\\..\\x', '..', ''])(
+  it.each(['/etc/passwd', '\\\\server\\share\\x', '\\x.txt', 'C:\\data\\x.jsonl', 'c:/x', '../x.jsonl', 'a/../../x', 'a\\..\\x', '..', '', 'sub/', 'a\nb.jsonl'])(
     'schema refuses the path %j',
     (path) => {
       const result = writeFile.config.safeParse({ path });

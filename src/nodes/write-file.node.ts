@@ -4,7 +4,7 @@ import { templateString } from '../shared/config-fields';
 import { renderTemplateText, withJson } from '../shared/template';
 import { NodeError } from '../shared/services';
 
-/** Appends one JSON line per run to a file in the output directory. */
+/** Appends one JSON line per run to a file in the output directory. Superseded by write-file@2 (keyed JSONL/CSV); kept for saved flows. */
 export const writeFile = defineNode({
   type: 'write-file',
   version: 1,
@@ -27,6 +27,7 @@ export const writeFile = defineNode({
     line: { widget: 'template', label: 'Line', placeholder: 'empty = the whole input as JSON', rows: 3 },
   },
   summary: (cfg) => `→ ${cfg.path}`,
+  effectLint: () => 'appends lines without a key, so a replay after a crash may append a line twice. Replace it with the current Write file node (keyed JSONL/CSV).',
   async execute(ctx, { in: input }, cfg) {
     const path = renderTemplateText(cfg.path, withJson(input));
     // The configured template was checked by the schema; the input it was rendered with was not.
@@ -34,7 +35,8 @@ export const writeFile = defineNode({
     if (problem) throw new NodeError(`file "${path}": ${problem}`, { field: 'path' });
     const line = cfg.line.trim() === '' ? JSON.stringify(input ?? null) : renderTemplateText(cfg.line, withJson(input));
     if (line.includes('\n')) throw new NodeError('the line contains a newline; JSONL needs one record per line', { field: 'line' });
-    const written = await ctx.step.run('append', () => ctx.services.files.appendLines(path, [line]));
+    // An effect: the line is fsynced before the step result says so; a replay after a crash may append again (write-file@2 is keyed).
+    const written = await ctx.step.effect('append', () => ctx.services.files.appendLines(path, [line]));
     return { out: { path: written, bytes: new TextEncoder().encode(line).length + 1 } };
   },
   exportCode: (cfg, { varName, inputs }) =>
@@ -42,8 +44,11 @@ export const writeFile = defineNode({
 });
 
 /** Why a path would leave the output folder, or null. Covers POSIX, Windows drive and UNC forms. */
-function pathProblem(path: string): string | null {
+export function pathProblem(path: string): string | null {
   if (/^[\\/]/.test(path) || /^[A-Za-z]:/.test(path)) return 'use a path relative to the output folder';
   if (path.split(/[\\/]/).includes('..')) return '".." is not allowed';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path)) return 'control characters (newlines, tabs…) are not allowed in file names';
+  if (/[\\/]$/.test(path)) return 'the path ends with a folder separator; name a file';
   return null;
 }

@@ -10,6 +10,7 @@ import type { NodeTrace } from '../shared/runs';
 import { LlmInspector } from './llm/LlmInspector';
 import { LlmNodeExtras } from './llm/LlmNodeExtras';
 import { LlmCallView } from './llm/LlmCallView';
+import { TableSinkSettings } from './sinks/TableSinkSettings';
 
 export interface NodeExtension {
   /** Replaces the generic settings form. */
@@ -22,6 +23,8 @@ export interface NodeExtension {
 
 const extensions: Record<string, NodeExtension> = {
   'llm-call': { settings: LlmInspector, canvas: LlmNodeExtras, runData: LlmCallView },
+  'postgres-sink': { settings: TableSinkSettings },
+  'sqlite-sink': { settings: TableSinkSettings },
 };
 
 export function nodeExtension(typeRef: string): NodeExtension | undefined {

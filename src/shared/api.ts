@@ -11,6 +11,8 @@ import type { RunEvent, RunStatus, RunSummary, RunTrace } from './runs';
 import { SECRET_NAME, type LlmCost } from './llm';
 import { triggerApiArgs, type SetupReport, type TriggerStatus } from './triggers';
 import { RunEventFilterSchema, type RunEventFilter } from './run-event-filter';
+import { sinkApiArgs, type SinkApi } from './effects';
+import type { FlowWarning } from './flow/idempotency-lint';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -41,6 +43,8 @@ export interface SavedFlow {
   updatedAt: number;
   /** Config problems (structure problems are refused on save). */
   problems: FlowProblem[];
+  /** Warnings that do not block running (the idempotency lint, src/shared/flow/idempotency-lint.ts). */
+  warnings?: FlowWarning[];
 }
 
 export type ImportResult = { ok: true; saved: SavedFlow } | { ok: false; problems: FlowProblem[] };
@@ -81,7 +85,7 @@ export interface DataFolderInfo {
   reclaimableBytes: number;
 }
 
-export interface EngineApi {
+export interface EngineApi extends SinkApi {
   listNodeTypes(): Promise<NodeTypeInfo[]>;
   listFlows(): Promise<FlowSummary[]>;
   getFlow(arg: { id: string }): Promise<SavedFlow>;
@@ -163,6 +167,7 @@ export const engineApiArgs = {
   recordLlmReplay: z.object({ runId: idArg }).strict(),
   getDataFolderInfo: none,
   ...triggerApiArgs,
+  ...sinkApiArgs,
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export const engineStreams = ['onRunEvent', 'onTriggerStatus'] as const satisfies readonly EngineStream[];

@@ -129,6 +129,12 @@ export interface NodeDefinition<
   /** One line shown on the node body, e.g. "POST https://…". */
   summary?: (config: C) => string;
   execute(ctx: NodeContext, inputs: Partial<Record<keyof I & string, unknown>>, config: C): Promise<NodeOutputs<O>>;
+  /**
+   * Idempotency lint: why this node's external effect cannot be deduped by its target with this
+   * config (a POST without an idempotency header, an unkeyed insert), with how to fix it; null
+   * when it can. Validation warns when such a node runs after an LLM or approval node.
+   */
+  effectLint?: (config: C) => string | null;
   /** TypeScript statements computing this node's outputs; see src/shared/codegen-helpers. */
   exportCode(config: C, ctx: ExportContext): string;
 }

@@ -32,6 +32,27 @@ export interface FileService {
    * Returns the absolute path written.
    */
   appendLines(relativePath: string, lines: string[]): Promise<string>;
+  /**
+   * Append one keyed record (the line starts with its key: JSONL `{"_key":…}`, CSV first field).
+   * A key already in the file is not appended again. Fsynced before it resolves; a torn last line
+   * is cut off first; a failed write leaves the file as it was.
+   */
+  appendKeyed(relativePath: string, record: KeyedAppend): Promise<KeyedAppendResult>;
+}
+
+export interface KeyedAppend {
+  key: string;
+  line: string;
+  format: 'jsonl' | 'csv';
+  /** Written first when the file is new or empty (CSV column names). */
+  header?: string;
+}
+
+export interface KeyedAppendResult {
+  path: string;
+  /** False when the key was already in the file (nothing written). */
+  appended: boolean;
+  bytes: number;
 }
 
 export interface Clock {
@@ -44,6 +65,63 @@ export interface SecretsService {
   resolveSecretRef(ref: string): Promise<string>;
 }
 
+/** Where a database sink connects: host fields or a secret connection string; passwords by reference only. */
+export interface PgConnectionSettings {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  /** `secret:NAME` or ''. */
+  password: string;
+  /** `secret:NAME` or '' (overrides the fields above). */
+  connectionString: string;
+  tls: 'disable' | 'require' | 'verify-full';
+}
+
+/** One row written by a table sink (Postgres or SQLite). */
+export interface TableWrite {
+  schema: string;
+  table: string;
+  mode: 'insert' | 'upsert' | 'update';
+  /** Column → value, already rendered. */
+  row: Record<string, unknown>;
+  /** Upsert: the conflict columns; update: the columns that find the row. */
+  keyColumns: string[];
+  /** Recorded in the sink's idempotency table in the same transaction as the row (insert/update). */
+  idempotencyKey: string;
+  runId: string;
+  nodeId: string;
+}
+
+export interface TableWriteResult {
+  /** False when the idempotency key was already recorded (the row was written before). */
+  applied: boolean;
+  /** Rows the statement touched (0 for an update that found nothing). */
+  rowCount: number;
+  /** The statement, with $n placeholders (values are never spliced into SQL). */
+  sql: string;
+}
+
+export interface ColumnInfo {
+  name: string;
+  /** The database's type name (Postgres `udt_name`, SQLite declared type). */
+  type: string;
+  nullable: boolean;
+  hasDefault: boolean;
+}
+
+export interface PostgresSinkService {
+  write(connection: PgConnectionSettings, w: TableWrite, signal?: AbortSignal): Promise<TableWriteResult>;
+  listTables(connection: PgConnectionSettings): Promise<{ schema: string; table: string }[]>;
+  listColumns(connection: PgConnectionSettings, schema: string, table: string): Promise<ColumnInfo[]>;
+}
+
+export interface SqliteSinkService {
+  /** `file` is relative to the output folder (confined like Write file); created if missing. */
+  write(file: string, w: TableWrite): Promise<TableWriteResult>;
+  listColumns(file: string, table: string): Promise<ColumnInfo[]>;
+}
+
 export interface NodeServices {
   http: HttpService;
   files: FileService;
@@ -51,6 +129,9 @@ export interface NodeServices {
   /** The LLM gateway (src/engine/services/llm). Optional so hosts without one still type-check; nodes say clearly when it is missing. */
   llm?: LlmService;
   secrets?: SecretsService;
+  /** Table sinks (src/engine/services/pg-sink.ts, sqlite-sink.ts). Optional: nodes say clearly when missing. */
+  postgres?: PostgresSinkService;
+  sqlite?: SqliteSinkService;
 }
 
 /** An error a node throws on purpose: its message is shown to the user as-is, without a stack. */

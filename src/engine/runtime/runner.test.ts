@@ -39,7 +39,7 @@ const registry = new NodeRegistry([...allNodeDefinitions, boom, effect, bad] as 
 
 const services: NodeServices = {
   http: { request: async () => ({ status: 200, headers: {}, body: { ok: true } }) },
-  files: { appendLines: async (p) => `/out/${p}` },
+  files: { appendLines: async (p) => `/out/${p}`, appendKeyed: async (p) => ({ path: `/out/${p}`, appended: true, bytes: 0 }) },
   clock: { now: () => 0 },
 };
 

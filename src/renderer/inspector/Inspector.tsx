@@ -14,6 +14,8 @@ import { ConfigForm } from './ConfigForm';
 import { FlowSettingsSection, NodeSettingsSection } from './EngineSettings';
 import { NodeRunData } from '../runs/NodeRunData';
 import { RunsList } from '../runs/RunsList';
+import { EffectWarnings } from '../sinks/EffectWarnings';
+import { SinkTest } from '../sinks/SinkTest';
 import { nodeExtension } from '../node-extensions';
 import { TriggerPanel } from '../triggers/TriggerPanel';
 
@@ -94,6 +96,8 @@ function NodeDetails({ node }: { node: FlowNode }) {
         {tab === 'config' ? (
           <>
             {def.type === 'postgres-change' ? <TriggerPanel node={node} /> : null}
+            <EffectWarnings node={node} />
+            {def.category === 'sink' ? <SinkTest node={node} /> : null}
             <Settings def={def} node={node} />
             <NodeSettingsSection key={node.id} node={node} />
           </>

@@ -7,11 +7,14 @@ import { useNow } from '../ui/use-now';
 import { RUN_STATUS_LABEL, isActive } from './run-status';
 import { describeRunWake } from './wait-text';
 import { RerunOf } from './RerunOf';
+import { RunEffectsButton } from '../sinks/RunEffects';
+import { useEditor } from '../stores/editor-store';
 
 export function RunBanner() {
   const trace = useRuns(selectedTrace);
   const selectedRunId = useRuns((s) => s.selectedRunId);
   const status = trace?.run.status ?? 'queued';
+  const flowNodes = useEditor((s) => s.flow?.nodes);
   const now = useNow(status === 'waiting' && trace?.run.wakeAt != null ? 1000 : null);
   if (!selectedRunId) return null;
   const counts: Record<string, number> = {};
@@ -38,6 +41,7 @@ export function RunBanner() {
       {counts['stopped'] ? <span className="run-banner__count run-banner__count--stopped">{counts['stopped']} stopped</span> : null}
       {trace?.run.error && !trace.run.error.nodeId && status !== 'cancelled' ? <span className="run-banner__error">{trace.run.error.message}</span> : null}
       {trace?.run.parentRunId ? <RerunOf parentRunId={trace.run.parentRunId} /> : null}
+      {trace ? <RunEffectsButton runId={selectedRunId} status={status} nodeNames={new Map((flowNodes ?? []).map((n) => [n.id, n.name]))} /> : null}
       {trace && isActive(status) ? (
         <button type="button" className="button button--small button--ghost" data-testid="run-banner-cancel" onClick={() => void cancelRun(selectedRunId)}>
           <Icon name="stop" size={12} /> Cancel

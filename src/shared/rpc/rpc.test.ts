@@ -137,6 +137,21 @@ class FakeEngine implements EngineApi {
     return [];
   }
   onTriggerStatus = () => () => undefined;
+  async listEffects() {
+    return [];
+  }
+  async reconcileEffects(arg: { flowId: string }) {
+    return { flowId: arg.flowId, nodes: [], gaps: [] };
+  }
+  async listSinkTables() {
+    return [];
+  }
+  async listSinkColumns() {
+    return [];
+  }
+  async testSink() {
+    return { ok: false as const, key: '', error: 'fake', logs: [] };
+  }
 }
 
 function setup() {

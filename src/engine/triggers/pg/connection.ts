@@ -4,7 +4,7 @@
  * goes through `redact`, so a password never reaches a log, an error or an event.
  */
 import type pg from 'pg';
-import type { PostgresChangeConfig } from '../../../nodes/postgres-change.node.js';
+import type { PgConnectionSettings } from '../../../shared/services';
 
 export type ResolveSecret = (ref: string) => Promise<string>;
 
@@ -33,7 +33,8 @@ export interface ResolvedConnection {
   redact(text: string): string;
 }
 
-export async function resolveConnection(cfg: PostgresChangeConfig, resolveSecret: ResolveSecret): Promise<ResolvedConnection> {
+/** Trigger and sink connections alike (the sink's settings are the trigger's connection fields). */
+export async function resolveConnection(cfg: PgConnectionSettings, resolveSecret: ResolveSecret): Promise<ResolvedConnection> {
   const secrets: string[] = [];
   const ssl = cfg.tls === 'disable' ? false : { rejectUnauthorized: cfg.tls === 'verify-full' };
   let config: pg.ClientConfig;

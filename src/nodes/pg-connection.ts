@@ -1,0 +1,45 @@
+/**
+ * The Postgres connection fields, one definition for the change trigger and the sink (same names,
+ * same defaults, so a trigger's saved config reads unchanged). Passwords only as `secret:NAME`.
+ */
+import { z } from 'zod';
+
+/** `secret:NAME`: the value lives in the secrets store, never in the flow file. */
+export const SECRET_REF = /^secret:[A-Za-z0-9_.-]{1,100}$/;
+export const secretRef = z
+  .string()
+  .max(110)
+  .refine((v) => v === '' || SECRET_REF.test(v), 'must be a secret reference like secret:PG_PASSWORD (never the password itself)');
+
+export const pgConnectionFields = {
+  host: z.string().trim().min(1, 'required').max(255).default('127.0.0.1'),
+  port: z.number().int().min(1).max(65535).default(5432),
+  database: z.string().trim().min(1, 'required').max(63).default('postgres'),
+  user: z.string().trim().min(1, 'required').max(63).default('postgres'),
+  password: secretRef.default(''),
+  /** Overrides host/port/database/user/password when set. */
+  connectionString: secretRef.default(''),
+  tls: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+};
+
+export const pgConnectionHints = {
+  host: { label: 'Host' },
+  port: { widget: 'number' as const, label: 'Port' },
+  database: { label: 'Database' },
+  user: { label: 'User' },
+  password: { label: 'Password', placeholder: 'secret:PG_PASSWORD', help: 'A secret reference; set the value on the Secrets page.' },
+  connectionString: { label: 'Connection string', placeholder: 'secret:PG_URL (optional, overrides the fields above)' },
+  tls: { widget: 'select' as const, label: 'TLS' },
+};
+
+export function pickConnection(cfg: {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+  connectionString: string;
+  tls: 'disable' | 'require' | 'verify-full';
+}) {
+  return { host: cfg.host, port: cfg.port, database: cfg.database, user: cfg.user, password: cfg.password, connectionString: cfg.connectionString, tls: cfg.tls };
+}
