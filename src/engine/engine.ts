@@ -32,6 +32,9 @@ import { TriggerRuns } from './triggers/trigger-runs';
 import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
 import { describeProblems, seedOnce, startRetention } from './engine-housekeeping';
 import type { EngineOptions } from './engine-options';
+import { Approvals } from './approvals/approvals';
+import { LinkTokens } from './approvals/link-tokens';
+import type { ApprovalEvent, ApprovalsApi } from '../shared/approvals';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
 
@@ -52,6 +55,9 @@ export class Engine implements EngineApi {
   private readonly llm: LlmServices;
   private readonly listeners = new Set<(e: RunEvent) => void>();
   private readonly triggerListeners = new Set<(s: TriggerStatus) => void>();
+  /** Approval requests (src/engine/approvals); the web server's decision-link pages use it too. */
+  readonly approvals: Approvals;
+  private readonly approvalListeners = new Set<(e: ApprovalEvent) => void>();
   private readonly triggers: TriggerManager;
   private readonly triggerRuns: TriggerRuns;
   private readonly finishWaiters = new Map<string, (() => void)[]>();
@@ -94,7 +100,17 @@ export class Engine implements EngineApi {
       http.close();
       await files.close();
     };
-    const services: NodeServices = { http, files, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, ...options.services };
+    this.approvals = new Approvals({
+      db: this.db,
+      writer: this.writer,
+      queue: this.queue,
+      tokens: LinkTokens.inDataDir(options.dataDir),
+      now: this.now,
+      wake: () => this.scheduler.wake(),
+      emit: (e) => this.approvalListeners.forEach((l) => l(e)),
+      ...options.approvals,
+    });
+    const services: NodeServices = { http, files, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, approvals: this.approvals, ...options.services };
     this.executor = new RunExecutor({
       db: this.db,
       journal: new RunStore(this.db, this.writer),
@@ -350,6 +366,19 @@ export class Engine implements EngineApi {
   testLlm: EngineApi['testLlm'] = ({ config }) => this.llm.testLlm(config);
   recordLlmReplay: EngineApi['recordLlmReplay'] = async ({ runId }) => recordReplay(this.llm.gateway, this.dataDir, await this.getRunTrace({ runId }));
 
+  // Approvals: src/engine/approvals/approvals.ts.
+  listApprovals: ApprovalsApi['listApprovals'] = async (arg) => this.approvals.list(arg);
+  decideApproval: ApprovalsApi['decideApproval'] = async (arg) => {
+    this.assertOpen();
+    return this.approvals.decideFromInbox(arg);
+  };
+  exportApprovals: ApprovalsApi['exportApprovals'] = async ({ flowId }) => this.approvals.exportJsonl(flowId);
+  approvalStats: ApprovalsApi['approvalStats'] = async ({ flowId }) => this.approvals.stats(flowId);
+  onApprovalEvent = (listener: (e: ApprovalEvent) => void): (() => void) => {
+    this.approvalListeners.add(listener);
+    return () => this.approvalListeners.delete(listener);
+  };
+
   /** The secrets store (the Postgres trigger resolves `secret:NAME` connection strings through it). */
   get secrets(): LlmServices['secrets'] {
     return this.llm.secrets;
@@ -400,6 +429,7 @@ export class Engine implements EngineApi {
     this.writer.stop(new EngineError('internal', 'the engine is closed'));
     await this.closeServices();
     this.listeners.clear();
+    this.approvalListeners.clear();
     for (const waiters of this.finishWaiters.values()) waiters.forEach((w) => w());
     this.db.close();
   }

@@ -10,6 +10,7 @@ import type { PortMap, NodeCategory, FieldHint } from './node-kit';
 import type { RunEvent, RunStatus, RunSummary, RunTrace } from './runs';
 import { SECRET_NAME, type LlmCost } from './llm';
 import { triggerApiArgs, type SetupReport, type TriggerStatus } from './triggers';
+import { approvalApiArgs, type ApprovalsApi } from './approvals';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -69,7 +70,8 @@ export type LlmTestResult =
   | { ok: true; label: 'live' | 'replay'; provider: string; model: string; latencyMs: number; reply: string; totalTokens: number | null; cost: LlmCost }
   | { ok: false; error: string };
 
-export interface EngineApi {
+/** Approval methods are declared in ./approvals.ts (ApprovalsApi). */
+export interface EngineApi extends ApprovalsApi {
   listNodeTypes(): Promise<NodeTypeInfo[]>;
   listFlows(): Promise<FlowSummary[]>;
   getFlow(arg: { id: string }): Promise<SavedFlow>;
@@ -147,9 +149,10 @@ export const engineApiArgs = {
   testLlm: z.object({ config: z.unknown() }).strict(),
   recordLlmReplay: z.object({ runId: idArg }).strict(),
   ...triggerApiArgs,
+  ...approvalApiArgs,
 } satisfies Record<EngineMethod, z.ZodType>;
 
-export const engineStreams = ['onRunEvent', 'onTriggerStatus'] as const satisfies readonly EngineStream[];
+export const engineStreams = ['onRunEvent', 'onTriggerStatus', 'onApprovalEvent'] as const satisfies readonly EngineStream[];
 
 export const ENGINE_ERROR_CODES = ['invalid_argument', 'invalid_flow', 'not_found', 'unknown_method', 'internal', 'disconnected'] as const;
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];

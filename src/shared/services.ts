@@ -3,6 +3,7 @@
  * testable with fakes. The engine injects Node implementations (src/engine/services).
  */
 import type { LlmService } from './llm';
+import type { ApprovalService } from './approvals';
 
 export type { LlmService } from './llm';
 export interface HttpRequest {
@@ -51,6 +52,8 @@ export interface NodeServices {
   /** The LLM gateway (src/engine/services/llm). Optional so hosts without one still type-check; nodes say clearly when it is missing. */
   llm?: LlmService;
   secrets?: SecretsService;
+  /** Human approval requests (src/engine/approvals); optional so hosts without an inbox still type-check. */
+  approvals?: ApprovalService;
 }
 
 /** An error a node throws on purpose: its message is shown to the user as-is, without a stack. */
