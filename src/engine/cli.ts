@@ -99,7 +99,7 @@ async function serve(args: string[]): Promise<number> {
     process.once('SIGINT', () => resolveStop());
     process.once('SIGTERM', () => resolveStop());
   });
-  const server = await startWebServer({ engine, rendererDir, port, token: loadOrCreateToken(dataDir), log: (l) => console.error(`[server] ${l}`) });
+  const server = await startWebServer({ engine, approvals: engine.approvals, rendererDir, port, token: loadOrCreateToken(dataDir), log: (l) => console.error(`[server] ${l}`) });
   console.log(`Millrace is running (web mode). Open: ${server.url}`);
   console.log(`Data: ${dataDir}   Output files: ${engine.outputDir}   Stop with Ctrl+C.`);
   await stopped;

@@ -64,7 +64,10 @@ export const approval = defineNode({
         onTimeout: cfg.onTimeout,
       }),
     );
-    const waited = await ctx.step.waitForSignal('approval', { signal: request.signal, ...(timeoutMs === null ? {} : { timeoutMs }) });
+    // The deadline is the request's (fixed when it opened), not "timeout from whenever the wait registers":
+    // a restart between opening and waiting must not move it.
+    const remaining = request.expiresAt === null ? null : Math.max(0, request.expiresAt - ctx.services.clock.now());
+    const waited = await ctx.step.waitForSignal('approval', { signal: request.signal, ...(remaining === null ? {} : { timeoutMs: remaining }) });
     // The store decides what happened: a decision accepted a moment before the deadline wins over it.
     const outcome: ApprovalOutcome = await ctx.step.run('approval:outcome', () => approvals.settle(request.requestId, waited.kind === 'timeout'));
     if (outcome.status === 'replaced') {

@@ -72,7 +72,7 @@ export type ApprovalOutcome =
 
 /** The engine side of the approval node (ctx.services.approvals). Both calls are idempotent per (run, node). */
 export interface ApprovalService {
-  open(runId: string, nodeId: string, nodeName: string, request: ApprovalOpen): Promise<{ requestId: string; signal: string }>;
+  open(runId: string, nodeId: string, nodeName: string, request: ApprovalOpen): Promise<{ requestId: string; signal: string; expiresAt: number | null }>;
   /** The request's final outcome; at the deadline, a still-pending request times out here, exactly once. */
   settle(requestId: string, timedOut: boolean): Promise<ApprovalOutcome>;
 }

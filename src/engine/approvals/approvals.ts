@@ -72,9 +72,9 @@ export class Approvals implements ApprovalService {
   }
 
   /** Opens the request of (run, node), or returns the one already open: a replayed node never opens two. */
-  async open(runId: string, nodeId: string, nodeName: string, r: ApprovalOpen): Promise<{ requestId: string; signal: string }> {
+  async open(runId: string, nodeId: string, nodeName: string, r: ApprovalOpen): Promise<{ requestId: string; signal: string; expiresAt: number | null }> {
     const existing = this.store.idOf(runId, nodeId);
-    if (existing) return { requestId: existing, signal: signalName(existing) };
+    if (existing) return { requestId: existing, signal: signalName(existing), expiresAt: this.store.get(existing)!.expires_at };
     const run = this.store.runInfo(runId);
     if (!run) throw new Error(`approval: run ${runId} does not exist`);
     const id = newId('apr');
@@ -111,7 +111,7 @@ export class Approvals implements ApprovalService {
       if (row) this.o.emit?.({ type: 'approval.opened', item: this.item(row) });
     }
     this.o.wake();
-    return { requestId, signal: signalName(requestId) };
+    return { requestId, signal: signalName(requestId), expiresAt: this.store.get(requestId)!.expires_at };
   }
 
   async settle(requestId: string, timedOut: boolean): Promise<ApprovalOutcome> {
@@ -201,6 +201,15 @@ export class Approvals implements ApprovalService {
     const row = this.store.byTokenHash(LinkTokens.hash(token));
     if (!LinkTokens.wellFormed(token) || !row) return undefined;
     return this.o.tokens.matches(token, row.id) ? row : undefined;
+  }
+
+  /** CSRF token of the link page's form (bound to the browser's cookie and the link). */
+  csrf(cookie: string, token: string): string {
+    return this.o.tokens.csrfFor(cookie, token);
+  }
+
+  csrfMatches(given: string, cookie: string, token: string): boolean {
+    return this.o.tokens.csrfMatches(given, cookie, token);
   }
 
   item(row: ApprovalRow): ApprovalItem {

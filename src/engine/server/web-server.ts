@@ -11,6 +11,8 @@ import { WebSocketServer } from 'ws';
 import type { EngineApi } from '../../shared/api';
 import { serveEngineApi } from '../../shared/rpc/server';
 import { wsRpcPort } from './ws-port';
+import type { Approvals } from '../approvals/approvals';
+import { handleApprovalPage } from './approval-pages';
 import { contentSecurityPolicy, isAllowedHost, isAllowedOrigin, newToken, tokenMatches } from './security';
 
 export interface WebServerOptions {
@@ -20,6 +22,8 @@ export interface WebServerOptions {
   port?: number;
   token?: string;
   log?: (line: string) => void;
+  /** Serves decision links (`/approve/<token>`, src/engine/server/approval-pages.ts). */
+  approvals?: Approvals;
 }
 
 export interface WebServer {
@@ -55,6 +59,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse) {
     if (!isAllowedHost(req.headers.host, port)) return void res.writeHead(421, { 'content-type': 'text/plain' }).end('wrong host');
+    if (options.approvals && req.url?.startsWith('/approve/')) return handleApprovalPage(req, res, options.approvals, port);
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end();
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
