@@ -16,7 +16,9 @@ const COOKIE = 'millrace_approval_csrf';
 const MAX_BODY = 256 * 1024;
 
 export async function handleApprovalPage(req: http.IncomingMessage, res: http.ServerResponse, approvals: Approvals, port: number): Promise<void> {
-  const token = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname.slice('/approve/'.length));
+  const raw = new URL(req.url ?? '/', 'http://localhost').pathname.slice('/approve/'.length);
+  // Tokens are base64url: anything that needs decoding is forged, and is refused like any other.
+  const token = /^[A-Za-z0-9_-]*$/.test(raw) ? raw : '';
   if (req.method === 'GET' || req.method === 'HEAD') return showPage(req, res, approvals, token);
   if (req.method === 'POST') return decide(req, res, approvals, token, port);
   res.writeHead(405, { allow: 'GET, POST' }).end();
