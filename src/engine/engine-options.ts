@@ -34,6 +34,6 @@ export interface EngineOptions {
   resolveSecret?: ResolveSecret;
   /** Change triggers: slot health poll interval (default 5 s) and the received-but-not-durable cap. */
   triggers?: { healthIntervalMs?: number; maxInFlight?: number };
-  /** Approvals: the name inbox decisions are recorded under (default: the OS user); `unconditionalDecide` is the exactly-once test's broken variant. */
-  approvals?: { userName?: string; unconditionalDecide?: boolean };
+  /** Approvals: the name inbox decisions are recorded under (default: the OS user); `unconditionalDecide` / `ackBeforeCommit` are the tests' broken variants. */
+  approvals?: { userName?: string; unconditionalDecide?: boolean; ackBeforeCommit?: boolean };
 }

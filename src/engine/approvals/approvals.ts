@@ -47,8 +47,9 @@ export interface ApprovalsOptions {
   emit?: (e: ApprovalEvent) => void;
   /** The name decisions from the inbox are recorded under. Default: the OS user. */
   userName?: string;
-  /** Test-only: see ApprovalStore. */
+  /** Test-only broken variants, so the exactly-once and crash tests can prove they catch them. Never set elsewhere. */
   unconditionalDecide?: boolean;
+  ackBeforeCommit?: boolean;
 }
 
 export interface Decider {
@@ -165,11 +166,16 @@ export class Approvals implements ApprovalService {
       changes,
     };
     let accepted = false;
+    const write = () => {
+      accepted = this.store.decide(row.id, 'decided', decision, output, now);
+      if (accepted) this.o.queue.signalInTransaction(row.run_id, signalName(row.id), { decided: decision.action }, now);
+    };
+    if (this.o.ackBeforeCommit) {
+      void this.o.writer.write(write).catch(() => {});
+      return { accepted: true, decision };
+    }
     try {
-      await this.o.writer.write(() => {
-        accepted = this.store.decide(row.id, 'decided', decision, output, now);
-        if (accepted) this.o.queue.signalInTransaction(row.run_id, signalName(row.id), { decided: decision.action }, now);
-      });
+      await this.o.writer.write(write);
     } catch (e) {
       // Not acknowledged, so nothing was promised: the decision is either durable and visible on retry, or not made.
       throw new EngineError('internal', `the decision could not be saved (${e instanceof Error ? e.message : String(e)}); try again`);
