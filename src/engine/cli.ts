@@ -16,6 +16,7 @@ import { startWebServer } from './server/web-server';
 import { loadOrCreateToken } from './server/security';
 import { summarizeTrace } from './cli-format';
 import { runDemoPostgres } from './triggers/pg/demo-postgres';
+import { approvalsCommand, APPROVALS_USAGE } from './cli-approvals';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -28,6 +29,7 @@ Usage:
   millrace run FLOW.json [--input JSON] [--output-dir DIR]   run a flow headless, print a per-node summary
   millrace validate FLOW.json                            print every problem; exit 1 if there are any
   millrace demo-postgres                                 a throwaway Postgres (wal_level=logical, table orders) for the change trigger
+${APPROVALS_USAGE}
 
 Data lives in --data-dir (default: $MILLRACE_DATA_DIR or ~/.millrace).`;
 
@@ -42,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
       return validate(rest);
     case 'demo-postgres':
       return runDemoPostgres();
+    case 'approvals':
+      return approvalsCommand(rest);
     case undefined:
     case 'help':
     case '--help':
