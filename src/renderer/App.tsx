@@ -9,6 +9,7 @@ import { FlowList } from './flows/FlowList';
 import { Inspector } from './inspector/Inspector';
 import { TopBar } from './ui/TopBar';
 import { Overlays } from './ui/Overlays';
+import { ApprovalsPanel } from './approvals/ApprovalsPanel';
 
 function onKeyDown(event: KeyboardEvent) {
   if (event.defaultPrevented || event.isComposing) return;
@@ -72,6 +73,7 @@ export function App() {
       ) : (
         <LoadingScreen />
       )}
+      {loaded ? <ApprovalsPanel /> : null}
       <Overlays />
     </div>
   );

@@ -13,6 +13,7 @@ import { useSession } from './stores/session-store';
 import { runStore } from './stores/run-store';
 import { createAutosave } from './stores/autosave';
 import { triggerStore } from './triggers/trigger-store';
+import { connectApprovals } from './approvals/approvals-store';
 
 const LAST_FLOW_KEY = 'millrace.lastFlow';
 const AUTOSAVE_MS = 500;
@@ -75,6 +76,7 @@ export function startApp(): void {
 async function onConnected(client: EngineClient, reconnected: boolean) {
   client.onRunEvent(handleRunEvent);
   client.onTriggerStatus((status) => triggerStore.getState().setStatus(status));
+  connectApprovals(client);
   try {
     const flows = await client.listFlows();
     session().setFlows(flows);

@@ -10,6 +10,7 @@ import type { NodeTrace } from '../shared/runs';
 import { LlmInspector } from './llm/LlmInspector';
 import { LlmNodeExtras } from './llm/LlmNodeExtras';
 import { LlmCallView } from './llm/LlmCallView';
+import { ApprovalNodeExtras, ApprovalRunData } from './approvals/ApprovalNodeExtras';
 
 export interface NodeExtension {
   /** Replaces the generic settings form. */
@@ -22,6 +23,7 @@ export interface NodeExtension {
 
 const extensions: Record<string, NodeExtension> = {
   'llm-call': { settings: LlmInspector, canvas: LlmNodeExtras, runData: LlmCallView },
+  approval: { canvas: ApprovalNodeExtras, runData: ApprovalRunData },
 };
 
 export function nodeExtension(typeRef: string): NodeExtension | undefined {
