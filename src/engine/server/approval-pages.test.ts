@@ -49,7 +49,7 @@ describe('decision links', () => {
     expect(csp).toMatch(/default-src 'none'/);
     expect(csp).not.toMatch(/script-src/); // default-src 'none' forbids every script
     expect(csp).toMatch(/form-action 'self'/);
-    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('referrer-policy')).toBe('same-origin');
     expect(res.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');

@@ -151,7 +151,7 @@ export function esc(s: string): string {
 function page(title: string, body: string): { html: string; nonce: string } {
   const nonce = randomBytes(16).toString('base64');
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${esc(title)} · Millrace approval</title>
+<meta name="referrer" content="same-origin"><title>${esc(title)} · Millrace approval</title>
 <style nonce="${nonce}">
 body{font:15px/1.45 system-ui,sans-serif;max-width:960px;margin:24px auto;padding:0 16px;color:#1d232b;background:#f6f7f9}
 h1{font-size:20px;margin:0 0 4px}h3{font-size:13px;text-transform:uppercase;color:#5b6673;margin:12px 0 4px}
@@ -178,7 +178,9 @@ function send(res: http.ServerResponse, status: number, p: { html: string; nonce
     'content-security-policy': `default-src 'none'; style-src 'nonce-${p.nonce}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
+    // same-origin, not no-referrer: the token must never reach another site, but our own form post
+    // needs its real Origin (with no-referrer browsers send "Origin: null", which we refuse).
+    'referrer-policy': 'same-origin',
     'cache-control': 'no-store',
     ...(setCookie ? { 'set-cookie': `${COOKIE}=${setCookie}; Path=/approve; HttpOnly; SameSite=Strict` } : {}),
   });
