@@ -51,7 +51,7 @@ function approvalDemo(): Flow {
         config: {
           title: 'Check the triage of a {{ sentiment }} review',
           instructions: 'Is the priority right? Fix it, then approve.',
-          show: {},
+          show: [],
           editableFields: [
             { path: 'priority', type: 'enum', options: ['high', 'normal'], required: true },
             { path: 'summary', type: 'text' },
@@ -132,6 +132,13 @@ describe('approvals in Chromium', () => {
     expect(text).toContain(`priority: "${before.priority}" → "${newPriority}"`);
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(repoRoot, 'docs', 'approval-decided.png') });
+    // Its settings come from the generic form: the edit schema as JSON, the extra fields as pairs.
+    await check.click();
+    await page.getByTestId('tab-settings').click();
+    await expect.poll(() => page.getByTestId('field-editableFields').inputValue()).toContain('"priority"');
+    expect(await page.getByTestId('field-show').count()).toBe(1);
+    await page.getByTestId('tab-run-data').click();
+    await expect.poll(() => page.getByTestId('approval-decision').textContent()).toContain('Friday demo');
 
     // A second page (no app token) opens the other run's decision link and rejects it.
     const pending = await client.listApprovals({});

@@ -18,7 +18,7 @@ beforeEach(async () => {
 
 const item: ApprovalItem = {
   requestId: 'apr_1', runId: 'run_1', flowId: 'f', flowName: 'Triage', nodeId: 'n', nodeName: 'Check', title: 'Check ticket 7', instructions: '',
-  assignee: 'support', data: {}, context: {}, fields: [], payloadHash: 'h', status: 'pending', createdAt: 1, expiresAt: null, onTimeout: 'reject', decision: null, linkPath: '/approve/x',
+  assignee: 'support', data: {}, context: {}, runInput: null, fields: [], payloadHash: 'h', status: 'pending', createdAt: 1, expiresAt: null, onTimeout: 'reject', decision: null, linkPath: '/approve/x',
 };
 
 /** An engine that only streams approval events, served over a fake MessagePortMain pair like the host does. */

@@ -34,7 +34,7 @@ const config = (c: Record<string, unknown> = {}) => approval.config.parse({ ...d
 describe('approval node', () => {
   it('opens one request with rendered title, the data and the referenced fields, waits on its own signal', async () => {
     const { ctx, opened, waits } = setup({ status: 'decided', decision: decision('approved'), output: { a: 2 } });
-    const out = await approval.execute(ctx, { in: { a: 1, name: 'Ada' } }, config({ title: 'Check {{ name }}', show: { whole: '{{ $json }}' }, timeoutMinutes: 1 }));
+    const out = await approval.execute(ctx, { in: { a: 1, name: 'Ada' } }, config({ title: 'Check {{ name }}', show: [{ label: 'whole', value: '{{ $json }}' }], timeoutMinutes: 1 }));
     expect(opened).toEqual([expect.objectContaining({ title: 'Check Ada', data: { a: 1, name: 'Ada' }, context: { whole: { a: 1, name: 'Ada' } }, timeoutMs: 60_000 })]);
     expect(waits).toEqual([{ name: 'approval', options: { signal: 'approval:apr_1', timeoutMs: 60_000 } }]);
     expect(out).toEqual({ approved: { a: 2 }, decision: decision('approved') });

@@ -19,7 +19,7 @@ export const approval = defineNode({
   config: z.object({
     title: templateString({ required: true, max: 500 }).default('Review the result'),
     instructions: templateString({ max: 10_000 }).default(''),
-    show: z.record(z.string().min(1).max(100), templateString({ max: 2_000 })).default({}),
+    show: z.array(z.object({ label: z.string().min(1).max(100), value: templateString({ max: 2_000 }) })).max(50).default([]),
     editableFields: z.array(editFieldSchema).max(100).default([]),
     assignee: z.string().max(200).default(''),
     timeoutMinutes: z.number().min(0).max(525_600).default(0),
@@ -35,7 +35,7 @@ export const approval = defineNode({
   ui: {
     title: { widget: 'template', label: 'Title' },
     instructions: { widget: 'template', label: 'Instructions', rows: 3 },
-    show: { widget: 'key-value', label: 'Also show', help: 'Label → template, e.g. source → {{ $json }}; shown beside the data.' },
+    show: { widget: 'key-value', label: 'Also show', help: 'Referenced fields shown beside the data, e.g. source row → {{ $json }}.' },
     editableFields: {
       widget: 'json',
       label: 'Editable fields',
@@ -58,7 +58,7 @@ export const approval = defineNode({
         instructions: renderTemplateText(cfg.instructions, scope),
         assignee: cfg.assignee,
         data: input ?? null,
-        context: Object.fromEntries(Object.entries(cfg.show).map(([k, t]) => [k, renderTemplate(t, scope) ?? null])),
+        context: Object.fromEntries(cfg.show.map((s) => [s.label, renderTemplate(s.value, scope) ?? null])),
         fields: cfg.editableFields,
         timeoutMs,
         onTimeout: cfg.onTimeout,

@@ -90,6 +90,8 @@ export interface ApprovalItem {
   assignee: string;
   data: unknown;
   context: Record<string, unknown>;
+  /** The run's input (a trigger's source row, a manual payload), shown beside the data. */
+  runInput: unknown;
   fields: EditField[];
   payloadHash: string;
   status: ApprovalStatus;

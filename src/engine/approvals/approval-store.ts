@@ -149,6 +149,7 @@ export function toItem(row: ApprovalRow, linkPath: string | null): ApprovalItem 
     assignee: row.assignee,
     data: payload.data,
     context: payload.context,
+    runInput: row.run_input === null ? null : (JSON.parse(row.run_input) as unknown),
     fields: JSON.parse(row.fields) as EditField[],
     payloadHash: row.payload_hash,
     status: rowStatus(row),

@@ -93,14 +93,13 @@ function Detail({ item }: { item: ApprovalItem }) {
       </div>
       {item.instructions ? <p className="approval-instructions">{item.instructions}</p> : null}
       <div className="approval-columns">
-        {Object.keys(item.context).length > 0 ? (
-          <section>
-            <h3>Context</h3>
-            {Object.entries(item.context).map(([k, v]) => (
-              <JsonTree key={k} name={k} value={v} />
-            ))}
-          </section>
-        ) : null}
+        <section data-testid="approval-context">
+          <h3>Run input</h3>
+          <JsonTree value={item.runInput} />
+          {Object.entries(item.context).map(([k, v]) => (
+            <JsonTree key={k} name={k} value={v} />
+          ))}
+        </section>
         <section>
           <h3>Data to review</h3>
           <JsonTree value={item.data} />
