@@ -108,6 +108,7 @@ export class Engine implements EngineApi {
       now: this.now,
       wake: () => this.scheduler.wake(),
       emit: (e) => this.approvalListeners.forEach((l) => l(e)),
+      closed: () => this.closed,
       ...options.approvals,
     });
     const services: NodeServices = { http, files, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, approvals: this.approvals, ...options.services };
@@ -368,10 +369,7 @@ export class Engine implements EngineApi {
 
   // Approvals: src/engine/approvals/approvals.ts.
   listApprovals: ApprovalsApi['listApprovals'] = async (arg) => this.approvals.list(arg);
-  decideApproval: ApprovalsApi['decideApproval'] = async (arg) => {
-    this.assertOpen();
-    return this.approvals.decideFromInbox(arg);
-  };
+  decideApproval: ApprovalsApi['decideApproval'] = async (arg) => this.approvals.decideFromInbox(arg);
   exportApprovals: ApprovalsApi['exportApprovals'] = async ({ flowId }) => this.approvals.exportJsonl(flowId);
   approvalStats: ApprovalsApi['approvalStats'] = async ({ flowId }) => this.approvals.stats(flowId);
   onApprovalEvent = (listener: (e: ApprovalEvent) => void): (() => void) => {

@@ -101,6 +101,38 @@ describe('approval node', () => {
     expect(lines('approved.jsonl')).toHaveLength(1);
   });
 
+  it('a decision racing a shutdown is either acknowledged and kept, or refused with "try again"', async () => {
+    await engine.saveFlow({ flow: approvalFlow('f', { editableFields: [] }) });
+    const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => engine.startRun({ flowId: 'f', input: { ticket: i } })));
+    await until(async () => (await engine.listApprovals({})).length === 20 && engine.runCounts()['waiting'] === 20);
+    const items = await engine.listApprovals({});
+    // Half the decisions leave before close() starts, half after: some land, the rest must be refused clearly.
+    const early = items.slice(0, 10).map((i) => engine.approvals.decide({ requestId: i.requestId, action: 'approve' }, { by: 'early', via: 'api' }));
+    const closing = engine.close();
+    const late = items.slice(10).map((i) => engine.approvals.decide({ requestId: i.requestId, action: 'approve' }, { by: 'late', via: 'api' }));
+    const answers = await Promise.allSettled([...early, ...late]);
+    await closing;
+    await expect(engine.decideApproval({ requestId: items[0]!.requestId, action: 'reject' })).rejects.toThrow('the engine is shutting down: the decision was not recorded; try again');
+    engine = open();
+    const acknowledged = new Set<string>();
+    answers.forEach((a, k) => {
+      if (a.status === 'fulfilled') {
+        expect(a.value.accepted).toBe(true);
+        acknowledged.add(items[k]!.requestId);
+      } else {
+        expect(String(a.reason)).toMatch(/(could not be saved .*|was not recorded); try again/);
+      }
+    });
+    expect(acknowledged.size).toBeGreaterThan(0);
+    const stillPending = new Set((await engine.listApprovals({})).map((i) => i.requestId));
+    for (const id of acknowledged) expect(stillPending.has(id)).toBe(false); // acknowledged ⇒ kept
+    for (const i of items) if (!acknowledged.has(i.requestId)) expect(stillPending.has(i.requestId)).toBe(true); // refused ⇒ still decidable
+    console.log(`shutdown race: ${acknowledged.size} acknowledged, ${items.length - acknowledged.size} refused`);
+    const decidedRuns = items.filter((i) => acknowledged.has(i.requestId)).map((i) => i.runId);
+    expect(decidedRuns.length).toBeLessThanOrEqual(runs.length);
+    for (const runId of decidedRuns) expect((await engine.waitForRun(runId)).run.status).toBe('succeeded');
+  });
+
   for (const [onTimeout, file, action] of [
     ['approve', 'approved.jsonl', 'approved'],
     ['reject', 'rejected.jsonl', 'rejected'],
@@ -174,10 +206,13 @@ describe('approval node', () => {
 
   it('a cancelled run leaves no pending approval behind, and deciding it says the run has ended', async () => {
     await engine.saveFlow({ flow: approvalFlow('f') });
+    const parked = new Set<string>();
+    engine.onRunEvent((e) => e.type === 'run.waiting' && parked.add(e.runId));
     const { runId } = await engine.startRun({ flowId: 'f' });
     const item = await pendingFor(runId);
     // cancelRun of a run that is "waiting" on disk but whose runner has not returned yet waits for a
-    // run.finished that never comes (reported to the lead); let the runner return first.
+    // run.finished that never comes (reported to the lead): let the runner announce it parked and return.
+    await until(() => parked.has(runId));
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     await engine.cancelRun({ runId });
     expect(await engine.listApprovals({})).toEqual([]);

@@ -45,6 +45,8 @@ export interface ApprovalsOptions {
   /** Wakes the scheduler after a decision (the signal already set the run's wake_at). */
   wake: () => void;
   emit?: (e: ApprovalEvent) => void;
+  /** True once the engine is closing: decisions are refused (with "try again"), never half-made. */
+  closed?: () => boolean;
   /** The name decisions from the inbox are recorded under. Default: the OS user. */
   userName?: string;
   /** Test-only broken variants, so the exactly-once and crash tests can prove they catch them. Never set elsewhere. */
@@ -136,6 +138,7 @@ export class Approvals implements ApprovalService {
 
   /** Decides a request. Refusals (already decided, replaced, stale) are answers, not errors; bad edits are errors with field names. */
   async decide(arg: DecideApprovalArgs, who: Decider): Promise<DecideResult> {
+    if (this.o.closed?.()) throw new EngineError('internal', 'the engine is shutting down: the decision was not recorded; try again in a moment');
     const row = this.store.get(arg.requestId);
     if (!row) throw new EngineError('not_found', `no approval request "${arg.requestId}"`);
     const refusal = refusalOf(row);
