@@ -82,9 +82,11 @@ describe('approvals in Chromium', () => {
     await page.locator('[data-flow-id="approval-demo"]').click();
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(5);
 
-    const first = await client.startRun({ flowId: 'approval-demo' });
+    // The trigger's payload as the run input: the inbox shows it (the source) beside the model's answer.
+    const review = JSON.parse(String(approvalDemo().nodes[0]!.config['payload'])) as unknown;
+    const first = await client.startRun({ flowId: 'approval-demo', input: review });
     await expect.poll(async () => (await client.listApprovals({})).length, { timeout: 20_000 }).toBe(1);
-    const second = await client.startRun({ flowId: 'approval-demo' });
+    const second = await client.startRun({ flowId: 'approval-demo', input: review });
     await expect.poll(async () => (await client.listApprovals({})).length, { timeout: 20_000 }).toBe(2);
     await expect.poll(() => page.getByTestId('approvals-badge').textContent(), { timeout: 10_000 }).toBe('2');
     const check = page.locator('[data-node-type="approval@1"]');
@@ -96,6 +98,7 @@ describe('approvals in Chromium', () => {
     const detail = page.getByTestId('approval-detail');
     await expect.poll(() => detail.getAttribute('data-request-id')).toBe((await client.listApprovals({}))[0]!.requestId);
     expect(await detail.textContent()).toContain('Is the priority right?');
+    expect(await page.getByTestId('approval-context').textContent()).toContain('The cards arrived bent');
     const before = (await client.listApprovals({}))[0]!.data as { priority: string; summary: string };
     const newPriority = before.priority === 'high' ? 'normal' : 'high';
     await page.getByTestId('approval-field-priority').selectOption(newPriority);

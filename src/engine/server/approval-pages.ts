@@ -117,7 +117,7 @@ function fieldHtml(f: EditField, value: string, error: string | undefined): stri
 }
 
 function reviewBlock(item: ApprovalItem): string {
-  const context = Object.entries({ 'run input': item.runInput, ...item.context })
+  const context = Object.entries({ ...(item.runInput !== null ? { 'source (run input)': item.runInput } : {}), ...item.context })
     .map(([k, v]) => `<h3>${esc(k)}</h3><pre>${esc(JSON.stringify(v, null, 2))}</pre>`)
     .join('');
   return `<p class="meta">${esc(item.flowName)} · ${esc(item.nodeName)} · run ${esc(item.runId)}</p>

@@ -93,13 +93,15 @@ function Detail({ item }: { item: ApprovalItem }) {
       </div>
       {item.instructions ? <p className="approval-instructions">{item.instructions}</p> : null}
       <div className="approval-columns">
-        <section data-testid="approval-context">
-          <h3>Run input</h3>
-          <JsonTree value={item.runInput} />
-          {Object.entries(item.context).map(([k, v]) => (
-            <JsonTree key={k} name={k} value={v} />
-          ))}
-        </section>
+        {item.runInput !== null || Object.keys(item.context).length > 0 ? (
+          <section data-testid="approval-context">
+            <h3>Source (run input)</h3>
+            {item.runInput !== null ? <JsonTree value={item.runInput} /> : null}
+            {Object.entries(item.context).map(([k, v]) => (
+              <JsonTree key={k} name={k} value={v} />
+            ))}
+          </section>
+        ) : null}
         <section>
           <h3>Data to review</h3>
           <JsonTree value={item.data} />
