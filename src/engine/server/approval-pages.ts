@@ -122,7 +122,7 @@ function reviewBlock(item: ApprovalItem): string {
     .join('');
   return `<p class="meta">${esc(item.flowName)} · ${esc(item.nodeName)} · run ${esc(item.runId)}</p>
 ${item.instructions ? `<p class="instructions">${esc(item.instructions)}</p>` : ''}
-<div class="cols"><section><h3>Data to review</h3><pre>${esc(JSON.stringify(item.data, null, 2))}</pre></section>${context ? `<section>${context}</section>` : ''}</div>`;
+<div class="cols">${context ? `<section>${context}</section>` : ''}<section><h3>Data to review</h3><pre>${esc(JSON.stringify(item.data, null, 2))}</pre></section></div>`;
 }
 
 function decisionHtml(d: DecisionRecord): string {
