@@ -82,7 +82,8 @@ function Detail({ item }: { item: ApprovalItem }) {
   const answer = useApprovals((s) => s.answers[item.requestId]);
   const busy = useApprovals((s) => s.busy);
   const pending = item.status === 'pending';
-  const link = item.linkPath ? `${window.location.origin}${item.linkPath}` : null;
+  // Links are served by the web-mode server; the desktop app (app://) serves none, so it offers none.
+  const link = item.linkPath && window.location.protocol === 'http:' ? `${window.location.origin}${item.linkPath}` : null;
   return (
     <div className="approval-detail" data-testid="approval-detail" data-request-id={item.requestId}>
       <h2>{item.title}</h2>
