@@ -17,6 +17,7 @@ import { loadOrCreateToken } from './server/security';
 import { summarizeTrace } from './cli-format';
 import { runDemoPostgres } from './triggers/pg/demo-postgres';
 import { expectedRefusal, maintenance } from './cli-maintenance';
+import { approvalsCommand, APPROVALS_USAGE } from './cli-approvals';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -30,6 +31,7 @@ Usage:
   millrace validate FLOW.json                            print every problem; exit 1 if there are any
   millrace demo-postgres                                 a throwaway Postgres (wal_level=logical, table orders) for the change trigger
   millrace maintenance --compact [--data-dir DIR]        give space freed by retention back to the disk (engine stopped)
+${APPROVALS_USAGE}
 
 Data lives in --data-dir (default: $MILLRACE_DATA_DIR or ~/.millrace).`;
 
@@ -46,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
       return runDemoPostgres();
     case 'maintenance':
       return maintenance(rest);
+    case 'approvals':
+      return approvalsCommand(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -112,7 +116,7 @@ async function serve(args: string[]): Promise<number> {
     process.once('SIGINT', () => resolveStop());
     process.once('SIGTERM', () => resolveStop());
   });
-  const server = await startWebServer({ engine, rendererDir, port, token: loadOrCreateToken(dataDir), log: (l) => console.error(`[server] ${l}`) });
+  const server = await startWebServer({ engine, approvals: engine.approvals, rendererDir, port, token: loadOrCreateToken(dataDir), log: (l) => console.error(`[server] ${l}`) });
   console.log(`Millrace is running (web mode). Open: ${server.url}`);
   console.log(`Data: ${dataDir}   Output files: ${engine.outputDir}   Stop with Ctrl+C.`);
   await stopped;

@@ -50,4 +50,6 @@ export interface EngineOptions {
   onFatalStorageError?: (e: Error) => void;
   /** Change triggers: slot health poll interval (default 5 s) and the received-but-not-durable cap. */
   triggers?: { healthIntervalMs?: number; maxInFlight?: number };
+  /** Approvals: the name inbox decisions are recorded under (default: the OS user); `unconditionalDecide` / `ackBeforeCommit` are the tests' broken variants. */
+  approvals?: { userName?: string; unconditionalDecide?: boolean; ackBeforeCommit?: boolean };
 }

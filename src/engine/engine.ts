@@ -43,6 +43,9 @@ import { filterRunEvents, type RunEventFilter } from '../shared/run-event-filter
 import { createPrivateDir } from './data-folder/file-modes';
 import { assertInputWithinLimits } from './data-folder/input-limits';
 import { databaseFileBytes, folderBytes, reclaimableBytes, releaseFreePages } from './data-folder/compact';
+import { Approvals } from './approvals/approvals';
+import { LinkTokens } from './approvals/link-tokens';
+import type { ApprovalEvent, ApprovalsApi } from '../shared/approvals';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
 
@@ -64,6 +67,9 @@ export class Engine implements EngineApi {
   private readonly llm: LlmServices;
   private readonly listeners = new Set<(e: RunEvent) => void>();
   private readonly triggerListeners = new Set<(s: TriggerStatus) => void>();
+  /** Approval requests (src/engine/approvals); the web server's decision-link pages use it too. */
+  readonly approvals: Approvals;
+  private readonly approvalListeners = new Set<(e: ApprovalEvent) => void>();
   private readonly triggers: TriggerManager;
   private readonly sinkApi: SinkApiImpl;
   private readonly triggerRuns: TriggerRuns;
@@ -128,7 +134,18 @@ export class Engine implements EngineApi {
       await postgres.close();
       sqlite.close();
     };
-    const services: NodeServices = { http, files, postgres, sqlite, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, ...options.services };
+    this.approvals = new Approvals({
+      db: this.db,
+      writer: this.writer,
+      queue: this.queue,
+      tokens: LinkTokens.inDataDir(options.dataDir),
+      now: this.now,
+      wake: () => this.scheduler.wake(),
+      emit: (e) => this.approvalListeners.forEach((l) => l(e)),
+      closed: () => this.closed,
+      ...options.approvals,
+    });
+    const services: NodeServices = { http, files, postgres, sqlite, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, approvals: this.approvals, ...options.services };
     this.sinkApi = new SinkApiImpl({ db: this.db, registry: this.registry, services, getFlow: async (id) => (await this.getFlow({ id })).flow, redact: (s) => this.llm.secrets.redact(s) });
     this.executor = new RunExecutor({
       db: this.db,
@@ -402,6 +419,15 @@ export class Engine implements EngineApi {
   listSinkTables: EngineApi['listSinkTables'] = (arg) => this.sinkApi.listSinkTables(arg);
   listSinkColumns: EngineApi['listSinkColumns'] = (arg) => this.sinkApi.listSinkColumns(arg);
   testSink: EngineApi['testSink'] = (arg) => this.sinkApi.testSink(arg);
+  // Approvals: src/engine/approvals/approvals.ts.
+  listApprovals: ApprovalsApi['listApprovals'] = async (arg) => this.approvals.list(arg);
+  decideApproval: ApprovalsApi['decideApproval'] = async (arg) => this.approvals.decideFromInbox(arg);
+  exportApprovals: ApprovalsApi['exportApprovals'] = async ({ flowId }) => this.approvals.exportJsonl(flowId);
+  approvalStats: ApprovalsApi['approvalStats'] = async ({ flowId }) => this.approvals.stats(flowId);
+  onApprovalEvent = (listener: (e: ApprovalEvent) => void): (() => void) => {
+    this.approvalListeners.add(listener);
+    return () => this.approvalListeners.delete(listener);
+  };
 
   /** The secrets store (the Postgres trigger resolves `secret:NAME` connection strings through it). */
   get secrets(): LlmServices['secrets'] {
@@ -477,6 +503,7 @@ export class Engine implements EngineApi {
     await this.writer.stop(new EngineError('internal', 'the engine is closed'));
     await this.closeServices();
     this.listeners.clear();
+    this.approvalListeners.clear();
     for (const waiters of this.finishWaiters.values()) waiters.forEach((w) => w());
     this.db.close();
   }

@@ -103,6 +103,19 @@ export class MessageChannelMain {
   }
 }
 
+/** Records every notification shown; `supported` decides Notification.isSupported(). */
+export class Notification extends EventEmitter {
+  static shown: Notification[] = [];
+  static supported = true;
+  static isSupported(): boolean {
+    return Notification.supported;
+  }
+  constructor(readonly options: { title: string; body?: string }) {
+    super();
+  }
+  readonly show = vi.fn(() => void Notification.shown.push(this));
+}
+
 type Handler = (...args: never[]) => unknown;
 
 /** The fake app; `singleInstance` decides what requestSingleInstanceLock() answers. */
@@ -185,4 +198,6 @@ export function resetFakeElectron(): void {
   FakeBrowserWindow.windows = [];
   safeStorage.available = true;
   safeStorage.backend = 'gnome_libsecret';
+  Notification.shown = [];
+  Notification.supported = true;
 }

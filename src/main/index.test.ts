@@ -137,7 +137,8 @@ describe('main process', () => {
     expect(contents.postMessage).not.toHaveBeenCalled();
     contents.finishLoad('app://millrace/index.html');
     const pagePort = handedPort(fake);
-    const connect = fake.forks[0]?.posted[0];
+    // The last connect is the page's (main's approval notifier connects first, at boot).
+    const connect = fake.forks[0]?.posted.at(-1);
     expect(connect?.message).toEqual({ type: 'millrace:connect' });
     expect(connect?.ports).toHaveLength(1);
     const hostPort = connect?.ports[0];

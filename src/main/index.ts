@@ -9,6 +9,7 @@ import { SQLITE_BINDING_ENV, electronSqliteBindingPath } from '../engine/store/n
 import { ENGINE_PORT_REQUEST } from '../preload/channels';
 import { createAppProtocolHandler } from './app-protocol';
 import { EngineProcess } from './engine-process';
+import { ApprovalNotifier } from './approval-notifications';
 import { APP_SCHEME, hardenSession, hardenWebContents } from './security';
 import { EnginePortBroker, createMainWindow } from './window';
 
@@ -114,7 +115,10 @@ export function main(): void {
           }),
         },
         log,
-        onRestart: () => portBroker.handOverToAll(),
+        onRestart: () => {
+          portBroker.handOverToAll();
+          notifier.attach();
+        },
         onGiveUp: (reason) => void offerEngineRetry(reason, host, portBroker),
       });
       const portBroker = new EnginePortBroker(host, log);
@@ -123,6 +127,16 @@ export function main(): void {
 
       ipcMain.on(ENGINE_PORT_REQUEST, (event) => portBroker.handleRequest(event));
       host.start();
+      const notifier = new ApprovalNotifier({
+        connect: () => host.connect(),
+        focus: () => {
+          const window = BrowserWindow.getAllWindows()[0];
+          if (window?.isMinimized()) window.restore();
+          window?.focus();
+        },
+        log,
+      });
+      notifier.attach();
       openWindow();
     })
     .catch((error: unknown) => {

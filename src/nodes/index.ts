@@ -16,6 +16,7 @@ import { slackSink } from './slack-sink.node.js';
 import { sqliteSink } from './sqlite-sink.node.js';
 import { llmCall } from './llm-call.node.js';
 import { postgresChange } from './postgres-change.node.js';
+import { approval } from './approval.node.js';
 
 export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   manualTrigger,
@@ -30,8 +31,10 @@ export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   webhookSink,
   slackSink,
   sqliteSink,
+  approval,
 ] as AnyNodeDefinition[];
 
 export const nodeRegistry = new NodeRegistry(allNodeDefinitions);
 
 export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, writeFileV2, postgresSink, webhookSink, slackSink, sqliteSink };
+export { approval };

@@ -10,6 +10,7 @@ import { DataFolderUsage } from './flows/DataFolderUsage';
 import { Inspector } from './inspector/Inspector';
 import { TopBar } from './ui/TopBar';
 import { Overlays } from './ui/Overlays';
+import { ApprovalsPanel } from './approvals/ApprovalsPanel';
 
 function onKeyDown(event: KeyboardEvent) {
   if (event.defaultPrevented || event.isComposing) return;
@@ -74,6 +75,7 @@ export function App() {
       ) : (
         <LoadingScreen />
       )}
+      {loaded ? <ApprovalsPanel /> : null}
       <Overlays />
     </div>
   );

@@ -13,6 +13,7 @@ import { useSession } from './stores/session-store';
 import { runStore } from './stores/run-store';
 import { createAutosave } from './stores/autosave';
 import { triggerStore } from './triggers/trigger-store';
+import { connectApprovals } from './approvals/approvals-store';
 
 const LAST_FLOW_KEY = 'millrace.lastFlow';
 const AUTOSAVE_MS = 500;
@@ -77,6 +78,7 @@ async function onConnected(client: EngineClient, reconnected: boolean) {
   client.onTriggerStatus((status) => triggerStore.getState().setStatus(status));
   // The engine dropped events while this tab was not reading (e.g. a background tab during a burst): reload.
   client.onResync(() => void reloadRunState());
+  connectApprovals(client);
   try {
     const flows = await client.listFlows();
     session().setFlows(flows);

@@ -11,6 +11,7 @@ import { LlmInspector } from './llm/LlmInspector';
 import { LlmNodeExtras } from './llm/LlmNodeExtras';
 import { LlmCallView } from './llm/LlmCallView';
 import { TableSinkSettings } from './sinks/TableSinkSettings';
+import { ApprovalNodeExtras, ApprovalRunData } from './approvals/ApprovalNodeExtras';
 
 export interface NodeExtension {
   /** Replaces the generic settings form. */
@@ -25,6 +26,7 @@ const extensions: Record<string, NodeExtension> = {
   'llm-call': { settings: LlmInspector, canvas: LlmNodeExtras, runData: LlmCallView },
   'postgres-sink': { settings: TableSinkSettings },
   'sqlite-sink': { settings: TableSinkSettings },
+  approval: { canvas: ApprovalNodeExtras, runData: ApprovalRunData },
 };
 
 export function nodeExtension(typeRef: string): NodeExtension | undefined {

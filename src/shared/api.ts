@@ -13,6 +13,7 @@ import { triggerApiArgs, type SetupReport, type TriggerStatus } from './triggers
 import { RunEventFilterSchema, type RunEventFilter } from './run-event-filter';
 import { sinkApiArgs, type SinkApi } from './effects';
 import type { FlowWarning } from './flow/idempotency-lint';
+import { approvalApiArgs, type ApprovalsApi } from './approvals';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -85,7 +86,8 @@ export interface DataFolderInfo {
   reclaimableBytes: number;
 }
 
-export interface EngineApi extends SinkApi {
+/** Sink and approval methods are declared in ./effects.ts (SinkApi) and ./approvals.ts (ApprovalsApi). */
+export interface EngineApi extends SinkApi, ApprovalsApi {
   listNodeTypes(): Promise<NodeTypeInfo[]>;
   listFlows(): Promise<FlowSummary[]>;
   getFlow(arg: { id: string }): Promise<SavedFlow>;
@@ -168,14 +170,16 @@ export const engineApiArgs = {
   getDataFolderInfo: none,
   ...triggerApiArgs,
   ...sinkApiArgs,
+  ...approvalApiArgs,
 } satisfies Record<EngineMethod, z.ZodType>;
 
-export const engineStreams = ['onRunEvent', 'onTriggerStatus'] as const satisfies readonly EngineStream[];
+export const engineStreams = ['onRunEvent', 'onTriggerStatus', 'onApprovalEvent'] as const satisfies readonly EngineStream[];
 
 /** Filter parsers per stream: the server applies them before subscribing. */
 export const engineStreamFilters = {
   onRunEvent: RunEventFilterSchema.optional(),
   onTriggerStatus: z.undefined(),
+  onApprovalEvent: z.undefined(),
 } satisfies Record<EngineStream, z.ZodType>;
 
 export const ENGINE_ERROR_CODES = ['invalid_argument', 'invalid_flow', 'not_found', 'unknown_method', 'internal', 'disconnected'] as const;

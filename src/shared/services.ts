@@ -3,6 +3,7 @@
  * testable with fakes. The engine injects Node implementations (src/engine/services).
  */
 import type { LlmService } from './llm';
+import type { ApprovalService } from './approvals';
 
 export type { LlmService } from './llm';
 export interface HttpRequest {
@@ -132,6 +133,8 @@ export interface NodeServices {
   /** Table sinks (src/engine/services/pg-sink.ts, sqlite-sink.ts). Optional: nodes say clearly when missing. */
   postgres?: PostgresSinkService;
   sqlite?: SqliteSinkService;
+  /** Human approval requests (src/engine/approvals); optional so hosts without an inbox still type-check. */
+  approvals?: ApprovalService;
 }
 
 /** An error a node throws on purpose: its message is shown to the user as-is, without a stack. */

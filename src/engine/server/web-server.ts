@@ -11,6 +11,8 @@ import { WebSocketServer } from 'ws';
 import type { EngineApi } from '../../shared/api';
 import { serveEngineApi } from '../../shared/rpc/server';
 import { wsRpcPort, wsRpcPortWithoutErrorHandler } from './ws-port';
+import type { Approvals } from '../approvals/approvals';
+import { handleApprovalPage } from './approval-pages';
 import { contentSecurityPolicy, isAllowedHost, isAllowedOrigin, newToken, tokenMatches } from './security';
 import { MAX_WS_MESSAGE_BYTES } from '../../shared/limits';
 
@@ -28,6 +30,8 @@ export interface WebServerOptions {
    * catches their absence (the process must die). Never set outside that test.
    */
   withoutErrorHandlersForTests?: boolean;
+  /** Serves decision links (`/approve/<token>`, src/engine/server/approval-pages.ts). */
+  approvals?: Approvals;
 }
 
 export interface WebServer {
@@ -63,6 +67,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse) {
     if (!isAllowedHost(req.headers.host, port)) return void res.writeHead(421, { 'content-type': 'text/plain' }).end('wrong host');
+    if (options.approvals && req.url?.startsWith('/approve/')) return handleApprovalPage(req, res, options.approvals, port);
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end();
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');

@@ -153,4 +153,33 @@ export const sqliteMigrations: readonly string[] = [
   DROP INDEX runs_active;
   CREATE INDEX runs_running ON runs (seq) WHERE status = 'running';
   `,
+  /* 5: approvals — one row per approval request (run, node); decided exactly once by a conditional UPDATE */ `
+  CREATE TABLE approvals (
+    id TEXT PRIMARY KEY,               -- request id: new per request, never reused (a re-run opens a new one)
+    run_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    flow_id TEXT NOT NULL,
+    flow_name TEXT NOT NULL,
+    node_name TEXT NOT NULL,
+    title TEXT NOT NULL,
+    instructions TEXT NOT NULL,
+    assignee TEXT NOT NULL,
+    run_input TEXT,                    -- kept with the request: exports outlive pruned runs
+    payload TEXT NOT NULL,             -- { data, context } exactly as shown
+    payload_hash TEXT NOT NULL,        -- sha256 of payload: a decision is bound to what was shown
+    fields TEXT NOT NULL,              -- the edit schema
+    token_hash TEXT NOT NULL UNIQUE,   -- sha256 of the decision-link token (the token itself is never stored)
+    status TEXT NOT NULL,              -- pending | decided | timed-out | replaced
+    decision TEXT,                     -- DecisionRecord JSON
+    output TEXT,                       -- the data with the reviewer's edits
+    replaced_by TEXT,                  -- run id of the re-run that replaced this request
+    on_timeout TEXT NOT NULL,
+    expires_at INTEGER,
+    created_at INTEGER NOT NULL,
+    decided_at INTEGER,
+    UNIQUE (run_id, node_id)
+  );
+  CREATE INDEX approvals_pending ON approvals (created_at) WHERE status = 'pending';
+  CREATE INDEX approvals_flow ON approvals (flow_id, node_id, created_at);
+  `,
 ];

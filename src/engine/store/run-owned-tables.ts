@@ -8,6 +8,12 @@ import type { Db } from './database';
 
 export const RUN_OWNED_TABLES: readonly string[] = ['steps', 'node_runs', 'node_attempts', 'waits', 'signals'];
 
+/**
+ * Tables that name a run but outlive it on purpose: approval decisions are the evaluation set
+ * (model input, output, the reviewer's edit), exported long after retention pruned the run.
+ */
+export const RUN_LINKED_KEPT_TABLES: readonly string[] = ['approvals'];
+
 /** Deletes the given runs and every row they own, in the caller's transaction. */
 export function deleteRunRows(db: Db, runIds: readonly string[]): void {
   for (const table of RUN_OWNED_TABLES) {
@@ -22,6 +28,6 @@ export function deleteRunRows(db: Db, runIds: readonly string[]): void {
 export function unlistedRunTables(db: Db): string[] {
   const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[];
   return tables.filter(
-    (t) => t !== 'runs' && !RUN_OWNED_TABLES.includes(t) && (db.prepare(`SELECT count(*) FROM pragma_table_info(?) WHERE name = 'run_id'`).pluck().get(t) as number) > 0,
+    (t) => t !== 'runs' && !RUN_OWNED_TABLES.includes(t) && !RUN_LINKED_KEPT_TABLES.includes(t) && (db.prepare(`SELECT count(*) FROM pragma_table_info(?) WHERE name = 'run_id'`).pluck().get(t) as number) > 0,
   );
 }

@@ -240,6 +240,16 @@ export class RunQueue {
     return { accepted };
   }
 
+  /**
+   * `signal` for a caller that is already inside a writer transaction (approvals: the decision and
+   * its signal commit together or not at all). Returns whether this delivery was the first.
+   */
+  signalInTransaction(runId: string, name: string, payload: unknown, now: number): boolean {
+    const accepted = this.s.insertSignal.run(runId, name, JSON.stringify(payload ?? null), now).changes > 0;
+    if (accepted) this.s.wake.run({ now, runId });
+    return accepted;
+  }
+
   /** Cancels a queued or waiting run immediately; a running run is cancelled by its runner. */
   async cancelParked(runId: string, now: number): Promise<boolean> {
     let done = false;

@@ -6,6 +6,7 @@ import { useRuns } from '../stores/run-store';
 import { exportFlow, importFlowFile, runFlow, saveNow } from '../actions';
 import { MOD } from '../canvas/shortcuts';
 import { Icon, type IconName } from './icons';
+import { ApprovalsButton } from '../approvals/ApprovalsButton';
 
 function SaveState() {
   const save = useSession((s) => s.save);
@@ -115,6 +116,7 @@ export function TopBar() {
           testId="theme-toggle"
         />
         <ToolButton icon="keyboard" label="Keyboard shortcuts (?)" onClick={() => session().openDialog({ kind: 'shortcuts' })} testId="shortcuts-button" />
+        <ApprovalsButton />
         <button
           type="button"
           className="button button--primary button--run"

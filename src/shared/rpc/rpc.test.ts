@@ -152,6 +152,20 @@ class FakeEngine implements EngineApi {
   async testSink() {
     return { ok: false as const, key: '', error: 'fake', logs: [] };
   }
+  // Approvals (src/shared/approvals.ts): not exercised by this fake.
+  async listApprovals() {
+    return [];
+  }
+  async decideApproval(): Promise<never> {
+    throw new Error('not in this fake');
+  }
+  async exportApprovals() {
+    return { jsonl: '', count: 0 };
+  }
+  async approvalStats() {
+    return [];
+  }
+  onApprovalEvent = () => () => undefined;
 }
 
 function setup() {
