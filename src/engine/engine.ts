@@ -18,6 +18,8 @@ import { describeStorageError, openDatabase, type Db } from './store/database';
 import { FlowStore } from './store/flow-store';
 import { RunStore } from './store/run-store';
 import { RunReads } from './store/run-reads';
+import { RunHistory } from './store/run-history';
+import { RunAnalytics } from './store/run-analytics';
 import { RunQueue } from './store/run-queue';
 import { GroupCommitWriter } from './store/group-commit';
 import { Scheduler } from './runtime/scheduler';
@@ -336,6 +338,17 @@ export class Engine implements EngineApi {
   async listRuns(arg: { flowId?: string; limit?: number }): Promise<RunSummary[]> {
     return this.reads.listRuns(arg);
   }
+
+  // Run history and analytics: SQL in store/run-history.ts and store/run-analytics.ts.
+  private historyReads?: { history: RunHistory; analytics: RunAnalytics };
+  private get history() {
+    return (this.historyReads ??= { history: new RunHistory(this.db), analytics: new RunAnalytics(this.db) });
+  }
+  listRunHistory: EngineApi['listRunHistory'] = async (q) => this.history.history.page(q);
+  getNodeStats: EngineApi['getNodeStats'] = async (w) => this.history.analytics.nodeStats(w);
+  getNodeRuns: EngineApi['getNodeRuns'] = async (q) => this.history.analytics.nodeRuns(q);
+  getNodeErrorGroups: EngineApi['getNodeErrorGroups'] = async (q) => this.history.analytics.errorGroups(q);
+  getFlowSeries: EngineApi['getFlowSeries'] = async (q) => this.history.analytics.flowSeries(q);
 
   async getRunTrace({ runId }: { runId: string }): Promise<RunTrace> {
     const trace = this.reads.getTrace(runId);

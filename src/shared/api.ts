@@ -10,6 +10,21 @@ import type { PortMap, NodeCategory, FieldHint } from './node-kit';
 import type { RunEvent, RunStatus, RunSummary, RunTrace } from './runs';
 import { SECRET_NAME, type LlmCost } from './llm';
 import { triggerApiArgs, type SetupReport, type TriggerStatus } from './triggers';
+import {
+  flowSeriesQuerySchema,
+  nodeRunsQuerySchema,
+  runHistoryQuerySchema,
+  statsWindowSchema,
+  type ErrorGroup,
+  type FlowSeries,
+  type NodeRunRef,
+  type NodeRunsQuery,
+  type NodeStats,
+  type RunHistoryPage,
+  type RunHistoryQuery,
+  type StatsWindow,
+  type FlowSeriesQuery,
+} from './run-history';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -111,6 +126,16 @@ export interface EngineApi {
   /** Stops the flow's change triggers; `dropSlot` also drops their slots (else the slots keep WAL for a resume). */
   deactivateFlow(arg: { id: string; dropSlot: boolean }): Promise<TriggerStatus[]>;
   getTriggerStatus(arg: { flowId: string }): Promise<TriggerStatus[]>;
+  /** One keyset page of a flow's runs, newest first, filtered (src/shared/run-history.ts). */
+  listRunHistory(arg: RunHistoryQuery): Promise<RunHistoryPage>;
+  /** Per-node runs, latency percentiles, error rate, retries, cost, tokens and cache hits in a window. */
+  getNodeStats(arg: StatsWindow): Promise<NodeStats[]>;
+  /** A node's slowest, costliest or failing runs in a window. */
+  getNodeRuns(arg: NodeRunsQuery): Promise<NodeRunRef[]>;
+  /** A node's failures in a window, grouped by message. */
+  getNodeErrorGroups(arg: Omit<NodeRunsQuery, 'order' | 'limit'>): Promise<ErrorGroup[]>;
+  /** Runs, failures and cost of a flow over time, in equal buckets. */
+  getFlowSeries(arg: FlowSeriesQuery): Promise<FlowSeries>;
   /** State, slot health and backfill progress of every trigger, as they change. */
   onTriggerStatus: EventStream<TriggerStatus>;
 }
@@ -147,6 +172,11 @@ export const engineApiArgs = {
   testLlm: z.object({ config: z.unknown() }).strict(),
   recordLlmReplay: z.object({ runId: idArg }).strict(),
   ...triggerApiArgs,
+  listRunHistory: runHistoryQuerySchema,
+  getNodeStats: statsWindowSchema,
+  getNodeRuns: nodeRunsQuerySchema,
+  getNodeErrorGroups: nodeRunsQuerySchema.omit({ order: true, limit: true }),
+  getFlowSeries: flowSeriesQuerySchema,
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export const engineStreams = ['onRunEvent', 'onTriggerStatus'] as const satisfies readonly EngineStream[];

@@ -133,6 +133,26 @@ class FakeEngine implements EngineApi {
     return [];
   }
   onTriggerStatus = () => () => undefined;
+  async listRunHistory(arg: unknown) {
+    this.record('listRunHistory', arg);
+    return { rows: [], nextCursor: null };
+  }
+  async getNodeStats(arg: unknown) {
+    this.record('getNodeStats', arg);
+    return [];
+  }
+  async getNodeRuns(arg: unknown) {
+    this.record('getNodeRuns', arg);
+    return [];
+  }
+  async getNodeErrorGroups(arg: unknown) {
+    this.record('getNodeErrorGroups', arg);
+    return [];
+  }
+  async getFlowSeries(arg: unknown) {
+    this.record('getFlowSeries', arg);
+    return { t: [], runs: [], failed: [], costUsd: [] };
+  }
 }
 
 function setup() {
