@@ -13,6 +13,7 @@ import { useSession } from './stores/session-store';
 import { runStore } from './stores/run-store';
 import { createAutosave } from './stores/autosave';
 import { triggerStore } from './triggers/trigger-store';
+import { refreshRuns } from './runs/history-actions';
 
 const LAST_FLOW_KEY = 'millrace.lastFlow';
 const AUTOSAVE_MS = 500;
@@ -108,7 +109,7 @@ function showFlow(saved: SavedFlow) {
   runStore.getState().reset(saved.flow.id);
   localStorage.setItem(LAST_FLOW_KEY, saved.flow.id);
   session().requestFit();
-  void refreshRuns();
+  void refreshRuns({ showLatest: true });
   void refreshTriggers();
 }
 
@@ -344,16 +345,8 @@ export async function selectRun(runId: string | null): Promise<void> {
   if (!trace || trace.run.status === 'running' || trace.run.status === 'queued' || trace.run.status === 'waiting') await loadTrace(runId);
 }
 
-export async function refreshRuns(): Promise<void> {
-  const flowId = runStore.getState().flowId;
-  if (!flowId || !isConnected()) return;
-  try {
-    const runs = await engine().listRuns({ flowId, limit: 30 });
-    if (runStore.getState().flowId === flowId) runStore.getState().setRuns(runs);
-  } catch (error) {
-    failed('Could not list runs')(error);
-  }
-}
+// The runs list (keyset pages, filters) lives in ./runs/history-actions.ts.
+export { refreshRuns } from './runs/history-actions';
 
 /** Clicking a node opens its data from the selected run when there is some, else its settings. */
 export function focusNode(nodeId: string): void {
