@@ -20,6 +20,7 @@ import { RunStore } from './store/run-store';
 import { RunReads } from './store/run-reads';
 import { RunHistory } from './store/run-history';
 import { RunAnalytics } from './store/run-analytics';
+import { PinStore } from './store/pin-store';
 import { RunQueue } from './store/run-queue';
 import { GroupCommitWriter } from './store/group-commit';
 import { Scheduler } from './runtime/scheduler';
@@ -109,6 +110,7 @@ export class Engine implements EngineApi {
       emit: (e) => this.emit(e),
       log: this.log,
       creation: (runId) => this.creating.get(runId),
+      pins: (runId) => this.history.pins.forRun(runId),
     });
     const resumed = this.queue.requeueInterrupted();
     if (resumed > 0) this.log(`resuming ${resumed} run(s) interrupted by the last shutdown or crash`);
@@ -340,15 +342,25 @@ export class Engine implements EngineApi {
   }
 
   // Run history and analytics: SQL in store/run-history.ts and store/run-analytics.ts.
-  private historyReads?: { history: RunHistory; analytics: RunAnalytics };
+  private historyReads?: { history: RunHistory; analytics: RunAnalytics; pins: PinStore };
   private get history() {
-    return (this.historyReads ??= { history: new RunHistory(this.db), analytics: new RunAnalytics(this.db) });
+    return (this.historyReads ??= { history: new RunHistory(this.db), analytics: new RunAnalytics(this.db), pins: new PinStore(this.db) });
   }
   listRunHistory: EngineApi['listRunHistory'] = async (q) => this.history.history.page(q);
   getNodeStats: EngineApi['getNodeStats'] = async (w) => this.history.analytics.nodeStats(w);
   getNodeRuns: EngineApi['getNodeRuns'] = async (q) => this.history.analytics.nodeRuns(q);
   getNodeErrorGroups: EngineApi['getNodeErrorGroups'] = async (q) => this.history.analytics.errorGroups(q);
   getFlowSeries: EngineApi['getFlowSeries'] = async (q) => this.history.analytics.flowSeries(q);
+  listPins: EngineApi['listPins'] = async ({ flowId }) => this.history.pins.list(flowId);
+  pinNodeOutput: EngineApi['pinNodeOutput'] = async ({ flowId, nodeId, runId }) => {
+    const r = this.history.pins.pin(flowId, nodeId, runId, this.now());
+    if (!r.ok) throw new EngineError('not_found', `cannot pin: ${r.reason}`);
+    return this.history.pins.list(flowId);
+  };
+  unpinNode: EngineApi['unpinNode'] = async ({ flowId, nodeId }) => {
+    this.history.pins.unpin(flowId, nodeId);
+    return this.history.pins.list(flowId);
+  };
 
   async getRunTrace({ runId }: { runId: string }): Promise<RunTrace> {
     const trace = this.reads.getTrace(runId);

@@ -27,6 +27,8 @@ export interface RunExecutorOptions {
   log: (line: string) => void;
   /** The durable-write promise of a run created moments ago, if its fsync may still be running. */
   creation: (runId: string) => Promise<unknown> | undefined;
+  /** Pinned node outputs the run uses instead of executing those nodes (manual runs; store/pin-store.ts). */
+  pins?: (runId: string) => ReadonlyMap<string, Record<string, unknown>> | undefined;
 }
 
 const FLOW_CACHE_SIZE = 64;
@@ -52,6 +54,7 @@ export class RunExecutor {
       else deadline = setTimeout(() => abort.abort('timeout' satisfies AbortReason), run.deadlineAt - now);
     }
     const flow = this.loadPinned(run.flowId, run.flowVersion);
+    const pins = flow ? this.o.pins?.(runId) : undefined;
     const work = flow
       ? executeRun({
           runId,
@@ -70,6 +73,7 @@ export class RunExecutor {
           log: this.o.log,
           ...(this.o.creation(runId) ? { createdDurably: this.o.creation(runId)! } : {}),
           ...(this.o.maxOutputBytes !== undefined ? { maxOutputBytes: this.o.maxOutputBytes } : {}),
+          ...(pins ? { pins } : {}),
         }).then(
           (outcome) => ({ parked: outcome.status === 'waiting' }),
           (e: unknown) => {

@@ -24,6 +24,10 @@ import {
   type RunHistoryQuery,
   type StatsWindow,
   type FlowSeriesQuery,
+  type PinInfo,
+  pinArgsSchema,
+  unpinArgsSchema,
+  listPinsArgsSchema,
 } from './run-history';
 
 export interface NodeTypeInfo {
@@ -136,6 +140,11 @@ export interface EngineApi {
   getNodeErrorGroups(arg: Omit<NodeRunsQuery, 'order' | 'limit'>): Promise<ErrorGroup[]>;
   /** Runs, failures and cost of a flow over time, in equal buckets. */
   getFlowSeries(arg: FlowSeriesQuery): Promise<FlowSeries>;
+  /** The flow's pinned node outputs. */
+  listPins(arg: { flowId: string }): Promise<PinInfo[]>;
+  /** Pins a node's output from a run where it succeeded: manual runs then use it instead of executing the node. */
+  pinNodeOutput(arg: { flowId: string; nodeId: string; runId: string }): Promise<PinInfo[]>;
+  unpinNode(arg: { flowId: string; nodeId: string }): Promise<PinInfo[]>;
   /** State, slot health and backfill progress of every trigger, as they change. */
   onTriggerStatus: EventStream<TriggerStatus>;
 }
@@ -177,6 +186,9 @@ export const engineApiArgs = {
   getNodeRuns: nodeRunsQuerySchema,
   getNodeErrorGroups: nodeRunsQuerySchema.omit({ order: true, limit: true }),
   getFlowSeries: flowSeriesQuerySchema,
+  listPins: listPinsArgsSchema,
+  pinNodeOutput: pinArgsSchema,
+  unpinNode: unpinArgsSchema,
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export const engineStreams = ['onRunEvent', 'onTriggerStatus'] as const satisfies readonly EngineStream[];

@@ -135,3 +135,16 @@ export function ftsQuery(text: string): string | null {
   if (words.length === 0) return null;
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
+
+/** A node's pinned output: used instead of executing the node in manual runs. */
+export interface PinInfo {
+  nodeId: string;
+  sourceRunId: string;
+  pinnedAt: number;
+  /** What the trace shows for the pinned output. */
+  output: unknown;
+}
+
+export const pinArgsSchema = z.object({ flowId: id, nodeId: id, runId: id }).strict();
+export const unpinArgsSchema = z.object({ flowId: id, nodeId: id }).strict();
+export const listPinsArgsSchema = z.object({ flowId: id }).strict();

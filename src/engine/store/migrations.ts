@@ -189,4 +189,17 @@ export const sqliteMigrations: readonly string[] = [
       1, 16000)
     FROM runs WHERE finished_at IS NOT NULL;
   `,
+  /* 5: pinned node outputs (test data for manual runs), kept beside the flow, not inside its versions */ `
+  -- Outside the flow document: a pin can be megabytes, and every flow save snapshots the document.
+  CREATE TABLE node_pins (
+    flow_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    outputs TEXT NOT NULL,          -- every output port, as the node produced them in the source run
+    output TEXT NOT NULL,           -- what the trace shows (the single port's value, or all ports)
+    source_run_id TEXT NOT NULL,
+    pinned_at INTEGER NOT NULL,
+    PRIMARY KEY (flow_id, node_id)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER flows_deleted_pins AFTER DELETE ON flows BEGIN DELETE FROM node_pins WHERE flow_id = old.id; END;
+  `,
 ];

@@ -153,6 +153,18 @@ class FakeEngine implements EngineApi {
     this.record('getFlowSeries', arg);
     return { t: [], runs: [], failed: [], costUsd: [] };
   }
+  async listPins(arg: unknown) {
+    this.record('listPins', arg);
+    return [];
+  }
+  async pinNodeOutput(arg: unknown) {
+    this.record('pinNodeOutput', arg);
+    return [];
+  }
+  async unpinNode(arg: unknown) {
+    this.record('unpinNode', arg);
+    return [];
+  }
 }
 
 function setup() {
