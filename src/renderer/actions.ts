@@ -308,7 +308,7 @@ export async function sendSignal(runId: string, name: string, payload: unknown):
 /** Loads in flight, per run; asking again meanwhile loads once more afterwards, so the last answer is never stale. */
 const traceLoads = new Map<string, { again: boolean }>();
 
-async function loadTrace(runId: string) {
+export async function loadTrace(runId: string) {
   const pending = traceLoads.get(runId);
   if (pending) {
     pending.again = true;

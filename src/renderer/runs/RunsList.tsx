@@ -15,6 +15,9 @@ import { RUN_STATUS_LABEL, isActive, shortRunId } from './run-status';
 import { describeRunWake } from './wait-text';
 import { RerunOf } from './RerunOf';
 import { RunsFilterBar } from './RunsFilterBar';
+import { RunWaterfall } from './RunWaterfall';
+import { useTraces } from '../stores/traces-store';
+import { compareWith } from './traces-actions';
 
 /** "update public.orders id=3", "manual": what started a run, as text. */
 export function describeOrigin(run: ListedRun): string | null {
@@ -30,11 +33,11 @@ export function formatUsd(usd: number): string {
   return usd === 0 ? '$0' : usd < 0.01 ? `$${usd.toPrecision(2)}` : `$${usd.toFixed(4)}`;
 }
 
-function RunItem({ run, selected, now }: { run: ListedRun; selected: boolean; now: number }) {
+function RunItem({ run, selected, comparing, canCompare, now }: { run: ListedRun; selected: boolean; comparing: boolean; canCompare: boolean; now: number }) {
   const wake = describeRunWake(run, now);
   const origin = describeOrigin(run);
   return (
-    <div className={`run-item${selected ? ' is-selected' : ''}`} data-testid="run-item" data-run-id={run.id} data-status={run.status}>
+    <div className={`run-item${selected ? ' is-selected' : ''}${comparing ? ' is-compared' : ''}`} data-testid="run-item" data-run-id={run.id} data-status={run.status}>
       {/* One button covers the row, so the row selects on click while its links and actions stay real buttons. */}
       <button
         type="button"
@@ -72,6 +75,19 @@ function RunItem({ run, selected, now }: { run: ListedRun; selected: boolean; no
         <span className="run-item__id" title={run.id}>
           {shortRunId(run.id)}
         </span>
+        {canCompare && !selected ? (
+          <button
+            type="button"
+            className={`icon-button run-item__compare${comparing ? ' is-on' : ''}`}
+            title={comparing ? 'Stop comparing' : 'Compare the shown run with this one'}
+            aria-label="Compare with the shown run"
+            aria-pressed={comparing}
+            data-testid="run-item-compare"
+            onClick={() => void compareWith(comparing ? null : run.id)}
+          >
+            ⇄
+          </button>
+        ) : null}
         {isActive(run.status) ? (
           <button type="button" className="icon-button icon-button--danger" title="Cancel this run" aria-label="Cancel run" data-testid="run-item-cancel" onClick={() => void cancelRun(run.id)}>
             <Icon name="stop" size={13} />
@@ -93,6 +109,7 @@ export function RunsList() {
   const selected = useRuns((s) => s.selectedRunId);
   const nextCursor = useRuns((s) => s.nextCursor);
   const filtered = useRuns((s) => hasFilters(s.filters));
+  const compared = useTraces((s) => s.compareRunId);
   // "2m ago" needs a slow clock; a wake-up countdown a one-second one.
   const counting = runs.some((r) => r.status === 'waiting' && r.wakeAt !== null);
   const now = useNow(counting ? 1000 : 10_000);
@@ -124,6 +141,7 @@ export function RunsList() {
   }
   return (
     <div className="runs-panel">
+      <RunWaterfall />
       <RunsFilterBar />
       <div className="runs-list" ref={scroller} data-testid="runs-list">
         {runs.length === 0 ? <p className="muted runs-list__none">No runs match these filters.</p> : null}
@@ -132,7 +150,7 @@ export function RunsList() {
             const run = runs[item.index]!;
             return (
               <div key={run.id} className="runs-list__row" data-index={item.index} ref={virtual.measureElement} style={{ transform: `translateY(${item.start}px)` }}>
-                <RunItem run={run} selected={run.id === selected} now={now} />
+                <RunItem run={run} selected={run.id === selected} comparing={run.id === compared} canCompare={selected !== null} now={now} />
               </div>
             );
           })}
