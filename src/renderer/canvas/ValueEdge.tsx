@@ -10,6 +10,19 @@ import { editorStore } from '../stores/editor-store';
 import { focusNode } from '../actions';
 import { HOVER_CHARS, portValue, preview } from '../runs/value-preview';
 
+/** Output port count per node of a flow document (documents are immutable: one map per version). */
+const portCounts = new WeakMap<object, Map<string, number>>();
+function outputPortCount(nodeId: string): number {
+  const flow = editorStore.getState().flow;
+  if (!flow) return 0;
+  let counts = portCounts.get(flow);
+  if (!counts) {
+    counts = new Map(flow.nodes.map((n) => [n.id, Object.keys(nodeRegistry.get(n.type)?.outputs ?? {}).length]));
+    portCounts.set(flow, counts);
+  }
+  return counts.get(nodeId) ?? 0;
+}
+
 function ValueEdgeInner(props: EdgeProps) {
   const { id, source, sourceHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style } = props;
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
@@ -17,9 +30,7 @@ function ValueEdgeInner(props: EdgeProps) {
   const value = useRuns((s) => {
     const node = s.selectedRunId ? s.traces[s.selectedRunId]?.nodes[source] : undefined;
     if (!node || node.status !== 'succeeded') return null;
-    const type = editorStore.getState().flow?.nodes.find((n) => n.id === source)?.type;
-    const ports = Object.keys(type ? (nodeRegistry.get(type)?.outputs ?? {}) : {}).length;
-    const v = portValue(node.output, sourceHandleId ?? '', ports);
+    const v = portValue(node.output, sourceHandleId ?? '', outputPortCount(source));
     return v === undefined ? null : JSON.stringify({ short: preview(v), full: preview(v, HOVER_CHARS) });
   });
   const shown = value === null ? null : (JSON.parse(value) as { short: string; full: string });
