@@ -177,6 +177,20 @@ describe('traces in Chromium', () => {
     await page.screenshot({ path: join(repoRoot, 'docs', 'heatmap.png') });
   });
 
+  it('keeps the shown run when it is clicked again, and shows the last run when the flow is reopened', async () => {
+    await page.getByTestId('tab-runs').click();
+    const shown = (await banner().getAttribute('data-run-id'))!;
+    await page.locator(`[data-testid="run-item"][data-run-id="${shown}"] .run-item__hit`).click();
+    await page.locator(`[data-testid="run-item"][data-run-id="${shown}"] .run-item__hit`).click();
+    expect(await banner().getAttribute('data-run-id')).toBe(shown);
+    expect(await page.locator(`[data-testid="run-item"][data-run-id="${shown}"]`).getAttribute('class')).toContain('is-selected');
+    const newest = await page.getByTestId('run-item').first().getAttribute('data-run-id');
+    await page.reload();
+    await page.waitForSelector('html[data-app-state="ready"]', { timeout: 30_000 });
+    await expect.poll(() => banner().getAttribute('data-run-id'), POLL).toBe(newest);
+    expect(await statusOf('s')).toBe('succeeded');
+  });
+
   it('rendered the XSS corpus as text everywhere (canary unset, no injected elements)', async () => {
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('img[src="x"], svg[onload]').count()).toBe(0);
