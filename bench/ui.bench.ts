@@ -43,7 +43,7 @@ const naive = (() => {
   return median(times);
 })();
 
-const server = spawn(process.execPath, [join(repoRoot, 'bin', 'millrace.mjs'), 'serve', '--data-dir', dataDir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+const server = spawn(process.execPath, [join(repoRoot, 'bin', 'millrace.mjs'), 'serve', '--data-dir', dataDir, '--keep-runs', '0', '--keep-days', '0'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
 let log = '';
 server.stdout.on('data', (c: Buffer) => (log += c.toString()));
 server.stderr.on('data', (c: Buffer) => (log += c.toString()));
