@@ -2,7 +2,7 @@
  * Heatmap mode over the canvas: colours nodes by p95 latency, cost or error rate over a window,
  * with the legend, the flow's charts, and the selected node's worst runs and grouped errors.
  */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useTraces, type HeatMetric, type StatsWindowName } from '../stores/traces-store';
 import { useEditor } from '../stores/editor-store';
 import { tracesStore } from '../stores/traces-store';
@@ -31,6 +31,8 @@ export function HeatmapBar() {
   const selectedNodeId = useEditor((s) => (s.selection.nodes.length === 1 ? s.selection.nodes[0] : undefined));
   const scale = useMemo(() => (on ? heatScale(stats, metric) : null), [on, stats, metric]);
   const selectedNode = flow?.nodes.find((n) => n.id === selectedNodeId);
+  // The panel can fold to its header so it never hides the nodes under it.
+  const [folded, setFolded] = useState(false);
   return (
     <div className={`heatmap-bar${on ? ' is-on' : ''}`} data-testid="heatmap-bar">
       <div className="heatmap-bar__row">
@@ -63,6 +65,9 @@ export function HeatmapBar() {
                 </option>
               ))}
             </select>
+            <button type="button" className="icon-button" aria-label={folded ? 'Show heatmap details' : 'Hide heatmap details'} aria-expanded={!folded} onClick={() => setFolded(!folded)}>
+              {folded ? '▸' : '▾'}
+            </button>
           </>
         ) : null}
       </div>
@@ -79,8 +84,8 @@ export function HeatmapBar() {
               <span className="muted">No {METRICS[metric]} in this window.</span>
             )}
           </div>
-          <FlowCharts />
-          {flow && selectedNode ? <NodeInsights key={`${selectedNode.id}:${metric}`} flowId={flow.id} nodeId={selectedNode.id} nodeName={selectedNode.name} /> : <p className="muted heatmap-bar__hint">Select a node to list its slowest, costliest or failing runs.</p>}
+          {folded ? null : <FlowCharts />}
+          {folded ? null : flow && selectedNode ? <NodeInsights key={`${selectedNode.id}:${metric}`} flowId={flow.id} nodeId={selectedNode.id} nodeName={selectedNode.name} /> : <p className="muted heatmap-bar__hint">Select a node to list its slowest, costliest or failing runs.</p>}
         </>
       ) : null}
     </div>
