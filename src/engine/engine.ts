@@ -19,6 +19,9 @@ import { describeStorageError, openDatabase, type Db } from './store/database';
 import { FlowStore } from './store/flow-store';
 import { RunStore } from './store/run-store';
 import { RunReads } from './store/run-reads';
+import { RunHistory } from './store/run-history';
+import { RunAnalytics } from './store/run-analytics';
+import { PinStore } from './store/pin-store';
 import { RunQueue } from './store/run-queue';
 import { GroupCommitWriter } from './store/group-commit';
 import { Checkpointer, walPathOf } from './store/checkpointer';
@@ -158,6 +161,7 @@ export class Engine implements EngineApi {
       maxOutputBytes: options.maxOutputBytes,
       emit: (e) => this.emit(e),
       log: this.log,
+      pins: (runId) => this.history.pins.forRun(runId),
     });
     const resumed = this.queue.requeueInterrupted();
     if (resumed > 0) this.log(`resuming ${resumed} run(s) interrupted by the last shutdown or crash`);
@@ -390,6 +394,27 @@ export class Engine implements EngineApi {
   async listRuns(arg: { flowId?: string; limit?: number }): Promise<RunSummary[]> {
     return this.reads.listRuns(arg);
   }
+
+  // Run history and analytics: SQL in store/run-history.ts and store/run-analytics.ts.
+  private historyReads?: { history: RunHistory; analytics: RunAnalytics; pins: PinStore };
+  private get history() {
+    return (this.historyReads ??= { history: new RunHistory(this.db), analytics: new RunAnalytics(this.db), pins: new PinStore(this.db) });
+  }
+  listRunHistory: EngineApi['listRunHistory'] = async (q) => this.history.history.page(q);
+  getNodeStats: EngineApi['getNodeStats'] = async (w) => this.history.analytics.nodeStats(w);
+  getNodeRuns: EngineApi['getNodeRuns'] = async (q) => this.history.analytics.nodeRuns(q);
+  getNodeErrorGroups: EngineApi['getNodeErrorGroups'] = async (q) => this.history.analytics.errorGroups(q);
+  getFlowSeries: EngineApi['getFlowSeries'] = async (q) => this.history.analytics.flowSeries(q);
+  listPins: EngineApi['listPins'] = async ({ flowId }) => this.history.pins.list(flowId);
+  pinNodeOutput: EngineApi['pinNodeOutput'] = async ({ flowId, nodeId, runId }) => {
+    const r = this.history.pins.pin(flowId, nodeId, runId, this.now());
+    if (!r.ok) throw new EngineError('not_found', `cannot pin: ${r.reason}`);
+    return this.history.pins.list(flowId);
+  };
+  unpinNode: EngineApi['unpinNode'] = async ({ flowId, nodeId }) => {
+    this.history.pins.unpin(flowId, nodeId);
+    return this.history.pins.list(flowId);
+  };
 
   async getRunTrace({ runId }: { runId: string }): Promise<RunTrace> {
     const trace = this.reads.getTrace(runId);

@@ -25,6 +25,8 @@ export interface RunExecutorOptions {
   maxOutputBytes: number | undefined;
   emit: (e: RunEvent) => void;
   log: (line: string) => void;
+  /** Pinned node outputs the run uses instead of executing those nodes (manual runs; store/pin-store.ts). */
+  pins?: (runId: string) => ReadonlyMap<string, Record<string, unknown>> | undefined;
 }
 
 const FLOW_CACHE_SIZE = 64;
@@ -50,6 +52,7 @@ export class RunExecutor {
       else deadline = setTimeout(() => abort.abort('timeout' satisfies AbortReason), run.deadlineAt - now);
     }
     const flow = this.loadPinned(run.flowId, run.flowVersion);
+    const pins = flow ? this.o.pins?.(runId) : undefined;
     const work = flow
       ? executeRun({
           runId,
@@ -67,6 +70,7 @@ export class RunExecutor {
           now: this.o.now,
           log: this.o.log,
           ...(this.o.maxOutputBytes !== undefined ? { maxOutputBytes: this.o.maxOutputBytes } : {}),
+          ...(pins ? { pins } : {}),
         }).then(
           (outcome) => ({ parked: outcome.status === 'waiting' }),
           (e: unknown) => {

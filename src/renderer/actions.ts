@@ -14,6 +14,7 @@ import { runStore } from './stores/run-store';
 import { createAutosave } from './stores/autosave';
 import { triggerStore } from './triggers/trigger-store';
 import { connectApprovals } from './approvals/approvals-store';
+import { refreshRuns } from './runs/history-actions';
 
 const LAST_FLOW_KEY = 'millrace.lastFlow';
 const AUTOSAVE_MS = 500;
@@ -113,7 +114,7 @@ function showFlow(saved: SavedFlow) {
   subscribeRunEvents();
   localStorage.setItem(LAST_FLOW_KEY, saved.flow.id);
   session().requestFit();
-  void refreshRuns();
+  void refreshRuns({ showLatest: true });
   void refreshTriggers();
 }
 
@@ -312,7 +313,7 @@ export async function sendSignal(runId: string, name: string, payload: unknown):
 /** Loads in flight, per run; asking again meanwhile loads once more afterwards, so the last answer is never stale. */
 const traceLoads = new Map<string, { again: boolean }>();
 
-async function loadTrace(runId: string) {
+export async function loadTrace(runId: string) {
   const pending = traceLoads.get(runId);
   if (pending) {
     pending.again = true;
@@ -367,16 +368,8 @@ export async function selectRun(runId: string | null): Promise<void> {
   if (!trace || trace.run.status === 'running' || trace.run.status === 'queued' || trace.run.status === 'waiting') await loadTrace(runId);
 }
 
-export async function refreshRuns(): Promise<void> {
-  const flowId = runStore.getState().flowId;
-  if (!flowId || !isConnected()) return;
-  try {
-    const runs = await engine().listRuns({ flowId, limit: 30 });
-    if (runStore.getState().flowId === flowId) runStore.getState().setRuns(runs);
-  } catch (error) {
-    failed('Could not list runs')(error);
-  }
-}
+// The runs list (keyset pages, filters) lives in ./runs/history-actions.ts.
+export { refreshRuns } from './runs/history-actions';
 
 /** Clicking a node opens its data from the selected run when there is some, else its settings. */
 export function focusNode(nodeId: string): void {

@@ -10,6 +10,7 @@ import './styles/canvas.css';
 import './styles/run-overlay.css';
 import './styles/inspector.css';
 import './styles/runs.css';
+import './styles/traces.css';
 import './styles/triggers.css';
 import { App } from './App';
 import { useSession } from './stores/session-store';

@@ -14,6 +14,25 @@ import { RunEventFilterSchema, type RunEventFilter } from './run-event-filter';
 import { sinkApiArgs, type SinkApi } from './effects';
 import type { FlowWarning } from './flow/idempotency-lint';
 import { approvalApiArgs, type ApprovalsApi } from './approvals';
+import {
+  flowSeriesQuerySchema,
+  nodeRunsQuerySchema,
+  runHistoryQuerySchema,
+  statsWindowSchema,
+  type ErrorGroup,
+  type FlowSeries,
+  type NodeRunRef,
+  type NodeRunsQuery,
+  type NodeStats,
+  type RunHistoryPage,
+  type RunHistoryQuery,
+  type StatsWindow,
+  type FlowSeriesQuery,
+  type PinInfo,
+  pinArgsSchema,
+  unpinArgsSchema,
+  listPinsArgsSchema,
+} from './run-history';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -132,6 +151,21 @@ export interface EngineApi extends SinkApi, ApprovalsApi {
   /** Stops the flow's change triggers; `dropSlot` also drops their slots (else the slots keep WAL for a resume). */
   deactivateFlow(arg: { id: string; dropSlot: boolean }): Promise<TriggerStatus[]>;
   getTriggerStatus(arg: { flowId: string }): Promise<TriggerStatus[]>;
+  /** One keyset page of a flow's runs, newest first, filtered (src/shared/run-history.ts). */
+  listRunHistory(arg: RunHistoryQuery): Promise<RunHistoryPage>;
+  /** Per-node runs, latency percentiles, error rate, retries, cost, tokens and cache hits in a window. */
+  getNodeStats(arg: StatsWindow): Promise<NodeStats[]>;
+  /** A node's slowest, costliest or failing runs in a window. */
+  getNodeRuns(arg: NodeRunsQuery): Promise<NodeRunRef[]>;
+  /** A node's failures in a window, grouped by message. */
+  getNodeErrorGroups(arg: Omit<NodeRunsQuery, 'order' | 'limit'>): Promise<ErrorGroup[]>;
+  /** Runs, failures and cost of a flow over time, in equal buckets. */
+  getFlowSeries(arg: FlowSeriesQuery): Promise<FlowSeries>;
+  /** The flow's pinned node outputs. */
+  listPins(arg: { flowId: string }): Promise<PinInfo[]>;
+  /** Pins a node's output from a run where it succeeded: manual runs then use it instead of executing the node. */
+  pinNodeOutput(arg: { flowId: string; nodeId: string; runId: string }): Promise<PinInfo[]>;
+  unpinNode(arg: { flowId: string; nodeId: string }): Promise<PinInfo[]>;
   /** State, slot health and backfill progress of every trigger, as they change. */
   onTriggerStatus: EventStream<TriggerStatus>;
 }
@@ -171,6 +205,14 @@ export const engineApiArgs = {
   ...triggerApiArgs,
   ...sinkApiArgs,
   ...approvalApiArgs,
+  listRunHistory: runHistoryQuerySchema,
+  getNodeStats: statsWindowSchema,
+  getNodeRuns: nodeRunsQuerySchema,
+  getNodeErrorGroups: nodeRunsQuerySchema.omit({ order: true, limit: true }),
+  getFlowSeries: flowSeriesQuerySchema,
+  listPins: listPinsArgsSchema,
+  pinNodeOutput: pinArgsSchema,
+  unpinNode: unpinArgsSchema,
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export const engineStreams = ['onRunEvent', 'onTriggerStatus', 'onApprovalEvent'] as const satisfies readonly EngineStream[];

@@ -42,6 +42,11 @@ export interface RunRequest {
   /** Largest JSON a node may output (bytes). */
   maxOutputBytes?: number;
   log?: (line: string) => void;
+  /**
+   * Pinned outputs (manual runs only): these nodes are not executed; their pinned outputs are
+   * journaled as their result and feed downstream nodes (store/pin-store.ts).
+   */
+  pins?: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 /** `interrupted`: the engine shut down mid-run; nothing final was written and the run resumes on the next start. */
@@ -112,6 +117,11 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
           settled.set(node.id, { kind: 'skipped' });
           continue;
         }
+        const pinned = req.pins?.get(node.id);
+        if (pinned) {
+          settled.set(node.id, usePinned(req, node, def, pinned, now()));
+          continue;
+        }
         const state = states.get(node.id);
         const p = runNode(req, node, def, inputs ?? {}, state, now, writes).then((result) => {
           running.delete(node.id);
@@ -152,6 +162,17 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
     emit({ type: 'run.finished', runId, at, status, durationMs: at - startedAt, error });
     return { status };
   }
+}
+
+/** A pinned node: journaled and reported as succeeded with its pinned outputs, never executed. */
+function usePinned(req: RunRequest, node: FlowNode, def: AnyNodeDefinition, outputs: Record<string, unknown>, at: number): Settled {
+  const { journal, emit, runId } = req;
+  const shown = unwrapSingle(outputs, def.outputs);
+  journal.nodeStarted(runId, node.id, node.type, null, 1, at);
+  emit({ type: 'node.started', runId, nodeId: node.id, nodeType: node.type, at, input: null, attempt: 1 });
+  journal.nodeSucceeded(runId, node.id, outputs, shown, at);
+  emit({ type: 'node.succeeded', runId, nodeId: node.id, at, durationMs: 0, output: shown });
+  return { kind: 'done', outputs };
 }
 
 /** For each input port, the first connected upstream output that carries data; null if no port got any. */

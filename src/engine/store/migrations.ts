@@ -182,4 +182,60 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX approvals_pending ON approvals (created_at) WHERE status = 'pending';
   CREATE INDEX approvals_flow ON approvals (flow_id, node_id, created_at);
   `,
+  /* 6: run history and per-node analytics — facts as real columns, an FTS5 extract, one covering index */ `
+  -- Node runs carry their flow, duration, cost and tokens as columns so "patterns across runs" is
+  -- SQL over an index, never JSON parsed per row. Written by RunStore's node upsert.
+  ALTER TABLE node_runs ADD COLUMN flow_id TEXT;
+  ALTER TABLE node_runs ADD COLUMN duration_ms INTEGER;
+  ALTER TABLE node_runs ADD COLUMN cost_usd REAL;
+  ALTER TABLE node_runs ADD COLUMN tokens INTEGER;
+  ALTER TABLE node_runs ADD COLUMN cache_hit INTEGER;
+  -- Serves the per-node aggregation (flow_id = ? GROUP BY node_id, covering) and exact percentiles
+  -- (ORDER BY duration_ms LIMIT 1 OFFSET k within one node) without touching the table.
+  CREATE INDEX node_runs_stats ON node_runs (flow_id, node_id, duration_ms, started_at, status, attempt, cost_usd, tokens, cache_hit);
+  -- What started a run, read from its input (a change event) only when a query asks: no cost at ingest.
+  ALTER TABLE runs ADD COLUMN trigger_table TEXT GENERATED ALWAYS AS (CASE WHEN json_valid(input) AND json_type(input, '$.operation') = 'text' THEN json_extract(input, '$.schema') || '.' || json_extract(input, '$.table') END) VIRTUAL;
+  ALTER TABLE runs ADD COLUMN trigger_op TEXT GENERATED ALWAYS AS (CASE WHEN json_valid(input) AND json_type(input, '$.operation') = 'text' THEN json_extract(input, '$.operation') END) VIRTUAL;
+  ALTER TABLE runs ADD COLUMN trigger_key TEXT GENERATED ALWAYS AS (CASE WHEN json_valid(input) AND json_type(input, '$.key') = 'object' THEN json_extract(input, '$.key') END) VIRTUAL;
+  -- Total cost of a run, summed once when it finishes (trigger below).
+  ALTER TABLE runs ADD COLUMN cost_usd REAL;
+  -- Text search over a bounded extract of each finished run (input, node outputs, errors): 16 kB at most.
+  CREATE VIRTUAL TABLE run_text USING fts5(body, content='', contentless_delete=1);
+  CREATE TRIGGER runs_finished_facts AFTER UPDATE OF finished_at ON runs
+  WHEN new.finished_at IS NOT NULL AND old.finished_at IS NULL
+  BEGIN
+    UPDATE runs SET cost_usd = (SELECT sum(cost_usd) FROM node_runs WHERE run_id = new.id) WHERE seq = new.seq;
+    INSERT OR REPLACE INTO run_text (rowid, body) VALUES (new.seq, substr(
+      coalesce(substr(new.input, 1, 4000), '') || ' ' || coalesce(new.error, '') || ' ' ||
+      coalesce((SELECT group_concat(substr(coalesce(output, '') || ' ' || coalesce(error, ''), 1, 2000), ' ') FROM node_runs WHERE run_id = new.id), ''),
+      1, 16000));
+  END;
+  CREATE TRIGGER runs_deleted_text AFTER DELETE ON runs BEGIN DELETE FROM run_text WHERE rowid = old.seq; END;
+  -- Existing databases: the same facts for the runs already kept.
+  UPDATE node_runs SET
+    flow_id = (SELECT flow_id FROM runs WHERE runs.id = node_runs.run_id),
+    duration_ms = CASE WHEN status <> 'skipped' AND finished_at IS NOT NULL AND started_at IS NOT NULL THEN finished_at - started_at END,
+    cost_usd = CASE WHEN node_type LIKE 'llm-call@%' AND json_valid(outputs) THEN json_extract(outputs, '$.call.cost.usd') END,
+    tokens = CASE WHEN node_type LIKE 'llm-call@%' AND json_valid(outputs) THEN json_extract(outputs, '$.call.usage.totalTokens') END,
+    cache_hit = CASE WHEN node_type LIKE 'llm-call@%' AND json_valid(outputs) THEN json_extract(outputs, '$.call.cache.hit') END;
+  UPDATE runs SET cost_usd = (SELECT sum(cost_usd) FROM node_runs WHERE run_id = runs.id) WHERE finished_at IS NOT NULL;
+  INSERT INTO run_text (rowid, body) SELECT seq, substr(
+      coalesce(substr(input, 1, 4000), '') || ' ' || coalesce(error, '') || ' ' ||
+      coalesce((SELECT group_concat(substr(coalesce(output, '') || ' ' || coalesce(error, ''), 1, 2000), ' ') FROM node_runs WHERE run_id = runs.id), ''),
+      1, 16000)
+    FROM runs WHERE finished_at IS NOT NULL;
+  `,
+  /* 7: pinned node outputs (test data for manual runs), kept beside the flow, not inside its versions */ `
+  -- Outside the flow document: a pin can be megabytes, and every flow save snapshots the document.
+  CREATE TABLE node_pins (
+    flow_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    outputs TEXT NOT NULL,          -- every output port, as the node produced them in the source run
+    output TEXT NOT NULL,           -- what the trace shows (the single port's value, or all ports)
+    source_run_id TEXT NOT NULL,
+    pinned_at INTEGER NOT NULL,
+    PRIMARY KEY (flow_id, node_id)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER flows_deleted_pins AFTER DELETE ON flows BEGIN DELETE FROM node_pins WHERE flow_id = old.id; END;
+  `,
 ];

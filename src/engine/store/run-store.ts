@@ -49,11 +49,18 @@ export class RunStore implements Journal {
       ),
       // Every node write is a complete upsert, so a later one can replace a pending earlier one (group-commit keys).
       nodeUpsert: db.prepare(
-        `INSERT INTO node_runs (run_id, node_id, node_type, status, attempt, input, outputs, output, error, waiting, started_at, finished_at)
-         VALUES (@runId, @nodeId, @nodeType, @status, @attempt, @input, @outputs, @output, @error, @waiting, @startedAt, @finishedAt)
+        `INSERT INTO node_runs (run_id, node_id, node_type, status, attempt, input, outputs, output, error, waiting, started_at, finished_at,
+           flow_id, duration_ms, cost_usd, tokens, cache_hit)
+         VALUES (@runId, @nodeId, @nodeType, @status, @attempt, @input, @outputs, @output, @error, @waiting, @startedAt, @finishedAt,
+           (SELECT flow_id FROM runs WHERE id = @runId),
+           CASE WHEN @status <> 'skipped' AND @finishedAt IS NOT NULL AND @startedAt IS NOT NULL THEN @finishedAt - @startedAt END,
+           CASE WHEN @outputs IS NOT NULL AND @nodeType LIKE 'llm-call@%' THEN json_extract(@outputs, '$.call.cost.usd') END,
+           CASE WHEN @outputs IS NOT NULL AND @nodeType LIKE 'llm-call@%' THEN json_extract(@outputs, '$.call.usage.totalTokens') END,
+           CASE WHEN @outputs IS NOT NULL AND @nodeType LIKE 'llm-call@%' THEN json_extract(@outputs, '$.call.cache.hit') END)
          ON CONFLICT (run_id, node_id) DO UPDATE SET node_type = excluded.node_type, status = excluded.status, attempt = excluded.attempt,
            input = excluded.input, outputs = excluded.outputs, output = excluded.output, error = excluded.error,
-           waiting = excluded.waiting, started_at = excluded.started_at, finished_at = excluded.finished_at`,
+           waiting = excluded.waiting, started_at = excluded.started_at, finished_at = excluded.finished_at,
+           duration_ms = excluded.duration_ms, cost_usd = excluded.cost_usd, tokens = excluded.tokens, cache_hit = excluded.cache_hit`,
       ),
       attemptFailed: db.prepare(`INSERT OR REPLACE INTO node_attempts (run_id, node_id, attempt, error, at, retry_at) VALUES (?, ?, ?, ?, ?, ?)`),
       attemptWaiting: db.prepare(`UPDATE node_runs SET status = 'waiting', error = ?, waiting = ? WHERE run_id = ? AND node_id = ?`),

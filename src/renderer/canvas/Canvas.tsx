@@ -23,10 +23,15 @@ import { FlowNodeView } from './FlowNodeView';
 import { newMappingCache, toCanvasEdges, toCanvasNodes, type CanvasNode } from './rf-mapping';
 import type { Size } from './layout';
 import { RunBanner } from '../runs/RunBanner';
+import { ValueEdge } from './ValueEdge';
+import { HeatmapBar } from '../runs/HeatmapBar';
 
 export const PALETTE_MIME = 'application/x-millrace-node';
 
 const nodeTypes = { millrace: FlowNodeView };
+// Every edge shows the value that passed along it in the shown run (ValueEdge).
+const edgeTypes = { value: ValueEdge };
+const defaultEdgeOptions = { type: 'value' };
 const fitOptions = { padding: 0.12, maxZoom: 1.1 };
 const minimapSize = { width: 168, height: 112 };
 const editor = () => editorStore.getState();
@@ -158,6 +163,8 @@ export function Canvas() {
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        defaultEdgeOptions={defaultEdgeOptions}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
@@ -181,6 +188,7 @@ export function Canvas() {
         <MiniMap pannable zoomable nodeClassName={minimapClass} nodeBorderRadius={6} className="mr-minimap" style={minimapSize} />
       </ReactFlow>
       <RunBanner />
+      <HeatmapBar />
       {flow.nodes.length === 0 ? (
         <div className="canvas__empty">
           <div className="canvas__empty-title">This flow is empty</div>

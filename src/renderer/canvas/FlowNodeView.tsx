@@ -14,6 +14,7 @@ import { NodeStatusBadge, NodeWaitLine } from './NodeStatusBadge';
 import type { CanvasNode } from './rf-mapping';
 import { nodeExtension } from '../node-extensions';
 import { TriggerChip } from '../triggers/TriggerChip';
+import { NodeTraceExtras } from './NodeTraceExtras';
 
 function summaryOf(def: AnyNodeDefinition, node: FlowNode): string {
   if (!def.summary) return '';
@@ -118,6 +119,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
         <Ports ports={def.outputs} side="out" />
       </div>
       {Extras ? <Extras nodeId={id} /> : null}
+      <NodeTraceExtras nodeId={id} nodeType={node.type} />
       {problems ? (
         <div className="mr-node__problem" title={problemText}>
           <Icon name="alert" size={13} />

@@ -12,6 +12,7 @@ import { RerunFromNode } from './RerunFromNode';
 import { isActive } from './run-status';
 import { attemptMarker, clockTime } from './wait-text';
 import { nodeExtension } from '../node-extensions';
+import { CompareNode, PinControl } from './NodeTraceTools';
 
 export function NodeRunData({ nodeId }: { nodeId: string }) {
   const trace = useRuns(selectedTrace);
@@ -72,6 +73,8 @@ export function NodeRunData({ nodeId }: { nodeId: string }) {
           <div className="error-box__message">{node.error.message}</div>
         </div>
       ) : null}
+      <PinControl nodeId={nodeId} runId={selectedRunId} node={node} />
+      <CompareNode nodeId={nodeId} />
       <NodeAttempts node={node} shown={shown} now={now} />
       {RunData ? <RunData trace={node} /> : null}
       <div className="run-data__section">

@@ -5,6 +5,15 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { applyRunEvent, type RunEvent, type RunSummary, type RunTrace } from '../../shared/runs';
+import type { RunHistoryQuery, RunHistoryRow } from '../../shared/run-history';
+
+/** A row of the runs list: a stored history row, or a live run known only from its events so far. */
+export type ListedRun = RunSummary & Partial<Pick<RunHistoryRow, 'origin' | 'costUsd' | 'approval'>>;
+
+/** The runs list's filters (the flow and paging are added when querying). */
+export type RunFilters = Omit<RunHistoryQuery, 'flowId' | 'cursor' | 'limit'>;
+
+export const hasFilters = (f: RunFilters) => Object.values(f).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== '');
 
 /** Live traces kept in memory; older ones are dropped (they can be reloaded from the engine). */
 export const MAX_TRACES = 30;
@@ -12,7 +21,10 @@ export const MAX_TRACES = 30;
 export interface RunState {
   /** The open flow: live runs of other flows are traced but not listed. */
   flowId: string | null;
-  runs: RunSummary[];
+  runs: ListedRun[];
+  /** Cursor of the next history page; null when the list holds the last one. */
+  nextCursor: string | null;
+  filters: RunFilters;
   traces: Record<string, RunTrace>;
   /** Order traces arrived in, oldest first, for eviction. */
   traceOrder: string[];
@@ -24,7 +36,9 @@ export interface RunState {
    */
   parents: Record<string, string>;
 
-  setRuns(runs: RunSummary[]): void;
+  setRuns(runs: ListedRun[], nextCursor?: string | null): void;
+  appendRuns(runs: ListedRun[], nextCursor: string | null): void;
+  setFilters(filters: RunFilters): void;
   /** Folds one live event; returns whether the event's run was unknown (its start was missed). */
   applyEvent(event: RunEvent): { missedStart: boolean };
   setTrace(trace: RunTrace): void;
@@ -47,12 +61,16 @@ function withTrace(s: Pick<RunState, 'traces' | 'traceOrder' | 'selectedRunId'>,
   return { traces, traceOrder };
 }
 
-/** The summary row for a trace, so the runs list updates live without a refetch. */
-function upsertRun(runs: RunSummary[], summary: RunSummary): RunSummary[] {
+/**
+ * The summary row for a trace, so the runs list updates live in place without a refetch. A new run
+ * is put on top only when no filter is set (it may not match one); the history row keeps what
+ * events do not carry (origin, cost).
+ */
+function upsertRun(runs: ListedRun[], summary: RunSummary, filtered: boolean): ListedRun[] {
   const index = runs.findIndex((r) => r.id === summary.id);
-  if (index === -1) return [summary, ...runs];
+  if (index === -1) return filtered ? runs : [summary, ...runs];
   const next = [...runs];
-  next[index] = summary;
+  next[index] = { ...next[index], ...summary };
   return next;
 }
 
@@ -82,13 +100,22 @@ export function createRunStore() {
   return createStore<RunState>()((set, get) => ({
     flowId: null,
     runs: [],
+    nextCursor: null,
+    filters: {},
     traces: {},
     traceOrder: [],
     selectedRunId: null,
     starting: false,
     parents: {},
 
-    setRuns: (runs) => set((s) => ({ runs, parents: rememberParents(s.parents, runs) })),
+    setRuns: (runs, nextCursor = null) => set((s) => ({ runs, nextCursor, parents: rememberParents(s.parents, runs) })),
+    appendRuns: (more, nextCursor) =>
+      set((s) => {
+        const known = new Set(s.runs.map((r) => r.id));
+        const runs = [...s.runs, ...more.filter((r) => !known.has(r.id))];
+        return { runs, nextCursor, parents: rememberParents(s.parents, more) };
+      }),
+    setFilters: (filters) => set({ filters }),
     applyEvent(event) {
       const s = get();
       const before = s.traces[event.runId] ?? null;
@@ -97,14 +124,14 @@ export function createRunStore() {
       if (folded === before) return { missedStart: false };
       const after = withParent(folded, s.parents);
       const ours = after.run.flowId === s.flowId;
-      set({ ...withTrace(s, after), ...(ours ? { runs: upsertRun(s.runs, after.run) } : {}) });
+      set({ ...withTrace(s, after), ...(ours ? { runs: upsertRun(s.runs, after.run, hasFilters(s.filters)) } : {}) });
       return { missedStart: false };
     },
     setTrace: (loaded) =>
       set((s) => {
         const parents = rememberParents(s.parents, [loaded.run]);
         const trace = withParent(loaded, parents);
-        return { ...withTrace(s, trace), parents, runs: trace.run.flowId === s.flowId ? upsertRun(s.runs, trace.run) : s.runs };
+        return { ...withTrace(s, trace), parents, runs: trace.run.flowId === s.flowId ? upsertRun(s.runs, trace.run, hasFilters(s.filters)) : s.runs };
       }),
     selectRun: (selectedRunId) => set({ selectedRunId }),
     noteParent: (runId, parentRunId) =>
@@ -118,7 +145,7 @@ export function createRunStore() {
         };
       }),
     setStarting: (starting) => set({ starting }),
-    reset: (flowId) => set({ flowId, runs: [], selectedRunId: null, starting: false }),
+    reset: (flowId) => set({ flowId, runs: [], nextCursor: null, filters: {}, selectedRunId: null, starting: false }),
   }));
 }
 

@@ -166,6 +166,38 @@ class FakeEngine implements EngineApi {
     return [];
   }
   onApprovalEvent = () => () => undefined;
+  async listRunHistory(arg: unknown) {
+    this.record('listRunHistory', arg);
+    return { rows: [], nextCursor: null };
+  }
+  async getNodeStats(arg: unknown) {
+    this.record('getNodeStats', arg);
+    return [];
+  }
+  async getNodeRuns(arg: unknown) {
+    this.record('getNodeRuns', arg);
+    return [];
+  }
+  async getNodeErrorGroups(arg: unknown) {
+    this.record('getNodeErrorGroups', arg);
+    return [];
+  }
+  async getFlowSeries(arg: unknown) {
+    this.record('getFlowSeries', arg);
+    return { t: [], runs: [], failed: [], costUsd: [] };
+  }
+  async listPins(arg: unknown) {
+    this.record('listPins', arg);
+    return [];
+  }
+  async pinNodeOutput(arg: unknown) {
+    this.record('pinNodeOutput', arg);
+    return [];
+  }
+  async unpinNode(arg: unknown) {
+    this.record('unpinNode', arg);
+    return [];
+  }
 }
 
 function setup() {
