@@ -11,6 +11,7 @@ import { httpRequest } from './http-request.node.js';
 import { writeFile } from './write-file.node.js';
 import { llmCall } from './llm-call.node.js';
 import { postgresChange } from './postgres-change.node.js';
+import { merge } from './merge.node.js';
 
 export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   manualTrigger,
@@ -20,8 +21,9 @@ export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   httpRequest,
   llmCall,
   writeFile,
+  merge,
 ] as AnyNodeDefinition[];
 
 export const nodeRegistry = new NodeRegistry(allNodeDefinitions);
 
-export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile };
+export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, merge };

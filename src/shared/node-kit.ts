@@ -114,6 +114,8 @@ export interface NodeContext {
   runInput: unknown;
   /** Outputs of the upstream nodes and the trigger, for `$node[...]` / `$trigger` (see nodeScope). Optional so hosts and fakes may omit it. */
   upstream?: Upstream;
+  /** The input ports that have an incoming edge (a Merge waits for and reports on exactly these). Optional so fakes may omit it. */
+  connectedInputs?: readonly string[];
   /** 1 for the first attempt; retries count up. */
   attempt: number;
   step: StepApi;

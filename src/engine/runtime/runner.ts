@@ -209,6 +209,7 @@ async function runNode(
       nodeType: node.type,
       runInput: req.input,
       ...(upstream ? { upstream } : {}),
+      connectedInputs: [...new Set(req.flow.edges.filter((e) => e.target === node.id).map((e) => e.targetPort))],
       attempt,
       journal,
       services: req.services,

@@ -19,6 +19,7 @@ export interface StepContextInput {
   runInput: unknown;
   /** Upstream outputs and the trigger's output, for `$node[...]` / `$trigger` templates. */
   upstream?: Upstream;
+  connectedInputs?: readonly string[];
   attempt: number;
   journal: Journal;
   services: NodeServices;
@@ -96,6 +97,7 @@ export function makeStepContext(c: StepContextInput): NodeContext {
     nodeName: c.nodeName,
     runInput: c.runInput,
     ...(c.upstream ? { upstream: c.upstream } : {}),
+    ...(c.connectedInputs ? { connectedInputs: c.connectedInputs } : {}),
     attempt: c.attempt,
     services: c.services,
     signal: c.signal,
