@@ -24,6 +24,7 @@ import { Scheduler } from './runtime/scheduler';
 import { RunExecutor } from './run-executor';
 import { createHttpService } from './services/http';
 import { createFileService } from './services/files';
+import { createCodeService } from './services/code-sandbox';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { LlmServices, recordReplay } from './llm-services';
@@ -94,7 +95,7 @@ export class Engine implements EngineApi {
       http.close();
       await files.close();
     };
-    const services: NodeServices = { http, files, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, ...options.services };
+    const services: NodeServices = { http, files, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, code: createCodeService(), ...options.services };
     this.executor = new RunExecutor({
       db: this.db,
       journal: new RunStore(this.db, this.writer),

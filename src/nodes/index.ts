@@ -12,6 +12,7 @@ import { writeFile } from './write-file.node.js';
 import { llmCall } from './llm-call.node.js';
 import { postgresChange } from './postgres-change.node.js';
 import { merge } from './merge.node.js';
+import { codeNode } from './code.node.js';
 
 export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   manualTrigger,
@@ -22,8 +23,9 @@ export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   llmCall,
   writeFile,
   merge,
+  codeNode,
 ] as AnyNodeDefinition[];
 
 export const nodeRegistry = new NodeRegistry(allNodeDefinitions);
 
-export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, merge };
+export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, merge, codeNode };

@@ -35,7 +35,9 @@ export type Widget =
   | 'switch'
   | 'select'
   | 'key-value'
-  | 'field-map';
+  | 'field-map'
+  /** A code editor (CodeMirror, JavaScript) with the same `$node` / `$trigger` completion. */
+  | 'code';
 
 export interface FieldHint {
   label?: string;

@@ -10,11 +10,13 @@ import type { Flow } from '../../shared/flow/schema';
 import type { NodeServices } from '../../shared/services';
 import type { RunEvent } from '../../shared/runs';
 import { validateFlow } from '../../shared/flow/validate';
+import { createCodeService } from '../services/code-sandbox';
 
 const services: NodeServices = {
   http: { request: async () => ({ status: 200, headers: {}, body: { ok: true } }) },
   files: { appendLines: async (p) => `/out/${p}` },
   clock: { now: () => 0 },
+  code: createCodeService(),
 };
 
 type N = [id: string, type: string, config: Record<string, unknown>, name?: string];
@@ -147,5 +149,31 @@ describe('merge', () => {
     await done;
     const m = events.find((e) => e.type === 'node.succeeded' && e.nodeId === 'm');
     expect(m?.type === 'node.succeeded' ? m.output : undefined).toEqual({ a: { status: 200, headers: {}, body: { late: true } }, b: { fast: 'yes' } });
+  });
+});
+
+describe('code node in a run', () => {
+  const codeFlow = (code: string, extra: Record<string, unknown> = {}) =>
+    flow(
+      [
+        ['t', 'manual-trigger@1', {}],
+        ['classify', 'set-fields@1', set({ category: '{{ kind }}' }), 'Classify'],
+        ['code', 'code@1', { code, timeoutMs: 300, ...extra }],
+      ],
+      [['t', 'out', 'classify', 'in'], ['classify', 'out', 'code', 'in']],
+    );
+
+  it('sees its input, upstream outputs and the trigger; its return value is the output and console lines are in the trace', async () => {
+    const r = await run(codeFlow('console.log("got", $json.category); return { id: $trigger.id, category: $node["classify"].out.category, upper: $json.category.toUpperCase() };'), { id: 5, kind: 'fraud' });
+    expect(r.status).toBe('succeeded');
+    expect(r.output('code')).toEqual({ out: { id: 5, category: 'fraud', upper: 'FRAUD' }, logs: ['got fraud'] });
+  });
+
+  it('a hostile run fails with a clear error while another run beside it finishes normally', async () => {
+    const [bad, good] = await Promise.all([run(codeFlow('while (true) {}'), { kind: 'x' }), run(codeFlow('return { fine: true }'), { kind: 'y' })]);
+    expect(bad.status).toBe('failed');
+    expect(bad.failed?.error).toEqual({ field: 'timeoutMs', message: 'the code ran longer than 300 ms and was stopped' });
+    expect(good.status).toBe('succeeded');
+    expect(good.output('code')).toEqual({ out: { fine: true }, logs: [] });
   });
 });
