@@ -55,6 +55,12 @@ export const llmCall = defineNode({
     stallTimeoutMs: { label: 'Stream stall timeout (ms)' },
     deadlineMs: { label: 'Deadline for the whole call (ms)' },
   },
+  // The structured-output schema types the `data` port: completion and validation know its fields.
+  outputShapes: (cfg) => ({
+    text: { type: 'string' },
+    ...(cfg.output === 'json' ? { data: outputSchema(cfg) ?? { type: 'object' } } : {}),
+    call: { type: 'object' },
+  }),
   summary: (cfg) => `${cfg.provider === 'replay' ? 'replay · ' : ''}${cfg.model}${cfg.output === 'json' ? ' → JSON' : ''}${cfg.fallbacks.length ? ` (+${cfg.fallbacks.length} fallback)` : ''}`,
   async execute(ctx, { in: input }, cfg) {
     const llm = ctx.services.llm;

@@ -18,7 +18,7 @@ import { ConfigForm } from '../inspector/ConfigForm';
 import { configErrors } from '../inspector/schema-fields';
 import { SchemaEditor } from './SchemaEditor';
 import { SecretPicker } from './SecretPicker';
-import { TemplateEditor } from './TemplateEditor';
+import { TemplateField } from '../inspector/TemplateField';
 import { fieldPaths, upstreamSample } from './template-assist';
 import { formatMs } from './format';
 import './llm.css';
@@ -122,8 +122,8 @@ export function LlmInspector({ def, node }: { def: AnyNodeDefinition; node: Flow
             ? 'Run the flow once (or select a run) to get field suggestions after {{ and a live preview.'
             : `Type {{ to insert one of ${paths.length} fields from the selected run's data.`}
         </div>
-        <TemplateEditor label="System prompt" value={str(node.config['system'])} onChange={(v) => set('system', v)} paths={paths} sample={sample} rows={2} testId="field-system" errors={errors['system'] ?? []} />
-        <TemplateEditor label="Prompt" value={str(node.config['prompt'])} onChange={(v) => set('prompt', v)} paths={paths} sample={sample} rows={5} testId="field-prompt" errors={errors['prompt'] ?? []} />
+        <TemplateField node={node} label="System prompt" value={str(node.config['system'])} onChange={(v) => set('system', v)} rows={2} testId="field-system" errors={errors['system'] ?? []} mode="text" />
+        <TemplateField node={node} label="Prompt" value={str(node.config['prompt'])} onChange={(v) => set('prompt', v)} rows={5} testId="field-prompt" errors={errors['prompt'] ?? []} mode="text" />
       </section>
 
       <section className="llm-section">

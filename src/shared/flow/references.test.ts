@@ -92,3 +92,29 @@ describe('flowGraph', () => {
     expect(flowGraph(flowOf(nodes, edges)).dominators('n499').size).toBe(499);
   });
 });
+
+describe('names in the editor, ids in the document', () => {
+  const nodes = [
+    { id: 'n_1', name: 'Classify' },
+    { id: 'n_2', name: 'Say "hi"' },
+    { id: 'n_3', name: 'Twin' },
+    { id: 'n_4', name: 'Twin' },
+  ];
+  it('shows names and stores ids, round-tripping', async () => {
+    const { refsToIds, refsToNames } = await import('./references');
+    const stored = '{{ $node["n_1"].data.category }} and {{ $node["n_2"].out }} and {{ $node[\'n_1\'].text }}';
+    const shown = refsToNames(stored, nodes);
+    expect(shown).toBe('{{ $node["Classify"].data.category }} and {{ $node["Say \\"hi\\""].out }} and {{ $node["Classify"].text }}');
+    expect(refsToIds(shown, nodes)).toBe('{{ $node["n_1"].data.category }} and {{ $node["n_2"].out }} and {{ $node["n_1"].text }}');
+  });
+
+  it('survives a rename: the stored id shows the new name', async () => {
+    const { refsToNames } = await import('./references');
+    expect(refsToNames('{{ $node["n_1"].data }}', [{ id: 'n_1', name: 'Triage' }])).toBe('{{ $node["Triage"].data }}');
+  });
+
+  it('keeps unknown and ambiguous names as typed (validation reports them)', async () => {
+    const { refsToIds } = await import('./references');
+    expect(refsToIds('{{ $node["Nope"].x }} {{ $node["Twin"].x }} {{ $node["n_3"].x }}', nodes)).toBe('{{ $node["Nope"].x }} {{ $node["Twin"].x }} {{ $node["n_3"].x }}');
+  });
+});

@@ -145,3 +145,38 @@ export function fanInProblems(flow: Flow, registry: NodeRegistry): FlowProblem[]
   }
   return problems;
 }
+
+const NODE_REF = /\$node\[\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*\]/g;
+
+function mapNodeRefs(text: string, map: (key: string) => string | null): string {
+  return text.replace(NODE_REF, (whole, quoted: string) => {
+    let key: unknown;
+    try {
+      key = JSON.parse(quoted[0] === '"' ? quoted : `"${quoted.slice(1, -1).replace(/"/g, '\\"')}"`);
+    } catch {
+      return whole;
+    }
+    if (typeof key !== 'string') return whole;
+    const next = map(key);
+    return next === null ? whole : `$node[${JSON.stringify(next)}]`;
+  });
+}
+
+/** For the editor: `$node["n_x1"]` → `$node["Classify"]`. The document stores ids, so a rename never breaks a reference. */
+export function refsToNames(text: string, nodes: readonly { id: string; name: string }[]): string {
+  if (!text.includes('$node')) return text;
+  const byId = new Map(nodes.map((n) => [n.id, n.name]));
+  return mapNodeRefs(text, (key) => byId.get(key) ?? null);
+}
+
+/**
+ * From the editor back to the document: a name that exactly one node has becomes that node's id.
+ * Anything else (an id already, an unknown or ambiguous name) is kept, and validation reports it.
+ */
+export function refsToIds(text: string, nodes: readonly { id: string; name: string }[]): string {
+  if (!text.includes('$node')) return text;
+  const ids = new Set(nodes.map((n) => n.id));
+  const byName = new Map<string, string | null>();
+  for (const n of nodes) byName.set(n.name, byName.has(n.name) ? null : n.id);
+  return mapNodeRefs(text, (key) => (ids.has(key) && !byName.has(key) ? null : (byName.get(key) ?? null)));
+}
