@@ -9,7 +9,7 @@ import type { LlmTestResult } from '../../shared/api';
 import type { AnyNodeDefinition } from '../../shared/node-kit';
 import type { FlowNode } from '../../shared/flow/schema';
 import { formatCost } from '../../shared/llm';
-import { llmCallConfig, schemaFieldSchema } from '../../nodes/llm-call.config';
+import { llmCallConfig, schemaFieldSchema, SCHEMA_FIELD_TYPES } from '../../nodes/llm-call.config';
 import { nodeRegistry } from '../../nodes';
 import { editorStore, useEditor } from '../stores/editor-store';
 import { selectedTrace, useRuns } from '../stores/run-store';
@@ -96,7 +96,16 @@ export function LlmInspector({ def, node }: { def: AnyNodeDefinition; node: Flow
   const provider = str(node.config['provider']) || 'openai-compatible';
   const output = str(node.config['output']) || 'text';
   const fields = Array.isArray(node.config['schemaFields'])
-    ? node.config['schemaFields'].map((f) => schemaFieldSchema.safeParse(f)).flatMap((r) => (r.success ? [r.data] : []))
+    ? // A row being typed (empty or invalid name) stays visible with its error instead of vanishing.
+      node.config['schemaFields'].map((f: unknown) => {
+        const r = schemaFieldSchema.safeParse(f);
+        if (r.success) return r.data;
+        const get = (k: string): unknown => (typeof f === 'object' && f !== null ? Reflect.get(f, k) : undefined);
+        const name = get('name');
+        const type = SCHEMA_FIELD_TYPES.find((t) => t === get('type')) ?? 'string';
+        const description = get('description');
+        return { name: typeof name === 'string' ? name : '', type, description: typeof description === 'string' ? description : '', required: get('required') !== false };
+      })
     : [];
 
   return (
