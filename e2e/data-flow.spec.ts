@@ -169,4 +169,32 @@ describe('data that flows, in Chromium', () => {
     await expect.poll(() => page.getByTestId('inspector').textContent(), { timeout: 10_000 }).toContain('add a Merge node to combine them');
     await page.screenshot({ path: join(repoRoot, 'docs', 'data-flow-merge.png') });
   }, 120_000);
+
+  it('a Code node: CodeMirror with $ completion, sandboxed run, result on its output', async () => {
+    await page.getByTestId('new-flow').click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    await drag('manual-trigger', 80, 300);
+    await drag('code', 420, 300);
+    const code = nodeOfType('code');
+    await connect(nodeOfType('manual-trigger'), 'out', code, 'in');
+    await code.click();
+    const editor = page.locator('[data-testid="field-code"] .cm-content');
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText('return { customer: $tri');
+    await expect.poll(() => page.locator('.cm-tooltip-autocomplete').textContent(), { timeout: 10_000 }).toContain('$trigger');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText('console.log("doubling", $json.amount);\nreturn { customer: $trigger.customer, double: $json.amount * 2 };');
+    await saved();
+    await page.getByTestId('run-button').click();
+    await expect.poll(() => code.getByTestId('node-status').getAttribute('data-status'), { timeout: 15_000 }).toBe('succeeded');
+    await page.getByTestId('tab-run-data').click();
+    await expect.poll(() => page.getByTestId('node-output').textContent()).toContain('"double": 84');
+    expect(await page.getByTestId('node-output').textContent()).toContain('doubling 42');
+    await page.getByTestId('tab-settings').click();
+    await page.screenshot({ path: join(repoRoot, 'docs', 'data-flow-code.png') });
+  }, 120_000);
 });

@@ -12,6 +12,7 @@ import { useRuns } from '../stores/run-store';
 import type { RunTrace } from '../../shared/runs';
 import { TemplateEditor } from '../llm/TemplateEditor';
 import { templateContext, type TemplateContext } from './template-context';
+import { CodeEditor } from './CodeEditor';
 
 /** The selected run, else the newest traced run of this flow: "the last run's data". */
 function useLastTrace(flowId: string | undefined): RunTrace | null {
@@ -51,6 +52,18 @@ export function TemplateField({ node, label, value, onChange, rows, testId, erro
   const shown = useMemo(() => refsToNames(value, nodes), [value, nodes]);
   const warnings = useMemo(() => (mode === 'code' ? [] : ctx.warnings(value)), [ctx, value, mode]);
   const preview = useMemo(() => (mode === 'code' || !value.includes('{{') ? null : ctx.preview(value, mode)), [ctx, value, mode]);
+  if (mode === 'code') {
+    return (
+      <CodeEditor
+        value={shown}
+        onChange={(text) => onChange(refsToIds(text, nodes))}
+        paths={ctx.paths}
+        typescript={node.config['language'] === 'typescript'}
+        testId={testId}
+        invalid={errors.length > 0}
+      />
+    );
+  }
   return (
     <TemplateEditor
       label={label}
