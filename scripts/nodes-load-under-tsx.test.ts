@@ -28,6 +28,6 @@ describe('src/nodes under tsx', () => {
     await writeFile(entry, `import { nodeRegistry } from ${JSON.stringify(registry)};\nconsole.log(JSON.stringify(nodeRegistry.all().map((d) => d.type + '@' + d.version)));\n`);
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', entry], { cwd: repo });
     const refs = JSON.parse(stdout) as string[];
-    expect(refs.sort()).toEqual(['http-request@1', 'if@1', 'llm-call@1', 'manual-trigger@1', 'postgres-change@1', 'set-fields@1', 'write-file@1']);
+    expect(refs.sort()).toEqual(['code@1', 'http-request@1', 'if@1', 'llm-call@1', 'manual-trigger@1', 'merge@1', 'postgres-change@1', 'set-fields@1', 'write-file@1']);
   });
 });

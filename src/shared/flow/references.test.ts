@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateFlow } from './validate';
 import { flowEdge, flowNode, flowOf } from './testing';
-import { flowGraph } from './references';
+import { flowGraph, refsToIds, refsToNames } from './references';
 import { nodeRegistry } from '../../nodes/index';
 
 const set = (value: string) => ({ fields: [{ name: 'x', value }], keepInput: false });
@@ -100,21 +100,18 @@ describe('names in the editor, ids in the document', () => {
     { id: 'n_3', name: 'Twin' },
     { id: 'n_4', name: 'Twin' },
   ];
-  it('shows names and stores ids, round-tripping', async () => {
-    const { refsToIds, refsToNames } = await import('./references');
+  it('shows names and stores ids, round-tripping', () => {
     const stored = '{{ $node["n_1"].data.category }} and {{ $node["n_2"].out }} and {{ $node[\'n_1\'].text }}';
     const shown = refsToNames(stored, nodes);
     expect(shown).toBe('{{ $node["Classify"].data.category }} and {{ $node["Say \\"hi\\""].out }} and {{ $node["Classify"].text }}');
     expect(refsToIds(shown, nodes)).toBe('{{ $node["n_1"].data.category }} and {{ $node["n_2"].out }} and {{ $node["n_1"].text }}');
   });
 
-  it('survives a rename: the stored id shows the new name', async () => {
-    const { refsToNames } = await import('./references');
+  it('survives a rename: the stored id shows the new name', () => {
     expect(refsToNames('{{ $node["n_1"].data }}', [{ id: 'n_1', name: 'Triage' }])).toBe('{{ $node["Triage"].data }}');
   });
 
-  it('keeps unknown and ambiguous names as typed (validation reports them)', async () => {
-    const { refsToIds } = await import('./references');
+  it('keeps unknown and ambiguous names as typed (validation reports them)', () => {
     expect(refsToIds('{{ $node["Nope"].x }} {{ $node["Twin"].x }} {{ $node["n_3"].x }}', nodes)).toBe('{{ $node["Nope"].x }} {{ $node["Twin"].x }} {{ $node["n_3"].x }}');
   });
 });
