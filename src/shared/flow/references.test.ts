@@ -115,3 +115,16 @@ describe('names in the editor, ids in the document', () => {
     expect(refsToIds('{{ $node["Nope"].x }} {{ $node["Twin"].x }} {{ $node["n_3"].x }}', nodes)).toBe('{{ $node["Nope"].x }} {{ $node["Twin"].x }} {{ $node["n_3"].x }}');
   });
 });
+
+describe('references in Code nodes', () => {
+  it('checks $node["…"] in code like a template reference', () => {
+    const f = flowOf(
+      [t, flowNode('a', 'set-fields@1', set('1'), 'A'), flowNode('code', 'code@1', { code: 'return [$node["a"].out, $node["side"].out, $node[\'gone\']];' }), flowNode('side', 'set-fields@1', set('2'), 'Side')],
+      [flowEdge('t', 'a'), flowEdge('a', 'code'), flowEdge('t', 'side')],
+    );
+    expect(messages(f).map((p) => [p.node, p.field, p.message])).toEqual([
+      ['code', 'code', expect.stringMatching(/^\$node\["side"\]: "Side" is not upstream of this node/) as unknown],
+      ['code', 'code', expect.stringMatching(/^\$node\["gone"\]: there is no node "gone"/) as unknown],
+    ]);
+  });
+});

@@ -107,7 +107,17 @@ export function referenceProblems(flow: Flow, registry: NodeRegistry): FlowProbl
   const problems: FlowProblem[] = [];
   const graph = flowGraph(flow);
   flow.nodes.forEach((node, i) => {
-    if (!registry.get(node.type)) return;
+    const def = registry.get(node.type);
+    if (!def) return;
+    // Code fields use `$node["id"]` as plain JavaScript, outside any {{ }}: each one is a reference.
+    for (const [field, hint] of Object.entries(def.ui)) {
+      const code = node.config[field];
+      if (hint?.widget !== 'code' || typeof code !== 'string') continue;
+      for (const id of codeNodeRefs(code)) {
+        const message = referenceProblem(flow, graph, node.id, id, { raw: `$node[${JSON.stringify(id)}]`, path: ['$node', id], optional: false });
+        if (message) problems.push({ kind: 'config', path: ['nodes', i, 'config', field], nodeId: node.id, field, message: message.replace(/^\{\{ (.*?) \}\}/, '$1') });
+      }
+    }
     for (const t of configTemplates(node.config)) {
       for (const { ref } of parsedRefs(t.text)) {
         if (ref.path[0] !== '$node') continue;
@@ -147,6 +157,16 @@ export function fanInProblems(flow: Flow, registry: NodeRegistry): FlowProblem[]
 }
 
 const NODE_REF = /\$node\[\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*\]/g;
+
+/** The node ids (or names) a piece of code refers to with `$node["…"]`. */
+export function codeNodeRefs(code: string): string[] {
+  const out = new Set<string>();
+  mapNodeRefs(code, (key) => {
+    out.add(key);
+    return null;
+  });
+  return [...out];
+}
 
 function mapNodeRefs(text: string, map: (key: string) => string | null): string {
   return text.replace(NODE_REF, (whole, quoted: string) => {
