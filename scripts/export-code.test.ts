@@ -42,7 +42,7 @@ describe('exportCode', () => {
   }
 
   it('set-fields with keepInput leaves the upstream value untouched, like the executor', async () => {
-    const cfg = setFields.config.parse({ keepInput: true, fields: [{ name: 'nested.added', value: '{{ id }}' }] });
+    const cfg = setFields.config.parse({ keepInput: true, fields: [{ name: 'nested.added', value: '{{ id ?? null }}' }] });
     const code = setFields.exportCode(cfg, { varName: 'node_1', inputs: { in: 'upstream' }, nodeName: 'Shape' });
     const body = transpile(`${code}\nreturn node_1;`).js.replace(/^export /m, '');
     const run = new Function('setPath', 'renderTemplate', 'withJson', `${body}\nreturn flow;`)(setPath, renderTemplate, withJson) as (u: unknown) => Promise<unknown>;

@@ -28,6 +28,6 @@ describe('src/nodes under tsx', () => {
     await writeFile(entry, `import { nodeRegistry } from ${JSON.stringify(registry)};\nconsole.log(JSON.stringify(nodeRegistry.all().map((d) => d.type + '@' + d.version)));\n`);
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', entry], { cwd: repo });
     const refs = JSON.parse(stdout) as string[];
-    expect(refs.sort()).toEqual(['approval@1', 'http-request@1', 'if@1', 'llm-call@1', 'manual-trigger@1', 'postgres-change@1', 'postgres-sink@1', 'set-fields@1', 'slack-sink@1', 'sqlite-sink@1', 'webhook-sink@1', 'write-file@1', 'write-file@2']);
+    expect(refs.sort()).toEqual(['approval@1', 'code@1', 'http-request@1', 'if@1', 'llm-call@1', 'manual-trigger@1', 'merge@1', 'postgres-change@1', 'postgres-sink@1', 'set-fields@1', 'slack-sink@1', 'sqlite-sink@1', 'webhook-sink@1', 'write-file@1', 'write-file@2']);
   });
 });

@@ -34,6 +34,7 @@ import { createFileService } from './services/files';
 import { createPgSinkService } from './services/pg-sink';
 import { createSqliteSinkService } from './services/sqlite-sink';
 import { SinkApiImpl } from './sink-api';
+import { createCodeService } from './services/code-sandbox';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { LlmServices, recordReplay } from './llm-services';
@@ -148,7 +149,7 @@ export class Engine implements EngineApi {
       closed: () => this.closed,
       ...options.approvals,
     });
-    const services: NodeServices = { http, files, postgres, sqlite, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, approvals: this.approvals, ...options.services };
+    const services: NodeServices = { http, files, postgres, sqlite, clock: { now: this.now }, llm: this.llm.gateway, secrets: this.llm.secrets, approvals: this.approvals, code: createCodeService(), ...options.services };
     this.sinkApi = new SinkApiImpl({ db: this.db, registry: this.registry, services, getFlow: async (id) => (await this.getFlow({ id })).flow, redact: (s) => this.llm.secrets.redact(s) });
     this.executor = new RunExecutor({
       db: this.db,

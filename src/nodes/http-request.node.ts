@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../shared/node-kit';
 import { templateString } from '../shared/config-fields';
-import { renderTemplateText, withJson } from '../shared/template';
+import { nodeScope, renderFieldText } from '../shared/template';
 import { NodeError } from '../shared/services';
 
 const headerName = z.string().min(1, 'header name required').max(200).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid header name');
@@ -29,7 +29,13 @@ export const httpRequest = defineNode({
     method: { widget: 'select', label: 'Method' },
     url: { widget: 'template', label: 'URL', placeholder: 'https://api.example.com/items/{{ id }}' },
     headers: { widget: 'key-value', label: 'Headers' },
-    body: { widget: 'template', label: 'Body', rows: 5, help: '{{ $json }} is the whole input as JSON. Ignored for GET.' },
+    body: {
+      widget: 'template',
+      label: 'Body',
+      rows: 5,
+      help: 'JSON when the content-type header says json: {{ x }} then inserts a JSON value (strings quoted, objects serialised) and the body must be valid JSON. {{ $json }} is the whole input. Ignored for GET.',
+      templateMode: (cfg) => bodyMode(cfg['headers']),
+    },
     timeoutMs: { widget: 'number', label: 'Timeout (ms)' },
     failOnHttpError: { widget: 'switch', label: 'Fail on 4xx/5xx' },
   },
@@ -39,13 +45,20 @@ export const httpRequest = defineNode({
       ? `sends a ${cfg.method} with an empty Idempotency-Key header, so the server cannot recognise a repeat after a crash or retry. Remove that header (the node then sends a stable key) or use the Webhook sink.`
       : null,
   async execute(ctx, { in: input }, cfg) {
-    const scope = withJson(input);
-    const url = renderTemplateText(cfg.url, scope);
+    const scope = nodeScope(ctx, input);
+    const url = renderFieldText(cfg.url, scope, 'url');
     if (!/^https?:\/\//i.test(url)) throw new NodeError(`URL "${url}" must start with http:// or https://`, { field: 'url' });
     const headers: Record<string, string> = {};
-    for (const h of cfg.headers) headers[h.name.toLowerCase()] = renderTemplateText(h.value, scope);
+    for (const h of cfg.headers) headers[h.name.toLowerCase()] = renderFieldText(h.value, scope, 'headers');
     headers['idempotency-key'] ??= ctx.step.idempotencyKey('request');
-    const body = cfg.method === 'GET' ? undefined : renderTemplateText(cfg.body, scope);
+    const body = cfg.method === 'GET' ? undefined : renderFieldText(cfg.body, scope, 'body', bodyMode(cfg.headers));
+    if (body !== undefined && bodyMode(cfg.headers) === 'json' && body.trim() !== '') {
+      try {
+        JSON.parse(body);
+      } catch (e) {
+        throw new NodeError(`body: not valid JSON after filling in the references (${(e as Error).message}): ${body.slice(0, 200)}`, { field: 'body', permanent: true });
+      }
+    }
     const send = () => ctx.services.http.request({ method: cfg.method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs: cfg.timeoutMs, signal: ctx.signal });
     // A GET changes nothing: memoise it. Anything else is an effect: durable "started" marker first,
     // the same Idempotency-Key if it has to be sent again after a crash.
@@ -61,3 +74,12 @@ export const httpRequest = defineNode({
     `const ${varName} = await httpRequest({ method: ${JSON.stringify(cfg.method)}, url: renderTemplateText(${JSON.stringify(cfg.url)}, withJson(${inputs['in']})), headers: renderHeaders(${JSON.stringify(cfg.headers)}, withJson(${inputs['in']})), body: ${cfg.method === 'GET' ? 'undefined' : `renderTemplateText(${JSON.stringify(cfg.body)}, withJson(${inputs['in']}))`}, timeoutMs: ${cfg.timeoutMs}, failOnHttpError: ${cfg.failOnHttpError} });`,
 });
 
+
+/** The body is JSON (and `{{ }}` inserts JSON values) when the content-type header says so. */
+export function bodyMode(headers: unknown): 'json' | 'text' {
+  if (!Array.isArray(headers)) return 'text';
+  const ct = headers.find((h: unknown) => typeof h === 'object' && h !== null && String((h as { name?: unknown }).name).toLowerCase() === 'content-type') as
+    | { value?: unknown }
+    | undefined;
+  return typeof ct?.value === 'string' && /json/i.test(ct.value) ? 'json' : 'text';
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../shared/node-kit';
 import { templateString } from '../shared/config-fields';
-import { renderTemplate, withJson } from '../shared/template';
+import { nodeScope, renderField } from '../shared/template';
 
 const operators = ['equals', 'not-equals', 'greater', 'greater-or-equal', 'less', 'less-or-equal', 'contains', 'is-empty', 'is-not-empty'] as const;
 type Operator = (typeof operators)[number];
@@ -26,8 +26,9 @@ export const ifNode = defineNode({
     right: { widget: 'template', label: 'Compare with', help: 'Ignored by "is empty" / "is not empty".' },
   },
   summary: (cfg) => `${cfg.left} ${cfg.operator} ${cfg.operator.startsWith('is-') ? '' : cfg.right}`.trim(),
-  async execute(_ctx, { in: input }, cfg) {
-    const pass = compare(renderTemplate(cfg.left, withJson(input)), cfg.operator, renderTemplate(cfg.right, withJson(input)));
+  async execute(ctx, { in: input }, cfg) {
+    const scope = nodeScope(ctx, input);
+    const pass = compare(renderField(cfg.left, scope, 'left'), cfg.operator, renderField(cfg.right, scope, 'right'));
     return pass ? { true: input } : { false: input };
   },
   exportCode: (cfg, { varName, inputs }) =>

@@ -17,6 +17,8 @@ import { sqliteSink } from './sqlite-sink.node.js';
 import { llmCall } from './llm-call.node.js';
 import { postgresChange } from './postgres-change.node.js';
 import { approval } from './approval.node.js';
+import { merge } from './merge.node.js';
+import { codeNode } from './code.node.js';
 
 export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   manualTrigger,
@@ -32,9 +34,11 @@ export const allNodeDefinitions: readonly AnyNodeDefinition[] = [
   slackSink,
   sqliteSink,
   approval,
+  merge,
+  codeNode,
 ] as AnyNodeDefinition[];
 
 export const nodeRegistry = new NodeRegistry(allNodeDefinitions);
 
 export { manualTrigger, postgresChange, setFields, ifNode, httpRequest, llmCall, writeFile, writeFileV2, postgresSink, webhookSink, slackSink, sqliteSink };
-export { approval };
+export { approval, merge, codeNode };

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { templateString } from '../shared/config-fields';
-import { renderTemplateText } from '../shared/template';
+import { renderFieldText } from '../shared/template';
 import { LLM_PROVIDERS, looksLikeApiKey, secretRefName, type LlmRequest, type LlmTarget } from '../shared/llm';
 
 const KEY_IN_FLOW = 'looks like an API key: store it as a secret ("New secret…" at the API key field) and write secret:NAME here (flows never hold key values)';
@@ -136,8 +136,8 @@ export function buildLlmRequest(cfg: LlmCallConfig, scope: unknown): LlmRequest 
   const headers = Object.fromEntries(cfg.headers.map((h) => [h.name.toLowerCase(), h.value]));
   return {
     targets: [targetOf(cfg, headers), ...cfg.fallbacks.map((f) => targetOf(f, {}))],
-    system: renderTemplateText(cfg.system, scope),
-    prompt: renderTemplateText(cfg.prompt, scope),
+    system: renderFieldText(cfg.system, scope, 'system'),
+    prompt: renderFieldText(cfg.prompt, scope, 'prompt'),
     params: {
       maxTokens: cfg.maxTokens,
       temperature: cfg.temperature,
@@ -162,7 +162,8 @@ export function buildLlmRequest(cfg: LlmCallConfig, scope: unknown): LlmRequest 
 
 /** A one-token request to the primary target (the inspector's Test button). */
 export function connectionTestRequest(cfg: LlmCallConfig): LlmRequest {
-  const base = buildLlmRequest(cfg, {});
+  // The prompts are replaced below: render none of the node's templates (they need run data).
+  const base = buildLlmRequest({ ...cfg, system: '', prompt: '' }, {});
   return {
     ...base,
     targets: base.targets.slice(0, 1),

@@ -5,7 +5,7 @@
  * resumed run never asks the model again for an answer it already has.
  */
 import { defineNode } from '../shared/node-kit';
-import { withJson } from '../shared/template';
+import { nodeScope } from '../shared/template';
 import { NodeError } from '../shared/services';
 import { formatCost } from '../shared/llm';
 import { buildLlmRequest, llmCallConfig, outputSchema, type LlmCallConfig } from './llm-call.config.js';
@@ -55,11 +55,17 @@ export const llmCall = defineNode({
     stallTimeoutMs: { label: 'Stream stall timeout (ms)' },
     deadlineMs: { label: 'Deadline for the whole call (ms)' },
   },
+  // The structured-output schema types the `data` port: completion and validation know its fields.
+  outputShapes: (cfg) => ({
+    text: { type: 'string' },
+    ...(cfg.output === 'json' ? { data: outputSchema(cfg) ?? { type: 'object' } } : {}),
+    call: { type: 'object' },
+  }),
   summary: (cfg) => `${cfg.provider === 'replay' ? 'replay · ' : ''}${cfg.model}${cfg.output === 'json' ? ' → JSON' : ''}${cfg.fallbacks.length ? ` (+${cfg.fallbacks.length} fallback)` : ''}`,
   async execute(ctx, { in: input }, cfg) {
     const llm = ctx.services.llm;
     if (!llm) throw new NodeError('this Millrace host has no LLM gateway configured', { permanent: true });
-    const request = buildLlmRequest(cfg, withJson(input));
+    const request = buildLlmRequest(cfg, nodeScope(ctx, input));
     const call = await llm.call(request, {
       flowId: ctx.flowId,
       signal: ctx.signal,

@@ -131,6 +131,21 @@ export const postgresChange = defineNode({
     backfill: { label: 'Backfill existing rows', help: 'On activation, also start a run for each existing row.' },
     backfillBatchSize: { label: 'Backfill batch size' },
   },
+  // The change event's shape; `new`/`old` list the configured columns when there is a list.
+  outputShapes: (cfg) => {
+    const names = cfg.columns.split(',').map((c) => c.trim()).filter(Boolean);
+    const row = names.length > 0 ? { type: 'object', properties: Object.fromEntries(names.map((n) => [n, {}])) } : { type: 'object' };
+    const str = { type: 'string' };
+    return {
+      change: {
+        type: 'object',
+        properties: {
+          source: str, schema: str, table: str, operation: str, new: row, old: row, key: { type: 'object' },
+          columns: { type: 'array' }, unchangedToast: { type: 'array' }, lsn: str, position: { type: 'number' }, commitTime: str, xid: { type: 'number' },
+        },
+      },
+    };
+  },
   summary: (cfg) => {
     const ops = (['insert', 'update', 'delete'] as const).filter((o) => cfg[o]).join('/');
     return `${ops || 'no operations'} on ${cfg.tables}`;

@@ -38,9 +38,19 @@ describe('set-fields@1', () => {
     expect(out).toEqual({ order: { id: '7' } });
   });
 
-  it('sets a missing reference to null', async () => {
-    const out = await run({}, [{ name: 'x', value: '{{ nowhere.deep }}' }]);
-    expect(out).toEqual({ x: null });
+  it('fails on a missing reference, naming the field and the path', async () => {
+    await expect(run({ a: 1 }, [{ name: 'x', value: '{{ nowhere.deep }}' }])).rejects.toMatchObject({
+      message: expect.stringMatching(/^fields: \{\{ nowhere\.deep \}\}: the input has no "nowhere" \(it has: a\)/) as unknown,
+      details: { field: 'fields', permanent: true },
+    });
+  });
+
+  it('sets an optional missing reference to null, a default to its value', async () => {
+    const out = await run({}, [
+      { name: 'x', value: '{{ nowhere.deep? }}' },
+      { name: 'y', value: '{{ nowhere ?? "none" }}' },
+    ]);
+    expect(out).toEqual({ x: null, y: 'none' });
   });
 
   it('keeps input fields when asked, without mutating the input', async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../shared/node-kit';
 import { templateString } from '../shared/config-fields';
-import { renderTemplate, withJson } from '../shared/template';
+import { nodeScope, renderField } from '../shared/template';
 
 const fieldName = z
   .string()
@@ -31,9 +31,10 @@ export const setFields = defineNode({
     keepInput: { widget: 'switch', label: 'Keep input fields' },
   },
   summary: (cfg) => cfg.fields.map((f) => f.name).join(', ') || 'no fields',
-  async execute(_ctx, { in: input }, cfg) {
+  async execute(ctx, { in: input }, cfg) {
     const base = cfg.keepInput && isPlainObject(input) ? structuredClone(input) : {};
-    for (const f of cfg.fields) setPath(base, f.name, renderTemplate(f.value, withJson(input)) ?? null);
+    const scope = nodeScope(ctx, input);
+    for (const f of cfg.fields) setPath(base, f.name, renderField(f.value, scope, 'fields') ?? null);
     return { out: base };
   },
   exportCode: (cfg, { varName, inputs }) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../shared/node-kit';
 import { templateString } from '../shared/config-fields';
-import { renderTemplateText, withJson } from '../shared/template';
+import { nodeScope, renderFieldText } from '../shared/template';
 import { NodeError } from '../shared/services';
 
 /** Appends one JSON line per run to a file in the output directory. Superseded by write-file@2 (keyed JSONL/CSV); kept for saved flows. */
@@ -29,11 +29,12 @@ export const writeFile = defineNode({
   summary: (cfg) => `→ ${cfg.path}`,
   effectLint: () => 'appends lines without a key, so a replay after a crash may append a line twice. Replace it with the current Write file node (keyed JSONL/CSV).',
   async execute(ctx, { in: input }, cfg) {
-    const path = renderTemplateText(cfg.path, withJson(input));
+    const scope = nodeScope(ctx, input);
+    const path = renderFieldText(cfg.path, scope, 'path');
     // The configured template was checked by the schema; the input it was rendered with was not.
     const problem = path.trim() === '' ? 'the file path rendered empty' : pathProblem(path);
     if (problem) throw new NodeError(`file "${path}": ${problem}`, { field: 'path' });
-    const line = cfg.line.trim() === '' ? JSON.stringify(input ?? null) : renderTemplateText(cfg.line, withJson(input));
+    const line = cfg.line.trim() === '' ? JSON.stringify(input ?? null) : renderFieldText(cfg.line, scope, 'line');
     if (line.includes('\n')) throw new NodeError('the line contains a newline; JSONL needs one record per line', { field: 'line' });
     // An effect: the line is fsynced before the step result says so; a replay after a crash may append again (write-file@2 is keyed).
     const written = await ctx.step.effect('append', () => ctx.services.files.appendLines(path, [line]));

@@ -15,6 +15,12 @@ export interface PortSpec {
   label?: string;
 }
 
+/**
+ * A declared data shape (a JSON Schema subset: type, properties, items). Completion and validation
+ * use it to know an output's fields before any run (an LLM node's structured-output schema).
+ */
+export type DataShape = Record<string, unknown>;
+
 export type PortMap = Record<string, PortSpec>;
 
 export type NodeCategory = 'trigger' | 'transform' | 'logic' | 'action' | 'ai' | 'sink';
@@ -29,7 +35,9 @@ export type Widget =
   | 'switch'
   | 'select'
   | 'key-value'
-  | 'field-map';
+  | 'field-map'
+  /** A code editor (CodeMirror, JavaScript) with the same `$node` / `$trigger` completion. */
+  | 'code';
 
 export interface FieldHint {
   label?: string;
@@ -37,6 +45,11 @@ export interface FieldHint {
   placeholder?: string;
   widget?: Widget;
   rows?: number;
+  /**
+   * How `{{ }}` renders in this field: `text` inserts text, `json` inserts JSON values (strings
+   * quoted and escaped) because the field's content is JSON. A function when another field decides.
+   */
+  templateMode?: 'text' | 'json' | ((config: Record<string, unknown>) => 'text' | 'json');
 }
 
 /** UI hints are typed against the config: a hint for a field that does not exist is a type error. */
@@ -75,6 +88,22 @@ export interface EffectInfo {
   mayHaveRunBefore: boolean;
 }
 
+/** What the runner knows about one upstream node of the node being executed. */
+export interface UpstreamNode {
+  name: string;
+  /** `skipped`: its branch was not taken in this run; it has no outputs. */
+  status: 'done' | 'skipped';
+  /** Its outputs by port (empty when skipped). */
+  outputs: Record<string, unknown>;
+}
+
+/** The data templates reach beyond the direct input: every settled ancestor, and the trigger's output. */
+export interface Upstream {
+  nodes: Readonly<Record<string, UpstreamNode>>;
+  /** The trigger's output (its single port's value); undefined when the run has none. */
+  trigger: unknown;
+}
+
 export type WaitResult = { kind: 'signal'; payload: unknown } | { kind: 'timeout' } | { kind: 'elapsed' };
 
 export interface NodeContext {
@@ -85,6 +114,10 @@ export interface NodeContext {
   nodeName: string;
   /** The payload the run was started with; trigger nodes turn it into their output. */
   runInput: unknown;
+  /** Outputs of the upstream nodes and the trigger, for `$node[...]` / `$trigger` (see nodeScope). Optional so hosts and fakes may omit it. */
+  upstream?: Upstream;
+  /** The input ports that have an incoming edge (a Merge waits for and reports on exactly these). Optional so fakes may omit it. */
+  connectedInputs?: readonly string[];
   /** 1 for the first attempt; retries count up. */
   attempt: number;
   step: StepApi;
@@ -126,6 +159,8 @@ export interface NodeDefinition<
   inputs: I;
   outputs: O;
   ui: UiHints<C>;
+  /** Declared shapes of output ports, from config (e.g. the LLM node's schema gives `data` its fields). */
+  outputShapes?: (config: C) => Partial<Record<keyof O & string, DataShape>>;
   /** One line shown on the node body, e.g. "POST https://…". */
   summary?: (config: C) => string;
   execute(ctx: NodeContext, inputs: Partial<Record<keyof I & string, unknown>>, config: C): Promise<NodeOutputs<O>>;

@@ -123,6 +123,29 @@ export interface SqliteSinkService {
   listColumns(file: string, table: string): Promise<ColumnInfo[]>;
 }
 
+/** What a Code node hands the sandbox. */
+export interface CodeRunRequest {
+  /** JavaScript, or TypeScript whose types are stripped: the body of a function whose return value is the output. */
+  code: string;
+  language: 'javascript' | 'typescript';
+  /** Globals the code sees: `$json` (the input), `$node` (upstream outputs by node id), `$trigger`. Plain JSON. */
+  globals: { $json: unknown; $node: Record<string, unknown>; $trigger: unknown };
+  /** Wall-clock limit; synchronous loops are interrupted too. */
+  timeoutMs: number;
+  /** Heap limit of the sandbox. */
+  memoryBytes: number;
+  signal?: AbortSignal;
+}
+
+export type CodeRunResult =
+  | { ok: true; value: unknown; logs: string[]; durationMs: number }
+  | { ok: false; kind: 'syntax' | 'error' | 'timeout' | 'memory' | 'output' | 'cancelled'; message: string; logs: string[]; durationMs: number };
+
+/** A sandbox for user code (QuickJS in WebAssembly): no Node APIs, no network, no file system. */
+export interface CodeService {
+  run(req: CodeRunRequest): Promise<CodeRunResult>;
+}
+
 export interface NodeServices {
   http: HttpService;
   files: FileService;
@@ -135,6 +158,8 @@ export interface NodeServices {
   sqlite?: SqliteSinkService;
   /** Human approval requests (src/engine/approvals); optional so hosts without an inbox still type-check. */
   approvals?: ApprovalService;
+  /** The code sandbox (src/engine/services/code-sandbox.ts). Optional so hosts without one still type-check. */
+  code?: CodeService;
 }
 
 /** An error a node throws on purpose: its message is shown to the user as-is, without a stack. */

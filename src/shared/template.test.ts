@@ -65,15 +65,15 @@ describe('renderTemplate', () => {
     expect(renderTemplate('{{ tags }}', scope)).toEqual(['a', 'b']);
     expect(renderTemplate('{{ customer }}', scope)).toBe(scope.customer);
     expect(renderTemplate('{{ empty }}', scope)).toBeNull();
-    expect(renderTemplate('{{ missing }}', scope)).toBeUndefined();
+    expect(renderTemplate('{{ missing? }}', scope)).toBeUndefined();
   });
 
-  it('interpolates text otherwise, with JSON for objects and nothing for missing values', () => {
+  it('interpolates text otherwise, with JSON for objects and nothing for optional missing values', () => {
     expect(renderTemplate('total: {{ amount }}', scope)).toBe('total: 42');
     expect(renderTemplate(' {{ amount }}', scope)).toBe(' 42');
     expect(renderTemplate('{{ customer.name }}/{{ tags[1] }}', scope)).toBe('Ada/b');
     expect(renderTemplate('c={{ customer }}', scope)).toBe('c={"name":"Ada"}');
-    expect(renderTemplate('[{{ missing }}][{{ empty }}]', scope)).toBe('[][]');
+    expect(renderTemplate('[{{ missing? }}][{{ empty }}]', scope)).toBe('[][]');
     expect(renderTemplate('{{ ok }}!', scope)).toBe('true!');
   });
 
@@ -85,15 +85,15 @@ describe('renderTemplate', () => {
     expect(renderTemplate('plain { text }', scope)).toBe('plain { text }');
   });
 
-  it('renders inherited names as nothing', () => {
-    expect(renderTemplate('[{{ constructor }}][{{ __proto__ }}][{{ toString }}]', scope)).toBe('[][][]');
-    expect(renderTemplate('{{ constructor }}', scope)).toBeUndefined();
+  it('never resolves inherited names: they are missing', () => {
+    expect(renderTemplate('[{{ constructor? }}][{{ __proto__? }}][{{ toString? }}]', scope)).toBe('[][][]');
+    expect(() => renderTemplate('{{ constructor }}', scope)).toThrow(/the input has no "constructor"/);
   });
 
   it('renderTemplateText always yields text', () => {
     expect(renderTemplateText('{{ amount }}', scope)).toBe('42');
     expect(renderTemplateText('{{ tags }}', scope)).toBe('["a","b"]');
-    expect(renderTemplateText('{{ missing }}', scope)).toBe('');
+    expect(renderTemplateText('{{ missing? }}', scope)).toBe('');
   });
 });
 

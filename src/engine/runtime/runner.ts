@@ -11,7 +11,7 @@
  *   run is recorded as waiting with its wake-up time, and the runner returns. Nothing stays in memory.
  */
 import type { Flow, FlowEdge, FlowNode } from '../../shared/flow/schema';
-import type { NodeRegistry, AnyNodeDefinition } from '../../shared/node-kit';
+import type { NodeRegistry, AnyNodeDefinition, Upstream, UpstreamNode } from '../../shared/node-kit';
 import type { NodeServices } from '../../shared/services';
 import { NodeError } from '../../shared/services';
 import type { ErrorInfo, RunEvent, WaitInfo } from '../../shared/runs';
@@ -123,7 +123,8 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
           continue;
         }
         const state = states.get(node.id);
-        const p = runNode(req, node, def, inputs ?? {}, state, now, writes).then((result) => {
+        const upstream = upstreamOf(req, node.id, settled);
+        const p = runNode(req, node, def, inputs ?? {}, state, now, writes, upstream).then((result) => {
           running.delete(node.id);
           settled.set(node.id, result);
           if (result.kind === 'waiting') waits.push(result.waiting);
@@ -199,6 +200,7 @@ async function runNode(
   state: NodeState | undefined,
   now: () => number,
   writes: RunWrites,
+  upstream?: Upstream,
 ): Promise<NodeResult> {
   const { journal, emit, runId } = req;
   const failedAttempts = state && (state.status === 'running' || state.status === 'waiting') ? state.failedAttempts : 0;
@@ -225,6 +227,8 @@ async function runNode(
       nodeName: node.name,
       nodeType: node.type,
       runInput: req.input,
+      ...(upstream ? { upstream } : {}),
+      connectedInputs: [...new Set(req.flow.edges.filter((e) => e.target === node.id).map((e) => e.targetPort))],
       attempt,
       journal,
       services: req.services,
@@ -281,6 +285,53 @@ async function runNode(
     clearTimeout(timer);
     req.signal?.removeEventListener('abort', onRunAbort);
   }
+}
+
+/** Ancestors of each node (every node with a path to it), computed once per pinned flow. */
+const ancestorCache = new WeakMap<Flow, { sources: Map<string, string[]>; byNode: Map<string, string[]> }>();
+
+function ancestorsOf(flow: Flow, nodeId: string): string[] {
+  let cache = ancestorCache.get(flow);
+  if (!cache) {
+    const sources = new Map<string, string[]>();
+    for (const e of flow.edges) sources.set(e.target, [...(sources.get(e.target) ?? []), e.source]);
+    ancestorCache.set(flow, (cache = { sources, byNode: new Map() }));
+  }
+  let list = cache.byNode.get(nodeId);
+  if (!list) {
+    const seen = new Set<string>();
+    const stack = [nodeId];
+    while (stack.length > 0) {
+      for (const src of cache.sources.get(stack.pop()!) ?? []) {
+        if (!seen.has(src)) {
+          seen.add(src);
+          stack.push(src);
+        }
+      }
+    }
+    seen.delete(nodeId);
+    list = [...seen];
+    cache.byNode.set(nodeId, list);
+  }
+  return list;
+}
+
+/** What `$node[...]` and `$trigger` can reach from this node: its settled ancestors only, so a template never sees a sibling racing it. */
+function upstreamOf(req: RunRequest, nodeId: string, settled: Map<string, Settled>): Upstream {
+  const nodes: Record<string, UpstreamNode> = {};
+  let trigger: unknown;
+  const names = new Map(req.flow.nodes.map((n) => [n.id, n] as const));
+  for (const id of ancestorsOf(req.flow, nodeId)) {
+    const s = settled.get(id);
+    const node = names.get(id);
+    if (!node) continue;
+    if (s?.kind === 'done') {
+      nodes[id] = { name: node.name, status: 'done', outputs: s.outputs };
+      const def = req.registry.get(node.type);
+      if (def?.trigger) trigger = unwrapSingle(s.outputs, def.outputs);
+    } else if (s?.kind === 'skipped') nodes[id] = { name: node.name, status: 'skipped', outputs: {} };
+  }
+  return { nodes, trigger };
 }
 
 /** Nodes with a single port show that port's value in the trace, not a one-key wrapper. */

@@ -2,7 +2,7 @@
  * Builds the `ctx` a node executor receives: memoised steps, durable waits, idempotency keys.
  * Everything is keyed by graph ids (run, node, step name), never by call order.
  */
-import type { NodeContext, WaitResult } from '../../shared/node-kit';
+import type { NodeContext, Upstream, WaitResult } from '../../shared/node-kit';
 import type { NodeServices } from '../../shared/services';
 import { NodeError } from '../../shared/services';
 import { asFlowId, asNodeId, asRunId } from '../../shared/ids';
@@ -17,6 +17,9 @@ export interface StepContextInput {
   nodeName: string;
   nodeType: string;
   runInput: unknown;
+  /** Upstream outputs and the trigger's output, for `$node[...]` / `$trigger` templates. */
+  upstream?: Upstream;
+  connectedInputs?: readonly string[];
   attempt: number;
   journal: Journal;
   services: NodeServices;
@@ -102,6 +105,8 @@ export function makeStepContext(c: StepContextInput): NodeContext {
     nodeId: asNodeId(nodeId),
     nodeName: c.nodeName,
     runInput: c.runInput,
+    ...(c.upstream ? { upstream: c.upstream } : {}),
+    ...(c.connectedInputs ? { connectedInputs: c.connectedInputs } : {}),
     attempt: c.attempt,
     services: c.services,
     signal: c.signal,

@@ -5,12 +5,34 @@ import type { FlowNode } from '../../shared/flow/schema';
 import { editorStore } from '../stores/editor-store';
 import { configErrors, describeConfig, type FieldSpec } from './schema-fields';
 import { JsonWidget, NumberWidget, PairsWidget, SelectWidget, SwitchWidget, TextWidget, type WidgetProps } from './widgets';
+import { TemplateField } from './TemplateField';
 
-function Widget(props: WidgetProps & { errors: Record<string, string[]> }) {
-  switch (props.spec.widget) {
+/** How `{{ }}` renders in this field (the node's UI hint; a function when another field decides). */
+export function fieldMode(spec: FieldSpec, config: Record<string, unknown>): 'text' | 'json' {
+  const m = spec.hint.templateMode;
+  return typeof m === 'function' ? m(config) : (m ?? 'text');
+}
+
+function Widget(props: WidgetProps & { errors: Record<string, string[]>; node: FlowNode }) {
+  const { spec, node } = props;
+  switch (spec.widget) {
+    case 'template':
+    case 'code':
+      return (
+        <TemplateField
+          node={node}
+          label={spec.label}
+          value={typeof props.value === 'string' ? props.value : ''}
+          onChange={props.onChange}
+          rows={spec.hint.rows ?? 1}
+          testId={props.testId}
+          errors={[]}
+          mode={spec.widget === 'code' ? 'code' : fieldMode(spec, node.config)}
+          bare
+        />
+      );
     case 'text':
     case 'textarea':
-    case 'template':
       return <TextWidget {...props} />;
     case 'number':
       return <NumberWidget {...props} />;
@@ -22,7 +44,18 @@ function Widget(props: WidgetProps & { errors: Record<string, string[]> }) {
       return <JsonWidget {...props} />;
     case 'key-value':
     case 'field-map':
-      return <PairsWidget {...props} />;
+      return (
+        <PairsWidget
+          {...props}
+          {...(spec.widget === 'field-map'
+            ? {
+                renderValue: (v: string, set: (next: string) => void, id: string) => (
+                  <TemplateField node={node} label={spec.label} value={v} onChange={set} rows={1} testId={id} errors={[]} mode="text" bare />
+                ),
+              }
+            : {})}
+        />
+      );
   }
 }
 
@@ -35,6 +68,12 @@ function Field({ spec, node, errors }: { spec: FieldSpec; node: FlowNode; errors
       <label className="field__label" htmlFor={testId}>
         {spec.label}
         {spec.widget === 'template' ? <span className="field__badge">{'{{ }}'}</span> : null}
+        {spec.widget === 'template' && fieldMode(spec, node.config) === 'json' ? (
+          <span className="field__badge field__badge--json" data-testid={`${testId}-mode`} title="{{ x }} inserts a JSON value: strings quoted, objects serialised">
+            JSON
+          </span>
+        ) : null}
+        {spec.widget === 'code' ? <span className="field__badge">JS</span> : null}
       </label>
       <Widget
         spec={spec}
@@ -42,6 +81,7 @@ function Field({ spec, node, errors }: { spec: FieldSpec; node: FlowNode; errors
         invalid={own.length > 0}
         testId={testId}
         errors={errors}
+        node={node}
         onChange={(value) => editorStore.getState().setConfigField(node.id, spec.name, value)}
       />
       {spec.hint.help ? <div className="field__help">{spec.hint.help}</div> : null}

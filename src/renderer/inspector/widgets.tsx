@@ -153,7 +153,12 @@ export function PairsWidget({
   onChange,
   testId,
   errors,
-}: WidgetProps & { errors: Readonly<Record<string, string[]>> }) {
+  renderValue,
+}: WidgetProps & {
+  errors: Readonly<Record<string, string[]>>;
+  /** A richer editor for the value cell (template fields with completion); plain input otherwise. */
+  renderValue?: (value: string, set: (next: string) => void, testId: string) => React.ReactNode;
+}) {
   if (spec.kind.kind !== 'pairs') return null;
   const { keyField, valueField } = spec.kind;
   const rows = Array.isArray(value) ? value : [];
@@ -183,14 +188,18 @@ export function PairsWidget({
                 aria-label={`${spec.label} ${index + 1} ${keyField}`}
                 onChange={(e) => update(index, keyField, e.target.value)}
               />
-              <input
-                className={`input input--mono${errors[`${spec.name}.${index}.${valueField}`] ? ' is-invalid' : ''}`}
-                value={cell(row, valueField)}
-                placeholder={isFieldMap ? '{{ path }}' : 'value'}
-                data-testid={`${testId}-${index}-${valueField}`}
-                aria-label={`${spec.label} ${index + 1} ${valueField}`}
-                onChange={(e) => update(index, valueField, e.target.value)}
-              />
+              {renderValue ? (
+                <div className="pairs__value">{renderValue(cell(row, valueField), (next) => update(index, valueField, next), `${testId}-${index}-${valueField}`)}</div>
+              ) : (
+                <input
+                  className={`input input--mono${errors[`${spec.name}.${index}.${valueField}`] ? ' is-invalid' : ''}`}
+                  value={cell(row, valueField)}
+                  placeholder={isFieldMap ? '{{ path }}' : 'value'}
+                  data-testid={`${testId}-${index}-${valueField}`}
+                  aria-label={`${spec.label} ${index + 1} ${valueField}`}
+                  onChange={(e) => update(index, valueField, e.target.value)}
+                />
+              )}
               <button
                 type="button"
                 className="icon-button"

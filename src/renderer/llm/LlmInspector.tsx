@@ -9,7 +9,7 @@ import type { LlmTestResult } from '../../shared/api';
 import type { AnyNodeDefinition } from '../../shared/node-kit';
 import type { FlowNode } from '../../shared/flow/schema';
 import { formatCost } from '../../shared/llm';
-import { llmCallConfig, schemaFieldSchema } from '../../nodes/llm-call.config';
+import { llmCallConfig, schemaFieldSchema, SCHEMA_FIELD_TYPES } from '../../nodes/llm-call.config';
 import { nodeRegistry } from '../../nodes';
 import { editorStore, useEditor } from '../stores/editor-store';
 import { selectedTrace, useRuns } from '../stores/run-store';
@@ -18,7 +18,7 @@ import { ConfigForm } from '../inspector/ConfigForm';
 import { configErrors } from '../inspector/schema-fields';
 import { SchemaEditor } from './SchemaEditor';
 import { SecretPicker } from './SecretPicker';
-import { TemplateEditor } from './TemplateEditor';
+import { TemplateField } from '../inspector/TemplateField';
 import { fieldPaths, upstreamSample } from './template-assist';
 import { formatMs } from './format';
 import './llm.css';
@@ -96,7 +96,16 @@ export function LlmInspector({ def, node }: { def: AnyNodeDefinition; node: Flow
   const provider = str(node.config['provider']) || 'openai-compatible';
   const output = str(node.config['output']) || 'text';
   const fields = Array.isArray(node.config['schemaFields'])
-    ? node.config['schemaFields'].map((f) => schemaFieldSchema.safeParse(f)).flatMap((r) => (r.success ? [r.data] : []))
+    ? // A row being typed (empty or invalid name) stays visible with its error instead of vanishing.
+      node.config['schemaFields'].map((f: unknown) => {
+        const r = schemaFieldSchema.safeParse(f);
+        if (r.success) return r.data;
+        const get = (k: string): unknown => (typeof f === 'object' && f !== null ? Reflect.get(f, k) : undefined);
+        const name = get('name');
+        const type = SCHEMA_FIELD_TYPES.find((t) => t === get('type')) ?? 'string';
+        const description = get('description');
+        return { name: typeof name === 'string' ? name : '', type, description: typeof description === 'string' ? description : '', required: get('required') !== false };
+      })
     : [];
 
   return (
@@ -122,8 +131,8 @@ export function LlmInspector({ def, node }: { def: AnyNodeDefinition; node: Flow
             ? 'Run the flow once (or select a run) to get field suggestions after {{ and a live preview.'
             : `Type {{ to insert one of ${paths.length} fields from the selected run's data.`}
         </div>
-        <TemplateEditor label="System prompt" value={str(node.config['system'])} onChange={(v) => set('system', v)} paths={paths} sample={sample} rows={2} testId="field-system" errors={errors['system'] ?? []} />
-        <TemplateEditor label="Prompt" value={str(node.config['prompt'])} onChange={(v) => set('prompt', v)} paths={paths} sample={sample} rows={5} testId="field-prompt" errors={errors['prompt'] ?? []} />
+        <TemplateField node={node} label="System prompt" value={str(node.config['system'])} onChange={(v) => set('system', v)} rows={2} testId="field-system" errors={errors['system'] ?? []} mode="text" />
+        <TemplateField node={node} label="Prompt" value={str(node.config['prompt'])} onChange={(v) => set('prompt', v)} rows={5} testId="field-prompt" errors={errors['prompt'] ?? []} mode="text" />
       </section>
 
       <section className="llm-section">

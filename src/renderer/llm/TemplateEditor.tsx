@@ -1,41 +1,47 @@
 /**
- * A prompt template field: typing `{{` offers the fields of the upstream data (from the selected
- * run), and a live preview shows the prompt rendered from that data, naming references that find
- * nothing.
+ * A template (or code) field: typing `{{` (in code: `$`) offers upstream nodes, the trigger and
+ * their fields; a live preview shows the value rendered from the last run's data, and warnings
+ * name references that the data or the declared shapes do not have. Used by every template field
+ * (inspector/TemplateField.tsx) and by the LLM prompts.
  */
 import { useMemo, useRef, useState } from 'react';
-import { applyCompletion, completionAt, filterPaths, previewTemplate } from './template-assist';
+import { applyCodeCompletion, applyCompletion, codeCompletionAt, completionAt, filterPaths } from './template-assist';
 
 interface Props {
   label: string;
   value: string;
   onChange(value: string): void;
-  /** Completion candidates; empty when no run data is available. */
+  /** Completion candidates; empty when nothing is known upstream. */
   paths: string[];
-  /** Upstream data for the preview; undefined = no preview. */
-  sample: unknown;
   rows: number;
   testId: string;
   errors: string[];
+  /** Rendered from the last run's data; null = no preview. */
+  preview?: { text: string } | { error: string } | null;
+  warnings?: string[];
+  /** `json`: the field's content is JSON and `{{ }}` inserts JSON values. */
+  mode?: 'text' | 'json' | 'code';
+  /** Hide the label row (the generic form prints its own). */
+  bare?: boolean;
 }
 
-export function TemplateEditor({ label, value, onChange, paths, sample, rows, testId, errors }: Props) {
+export function TemplateEditor({ label, value, onChange, paths, rows, testId, errors, preview = null, warnings = [], mode = 'text', bare = false }: Props) {
   const area = useRef<HTMLTextAreaElement>(null);
   const [at, setAt] = useState<{ start: number; query: string; caret: number } | null>(null);
   const [active, setActive] = useState(0);
-  const options = useMemo(() => (at && paths.length > 0 ? filterPaths(paths, at.query) : []), [at, paths]);
-  const preview = useMemo(() => (sample === undefined ? null : previewTemplate(value, sample)), [value, sample]);
+  const options = useMemo(() => (at && paths.length > 0 ? filterPaths(paths, at.query, 10) : []), [at, paths]);
+  const code = mode === 'code';
 
   const track = (el: HTMLTextAreaElement) => {
     const caret = el.selectionStart;
-    const found = completionAt(el.value, caret);
+    const found = code ? codeCompletionAt(el.value, caret) : completionAt(el.value, caret);
     setAt(found ? { ...found, caret } : null);
     setActive(0);
   };
 
   const choose = (path: string) => {
     if (!at) return;
-    const next = applyCompletion(value, at.caret, at, path);
+    const next = code ? applyCodeCompletion(value, at.caret, at, path) : applyCompletion(value, at.caret, at, path);
     onChange(next.text);
     setAt(null);
     requestAnimationFrame(() => {
@@ -45,18 +51,22 @@ export function TemplateEditor({ label, value, onChange, paths, sample, rows, te
   };
 
   return (
-    <div className="field llm-template" data-field={testId}>
-      <label className="field__label" htmlFor={testId}>
-        {label}
-        <span className="field__badge">{'{{ }}'}</span>
-      </label>
+    <div className={`${bare ? '' : 'field '}llm-template`} data-field={testId}>
+      {bare ? null : (
+        <label className="field__label" htmlFor={testId}>
+          {label}
+          <span className="field__badge">{code ? 'JS' : '{{ }}'}</span>
+          {mode === 'json' ? <span className="field__badge field__badge--json" title="{{ x }} inserts a JSON value: strings quoted, objects serialised">JSON</span> : null}
+        </label>
+      )}
       <div className="llm-template__box">
         <textarea
           ref={area}
           id={testId}
           data-testid={testId}
-          className={`input input--mono${errors.length ? ' is-invalid' : ''}`}
-          rows={rows}
+          data-mode={mode}
+          className={`input input--mono${errors.length ? ' is-invalid' : ''}${warnings.length ? ' has-warning' : ''}`}
+          rows={Math.max(rows, code ? 10 : 1)}
           spellCheck={false}
           value={value}
           onChange={(e) => {
@@ -66,7 +76,17 @@ export function TemplateEditor({ label, value, onChange, paths, sample, rows, te
           onClick={(e) => track(e.currentTarget)}
           onBlur={() => setTimeout(() => setAt(null), 150)}
           onKeyDown={(e) => {
-            if (options.length === 0) return;
+            if (options.length === 0) {
+              if (code && e.key === 'Tab') {
+                // Tab indents in code instead of leaving the editor.
+                e.preventDefault();
+                const el = e.currentTarget;
+                const s = el.selectionStart;
+                onChange(`${value.slice(0, s)}  ${value.slice(el.selectionEnd)}`);
+                requestAnimationFrame(() => el.setSelectionRange(s + 2, s + 2));
+              }
+              return;
+            }
             if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
               e.preventDefault();
               setActive((i) => (i + (e.key === 'ArrowDown' ? 1 : options.length - 1)) % options.length);
@@ -93,15 +113,15 @@ export function TemplateEditor({ label, value, onChange, paths, sample, rows, te
           {m}
         </div>
       ))}
+      {warnings.map((m) => (
+        <div className="field__warning" data-testid={`${testId}-warning`} key={m}>
+          ⚠ {m}
+        </div>
+      ))}
       {preview ? (
         <div className="llm-preview" data-testid={`${testId}-preview`}>
-          <div className="llm-preview__label">Preview with the selected run's data</div>
-          <pre>{preview.text || <span className="muted">(empty)</span>}</pre>
-          {preview.missing.length > 0 ? (
-            <div className="field__help llm-warn">
-              Not in the data: {preview.missing.map((m) => `{{ ${m} }}`).join(', ')} — renders as empty text.
-            </div>
-          ) : null}
+          <div className="llm-preview__label">Preview with the last run's data{mode === 'json' ? ' (JSON)' : ''}</div>
+          {'text' in preview ? <pre>{preview.text || <span className="muted">(empty)</span>}</pre> : <div className="field__warning">would fail: {preview.error}</div>}
         </div>
       ) : null}
     </div>

@@ -36,7 +36,8 @@ export function fieldPaths(sample: unknown, maxDepth = 4, max = 200): string[] {
 /** When the caret is right after an unclosed `{{ partial`, where the partial starts and what it is. */
 export function completionAt(text: string, caret: number): { start: number; query: string } | null {
   const before = text.slice(0, caret);
-  const m = /\{\{\s*([A-Za-z0-9_$.[\]]*)$/.exec(before);
+  // Anything but braces and newlines: `$node["Classify"].da` has quotes, brackets and spaces.
+  const m = /\{\{\s*([^{}\n]*)$/.exec(before);
   if (!m) return null;
   return { start: caret - m[1]!.length, query: m[1]! };
 }
@@ -46,7 +47,7 @@ export function applyCompletion(text: string, caret: number, at: { start: number
   const openStart = text.lastIndexOf('{{', at.start);
   const head = text.slice(0, openStart);
   const rest = text.slice(caret);
-  const closed = /^\s*[A-Za-z0-9_$.[\]]*\s*\}\}/.exec(rest);
+  const closed = /^[^{}\n]*\}\}/.exec(rest);
   const tail = closed ? rest.slice(closed[0].length) : rest;
   const inserted = `{{ ${path} }}`;
   return { text: head + inserted + tail, caret: head.length + inserted.length };
@@ -70,7 +71,9 @@ export function previewTemplate(template: string, sample: unknown): { text: stri
       if (!missing.includes(ref)) missing.push(ref);
     }
   }
-  return { text: renderTemplateText(template, scope), missing };
+  // Strict rendering would stop at the first miss: leave the missing references out of the preview.
+  const known = template.replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (whole, ref: string) => (missing.includes(ref) ? '' : whole));
+  return { text: renderTemplateText(known, scope), missing };
 }
 
 /**
@@ -92,4 +95,17 @@ export function upstreamSample(flow: Flow | null, trace: RunTrace | null, nodeId
     return Reflect.get(source.output, edge.sourcePort);
   }
   return source.output;
+}
+
+/** In code (no braces): the `$json…`, `$trigger…` or `$node[…]…` expression right before the caret. */
+export function codeCompletionAt(text: string, caret: number): { start: number; query: string } | null {
+  const m = /\$[A-Za-z0-9_$.[\]"' -]*$/.exec(text.slice(0, caret));
+  if (!m) return null;
+  return { start: caret - m[0].length, query: m[0] };
+}
+
+/** Puts `path` in place of the partial expression in code. */
+export function applyCodeCompletion(text: string, caret: number, at: { start: number }, path: string): { text: string; caret: number } {
+  const head = text.slice(0, at.start);
+  return { text: head + path + text.slice(caret), caret: head.length + path.length };
 }

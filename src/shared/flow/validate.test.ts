@@ -107,8 +107,9 @@ describe('validateFlow', () => {
   });
 
   it('does not call a diamond a cycle', () => {
-    const [l, r, j] = ['l', 'r', 'j'].map((id) => flowNode(id, 'set-fields@1'));
-    const problems = validate([trigger, l!, r!, j!], [flowEdge('start', 'l'), flowEdge('start', 'r'), flowEdge('l', 'j'), flowEdge('r', 'j')]);
+    const [l, r] = ['l', 'r'].map((id) => flowNode(id, 'set-fields@1'));
+    const j = flowNode('j', 'merge@1');
+    const problems = validate([trigger, l!, r!, j], [flowEdge('start', 'l'), flowEdge('start', 'r'), flowEdge('l', 'j', { targetPort: 'a' }), flowEdge('r', 'j', { targetPort: 'b' })]);
     expect(problems).toEqual([]);
   });
 

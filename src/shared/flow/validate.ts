@@ -7,6 +7,7 @@ import { FLOW_LIMITS, FlowSchema, type Flow } from './schema';
 import { migrateFlow } from './migrations';
 import type { FlowProblem } from './problems';
 import { portIncompatibility, type NodeRegistry } from '../node-kit';
+import { fanInProblems, referenceProblems } from './references';
 
 /** Keys that could reach Object.prototype if a document were ever merged into an object. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -142,6 +143,9 @@ export function validateFlow(flow: Flow, registry: NodeRegistry): FlowProblem[] 
       nodeId: cycle[0],
       message: `the flow has a cycle (${names.join(' → ')} → ${names[0]}); flows must not loop back`,
     });
+  } else {
+    // Reference checks need a DAG (upstream/downstream mean nothing in a cycle).
+    problems.push(...fanInProblems(flow, registry), ...referenceProblems(flow, registry));
   }
 
   const triggers = flow.nodes.filter((n) => registry.get(n.type)?.trigger);
