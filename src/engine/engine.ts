@@ -27,6 +27,7 @@ import { createFileService } from './services/files';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { LlmServices, recordReplay } from './llm-services';
+import { detectLlmServers } from './services/llm/detect-servers';
 import { TriggerStore } from './triggers/trigger-store';
 import { TriggerRuns } from './triggers/trigger-runs';
 import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
@@ -348,6 +349,7 @@ export class Engine implements EngineApi {
   setSecret: EngineApi['setSecret'] = ({ name, value }) => this.llm.setSecret(name, value);
   deleteSecret: EngineApi['deleteSecret'] = ({ name }) => this.llm.deleteSecret(name);
   testLlm: EngineApi['testLlm'] = ({ config }) => this.llm.testLlm(config);
+  detectLlmServers: EngineApi['detectLlmServers'] = ({ urls }) => detectLlmServers(urls);
   recordLlmReplay: EngineApi['recordLlmReplay'] = async ({ runId }) => recordReplay(this.llm.gateway, this.dataDir, await this.getRunTrace({ runId }));
 
   /** The secrets store (the Postgres trigger resolves `secret:NAME` connection strings through it). */

@@ -25,7 +25,12 @@ function LoadingScreen() {
         <span />
         <span />
       </span>
-      {connection === 'no-engine' ? (
+      {connection === 'bad-token' ? (
+        <>
+          <div className="loading-screen__title" data-testid="bad-token">This link&apos;s token is not valid</div>
+          <div className="muted">{detail}</div>
+        </>
+      ) : connection === 'no-engine' ? (
         <>
           <div className="loading-screen__title">Cannot reach the engine</div>
           <div className="muted">{detail}</div>

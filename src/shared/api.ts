@@ -66,8 +66,17 @@ export interface SecretInfo {
 
 /** The LLM node's Test button: one one-token request to the primary target, no retries. */
 export type LlmTestResult =
-  | { ok: true; label: 'live' | 'replay'; provider: string; model: string; latencyMs: number; reply: string; totalTokens: number | null; cost: LlmCost }
+  | { ok: true; label: 'live' | 'replay' | 'synthetic'; provider: string; model: string; latencyMs: number; reply: string; totalTokens: number | null; cost: LlmCost }
   | { ok: false; error: string };
+
+/** An OpenAI-compatible server found by `detectLlmServers` (Ollama, LM Studio, or a URL the user gave). */
+export interface LlmServerInfo {
+  name: string;
+  baseUrl: string;
+  reachable: boolean;
+  models: string[];
+  error?: string;
+}
 
 export interface EngineApi {
   listNodeTypes(): Promise<NodeTypeInfo[]>;
@@ -101,6 +110,8 @@ export interface EngineApi {
   deleteSecret(arg: { name: string }): Promise<{ deleted: boolean }>;
   /** Sends a one-token request with an llm-call node's config and reports what happened. */
   testLlm(arg: { config: unknown }): Promise<LlmTestResult>;
+  /** Probes local OpenAI-compatible servers (Ollama 11434, LM Studio 1234) and the given URLs; lists their models. */
+  detectLlmServers(arg: { urls?: string[] }): Promise<LlmServerInfo[]>;
   /** Saves a run's live LLM answers as replay recordings (<data folder>/llm-replay/), usable at once by replay nodes. */
   recordLlmReplay(arg: { runId: string }): Promise<{ entries: number; file: string }>;
   onRunEvent: EventStream<RunEvent>;
@@ -146,6 +157,7 @@ export const engineApiArgs = {
   deleteSecret: z.object({ name: z.string().regex(SECRET_NAME, 'letters, digits and "_", starting with a letter') }).strict(),
   testLlm: z.object({ config: z.unknown() }).strict(),
   recordLlmReplay: z.object({ runId: idArg }).strict(),
+  detectLlmServers: z.object({ urls: z.array(z.string().max(2000).regex(/^https?:\/\/\S+$/i, 'must start with http:// or https://')).max(5).optional() }).strict(),
   ...triggerApiArgs,
 } satisfies Record<EngineMethod, z.ZodType>;
 

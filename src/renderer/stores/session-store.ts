@@ -75,7 +75,7 @@ function initialTheme(): Theme {
 }
 
 export function appState(s: Pick<SessionState, 'connection' | 'loaded'>): AppState {
-  if (s.connection === 'disconnected' || s.connection === 'no-engine') return 'disconnected';
+  if (s.connection === 'disconnected' || s.connection === 'no-engine' || s.connection === 'bad-token') return 'disconnected';
   return s.loaded && s.connection === 'connected' ? 'ready' : 'loading';
 }
 

@@ -132,6 +132,13 @@ function ConnectionBanner() {
   const connection = useSession((s) => s.connection);
   const detail = useSession((s) => s.connectionDetail);
   const loaded = useSession((s) => s.loaded);
+  if (connection === 'bad-token') {
+    return (
+      <div className="conn-banner conn-banner--error" data-testid="connection-banner" role="alert">
+        <Icon name="alert" size={15} /> {detail}
+      </div>
+    );
+  }
   if (connection === 'no-engine') {
     return (
       <div className="conn-banner conn-banner--error" data-testid="connection-banner" role="alert">
