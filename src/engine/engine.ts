@@ -28,6 +28,7 @@ import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { LlmServices, recordReplay } from './llm-services';
 import { detectLlmServers } from './services/llm/detect-servers';
+import { runProblems } from '../shared/flow/runnable';
 import { TriggerStore } from './triggers/trigger-store';
 import { TriggerRuns } from './triggers/trigger-runs';
 import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
@@ -214,8 +215,9 @@ export class Engine implements EngineApi {
   async startRun({ flowId, input, dedupeKey, orderingKey }: StartRunArgs): Promise<{ runId: string; deduplicated: boolean }> {
     this.assertOpen();
     const saved = await this.getFlow({ id: flowId });
-    if (saved.problems.length > 0) {
-      throw new EngineError('invalid_flow', describeProblems(`"${saved.flow.name}" cannot run`, saved.problems, saved.flow), saved.problems);
+    const problems = saved.problems.length > 0 ? saved.problems : runProblems(saved.flow, this.registry);
+    if (problems.length > 0) {
+      throw new EngineError('invalid_flow', describeProblems(`"${saved.flow.name}" cannot run`, problems, saved.flow), problems);
     }
     const now = this.now();
     this.flows.pinVersion(flowId, saved.version, saved.flow, now);
