@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { llmCall } from './llm-call.node';
+import { defaultConfig } from '../shared/config-fields';
 import { buildLlmRequest, connectionTestRequest, llmCallConfig, MISSING_KEY, outputSchema } from './llm-call.config';
 import { fakeContext } from './testing';
 import type { LlmCallOptions, LlmCallRecord, LlmRequest, LlmService } from '../shared/llm';
@@ -57,6 +58,8 @@ describe('llm-call config', () => {
     const fallback = llmCallConfig.safeParse({ apiKey: 'secret:K', fallbacks: [{ model: 'gpt-4o' }] });
     expect(fallback.error?.issues).toEqual([expect.objectContaining({ path: ['fallbacks', 0, 'apiKey'], message: MISSING_KEY })]);
     expect(llmCallConfig.safeParse({ baseUrl: 'http://127.0.0.1:11434/v1' }).success).toBe(true);
+    // A new node still gets every default (and shows the missing key as its problem).
+    expect(defaultConfig(llmCallConfig)).toMatchObject({ provider: 'openai-compatible', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', apiKey: '' });
     const cfg = llmCallConfig.parse({ apiKey: '', baseUrl: 'http://localhost:1234/v1' });
     expect(cfg).toMatchObject({ provider: 'openai-compatible', model: 'gpt-4o-mini', apiKey: '', output: 'text', stream: true, cache: false, maxAttempts: 3 });
   });

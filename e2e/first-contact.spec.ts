@@ -1,0 +1,115 @@
+/**
+ * Issue 13 in Debian's Chromium against a real `millrace serve`: a stale token says so at once, an
+ * empty flow is refused with "add a trigger", Esc in a field keeps the inspector, a palette click
+ * lands right of the selection and is connected, an LLM node without a key is flagged before
+ * running, local servers are detected, and the synthetic provider runs a flow offline, labelled.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { openBrowserSession, repoRoot, type BrowserSession, type RunningApp } from './helpers';
+
+let session: BrowserSession;
+let app: RunningApp;
+let page: Page;
+let models: http.Server;
+let modelsUrl: string;
+
+beforeAll(async () => {
+  models = http.createServer((req, res) => {
+    if (req.url === '/v1/models') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ id: 'llama3.2:3b' }] }));
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => models.listen(0, '127.0.0.1', r));
+  modelsUrl = `http://127.0.0.1:${(models.address() as AddressInfo).port}/v1`;
+  session = await openBrowserSession();
+  ({ app, page } = session);
+});
+
+afterAll(async () => {
+  await session?.close();
+  await new Promise<void>((r) => (models ? models.close(() => r()) : r()));
+});
+
+const nodeOfType = (type: string): Locator => page.locator(`[data-node-type="${type}@1"]`);
+const shot = (name: string) => page.screenshot({ path: join(repoRoot, 'docs', `first-contact-${name}.png`) });
+
+async function openFresh() {
+  await page.goto(app.url);
+  await page.waitForSelector('html[data-app-state="ready"]', { timeout: 30_000 });
+}
+
+describe('first contact in Chromium', () => {
+  it('a link with a wrong token says so at once, not "cannot reach the engine"', async () => {
+    const stale = app.url.replace(/token=[^&]+/, 'token=not-the-token');
+    const started = Date.now();
+    await page.goto(stale);
+    await page.getByTestId('bad-token').waitFor({ timeout: 5_000 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await page.locator('.loading-screen').textContent()).toMatch(/open the URL printed by `millrace serve`/);
+    expect(await page.locator('.loading-screen').textContent()).not.toMatch(/Cannot reach/);
+    // The right link still works in the same tab.
+    await openFresh();
+  });
+
+  it('an empty flow is refused with "add a trigger"; Esc in a field keeps the inspector; palette clicks chain nodes', async () => {
+    await openFresh();
+    await page.getByTestId('new-flow').click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    await page.getByTestId('run-button').click();
+    await page.getByTestId('dialog-close').waitFor();
+    expect(await page.locator('.dialog').textContent()).toMatch(/add a trigger/);
+    await page.getByTestId('dialog-close').click();
+    await page.getByTestId('tab-runs').click();
+    expect(await page.getByTestId('tab-runs').textContent()).toBe('Runs ');
+    await page.getByRole('tab', { name: 'Inspector' }).click();
+
+    await page.getByTestId('palette-item-manual-trigger').click();
+    const trigger = nodeOfType('manual-trigger');
+    await trigger.waitFor();
+    // Esc while typing the node's name leaves the field; the node stays selected, the inspector open.
+    await page.getByTestId('node-name').click();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('node-name').count()).toBe(1);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).not.toBe('node-name');
+
+    // With the trigger selected, a palette click adds the next node to its right, connected.
+    await page.getByTestId('palette-item-llm-call').click();
+    const llm = nodeOfType('llm-call');
+    await llm.waitFor();
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
+    const [t, l] = [await trigger.boundingBox(), await llm.boundingBox()];
+    expect(l!.x).toBeGreaterThan(t!.x + t!.width);
+    expect(Math.abs(l!.y - t!.y)).toBeLessThan(5);
+
+    // No key for api.openai.com: flagged on the field before any run.
+    await page.getByTestId('llm-inspector').waitFor();
+    expect(await page.getByTestId('field-model').inputValue()).toBe('gpt-4o-mini');
+    expect(await page.getByTestId('field-provider').inputValue()).toBe('openai-compatible');
+    await expect.poll(() => page.getByTestId('llm-inspector').textContent()).toMatch(/needs an API key/);
+
+    // Local servers: a given URL is probed and its model can be picked (no key needed).
+    await page.getByTestId('llm-servers-url').fill(modelsUrl);
+    await page.getByTestId('llm-servers-detect').click();
+    await page.getByTestId('llm-server-model').first().waitFor();
+    await shot('local-servers');
+    await page.getByTestId('llm-server-model').first().click();
+    await expect.poll(() => page.getByTestId('field-baseUrl').inputValue()).toBe(modelsUrl);
+    await expect.poll(() => page.getByTestId('llm-inspector').textContent()).not.toMatch(/needs an API key/);
+
+    // Synthetic: runs end to end offline, labelled on the node.
+    await page.getByTestId('field-provider').selectOption('synthetic');
+    await page.getByTestId('llm-synthetic-note').waitFor();
+    await page.getByTestId('palette-item-write-file').click();
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+    await page.getByTestId('field-path').fill('e2e/synthetic.jsonl');
+    await expect.poll(() => page.getByTestId('save-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
+    await page.getByTestId('run-button').click();
+    await page.locator('[data-testid="run-banner"][data-status="succeeded"]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => llm.getByTestId('llm-label').textContent()).toBe('synthetic');
+    expect(await llm.getByTestId('llm-reply').textContent()).toMatch(/^\[synthetic\]/);
+    await shot('synthetic');
+  });
+});
