@@ -29,7 +29,9 @@ export type Widget =
   | 'switch'
   | 'select'
   | 'key-value'
-  | 'field-map';
+  | 'field-map'
+  /** A `secret:NAME` reference: the shared secret picker (pick a stored secret or add one). */
+  | 'secret';
 
 export interface FieldHint {
   label?: string;

@@ -22,7 +22,8 @@ export interface Toast {
 export type Dialog =
   | { kind: 'problems'; title: string; intro: string; problems: FlowProblem[]; nodeNames: Record<string, string> }
   | { kind: 'confirm-delete'; flowId: string; flowName: string }
-  | { kind: 'shortcuts' };
+  | { kind: 'shortcuts' }
+  | { kind: 'secrets' };
 
 export interface SessionState {
   connection: ConnectionStatus;

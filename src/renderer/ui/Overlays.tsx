@@ -6,6 +6,7 @@ import { editorStore } from '../stores/editor-store';
 import { deleteFlow, focusNode } from '../actions';
 import { GESTURES, SHORTCUTS } from '../canvas/shortcuts';
 import { Icon } from './icons';
+import { SecretsPage } from '../secrets/SecretsPage';
 
 function Keys({ keys }: { keys: string[] }) {
   return (
@@ -70,7 +71,7 @@ function DialogHost() {
   const primary = useRef<HTMLButtonElement>(null);
   useEffect(() => primary.current?.focus(), [dialog]);
   if (!dialog) return null;
-  const title = dialog.kind === 'problems' ? dialog.title : dialog.kind === 'shortcuts' ? 'Keyboard shortcuts' : 'Delete flow?';
+  const title = dialog.kind === 'problems' ? dialog.title : dialog.kind === 'shortcuts' ? 'Keyboard shortcuts' : dialog.kind === 'secrets' ? 'Secrets' : 'Delete flow?';
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
       <div className="dialog" role="dialog" aria-modal="true" aria-label={title} data-testid={`dialog-${dialog.kind}`}>
@@ -83,6 +84,7 @@ function DialogHost() {
         <div className="dialog__body">
           {dialog.kind === 'problems' ? <ProblemsDialog dialog={dialog} /> : null}
           {dialog.kind === 'shortcuts' ? <ShortcutsDialog /> : null}
+          {dialog.kind === 'secrets' ? <SecretsPage /> : null}
           {dialog.kind === 'confirm-delete' ? (
             <p>
               “{dialog.flowName}” and its saved versions will be deleted. Its past runs stay in the run history. This cannot be undone.

@@ -114,6 +114,7 @@ export function TopBar() {
           onClick={() => session().toggleTheme()}
           testId="theme-toggle"
         />
+        <ToolButton icon="key" label="Secrets" onClick={() => session().openDialog({ kind: 'secrets' })} testId="secrets-button" />
         <ToolButton icon="keyboard" label="Keyboard shortcuts (?)" onClick={() => session().openDialog({ kind: 'shortcuts' })} testId="shortcuts-button" />
         <button
           type="button"
