@@ -23,7 +23,8 @@ export type Dialog =
   | { kind: 'problems'; title: string; intro: string; problems: FlowProblem[]; nodeNames: Record<string, string> }
   | { kind: 'confirm-delete'; flowId: string; flowName: string }
   | { kind: 'shortcuts' }
-  | { kind: 'secrets' };
+  | { kind: 'secrets' }
+  | { kind: 'confirm-drop-slot'; nodeId: string; slot: string };
 
 export interface SessionState {
   connection: ConnectionStatus;
@@ -118,7 +119,8 @@ export const useSession = create<SessionState>()((set, get) => ({
   toast: (kind, text) => {
     const id = nextToastId++;
     set((s) => ({ toasts: [...s.toasts.slice(-3), { id, kind, text }] }));
-    setTimeout(() => get().dismissToast(id), kind === 'error' ? TOAST_MS * 1.5 : TOAST_MS);
+    // An error stays long enough to read and copy (it can hold SQL to run by hand).
+    setTimeout(() => get().dismissToast(id), kind === 'error' ? TOAST_MS * 4 : TOAST_MS);
   },
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
   openDialog: (dialog) => set({ dialog }),
