@@ -145,4 +145,34 @@ describe('first contact in Chromium', () => {
     // Still referenced by the node: listed as missing so it can be added back.
     await expect.poll(() => page.getByTestId('secret-row-PG_PASSWORD').textContent()).toMatch(/not stored/);
   });
+
+  it('at 1024 px the side panels fold away and the minimap scales with the canvas', async () => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    try {
+      await openFresh();
+      await page.locator('[data-testid="flow-item"]').first().waitFor().catch(() => undefined);
+      const canvas = page.locator('.canvas-wrap');
+      const minimap = page.locator('.mr-minimap');
+      const before = (await canvas.boundingBox())!.width;
+      expect(before).toBeGreaterThan(480);
+      await page.getByTestId('toggle-left-panel').click();
+      await page.getByTestId('toggle-right-panel').click();
+      await expect.poll(async () => (await canvas.boundingBox())!.width).toBeGreaterThan(1000);
+      expect((await minimap.boundingBox())!.width).toBeLessThanOrEqual(0.2 * 1024);
+      await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+      await shot('collapsed-1024');
+      // Remembered across a reload, and back on a click.
+      await openFresh();
+      expect((await canvas.boundingBox())!.width).toBeGreaterThan(1000);
+      await page.getByTestId('toggle-left-panel').click();
+      await page.getByTestId('toggle-right-panel').click();
+      await page.getByTestId('inspector').waitFor();
+      const reopened = (await canvas.boundingBox())!.width;
+      expect(reopened).toBeCloseTo(before, 0);
+      expect((await minimap.boundingBox())!.width).toBeLessThanOrEqual(0.2 * reopened);
+      await shot('panels-1024');
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
 });

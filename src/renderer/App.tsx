@@ -48,6 +48,7 @@ function LoadingScreen() {
 export function App() {
   const state = useSession(appState);
   const loaded = useSession((s) => s.loaded);
+  const panels = useSession((s) => s.panels);
 
   useEffect(() => {
     document.documentElement.dataset['appState'] = state;
@@ -63,15 +64,17 @@ export function App() {
       {loaded ? (
         <ReactFlowProvider>
           <TopBar />
-          <div className="workspace">
-            <aside className="sidebar sidebar--left">
-              <FlowList />
-              <Palette />
-            </aside>
+          <div className={`workspace${panels.left ? '' : ' workspace--no-left'}${panels.right ? '' : ' workspace--no-right'}`} data-testid="workspace">
+            {panels.left ? (
+              <aside className="sidebar sidebar--left">
+                <FlowList />
+                <Palette />
+              </aside>
+            ) : null}
             <main className="canvas-wrap">
               <Canvas />
             </main>
-            <Inspector />
+            {panels.right ? <Inspector /> : null}
           </div>
         </ReactFlowProvider>
       ) : (

@@ -7,6 +7,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -28,7 +29,11 @@ export const PALETTE_MIME = 'application/x-millrace-node';
 
 const nodeTypes = { millrace: FlowNodeView };
 const fitOptions = { padding: 0.12, maxZoom: 1.1 };
-const minimapSize = { width: 168, height: 112 };
+/** The minimap takes at most ~16% of the canvas width (168 × 112 on a wide one, never below 96 × 64). */
+function minimapSize(canvasWidth: number): { width: number; height: number } {
+  const width = Math.round(Math.min(168, Math.max(96, canvasWidth * 0.16)));
+  return { width, height: Math.round((width * 2) / 3) };
+}
 const editor = () => editorStore.getState();
 const toast = (text: string) => useSession.getState().toast('error', text);
 
@@ -106,6 +111,8 @@ export function Canvas() {
   const theme = useSession((s) => s.theme);
   const fitRequest = useSession((s) => s.fitRequest);
   const trace = useRuns(selectedTrace);
+  const canvasWidth = useStore((s) => s.width);
+  const minimapStyle = useMemo(() => minimapSize(canvasWidth), [canvasWidth]);
   const { fitView, setViewport, screenToFlowPosition } = useReactFlow();
   // Reused across renders so unchanged nodes keep their object identity (see rf-mapping).
   const [cache] = useState(newMappingCache);
@@ -178,7 +185,7 @@ export function Canvas() {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} />
         <Controls showInteractive={false} position="bottom-left" className="mr-controls" />
-        <MiniMap pannable zoomable nodeClassName={minimapClass} nodeBorderRadius={6} className="mr-minimap" style={minimapSize} />
+        <MiniMap pannable zoomable nodeClassName={minimapClass} nodeBorderRadius={6} className="mr-minimap" style={minimapStyle} />
       </ReactFlow>
       <RunBanner />
       {flow.nodes.length === 0 ? (

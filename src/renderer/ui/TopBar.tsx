@@ -78,6 +78,9 @@ export function TopBar() {
         />
         <ToolButton icon="fit" label="Fit view (F)" onClick={() => session().requestFit()} testId="fit-view" />
         <span className="topbar__divider" />
+        <ToolButton icon="panel-left" label="Show or hide the flows and nodes panel" onClick={() => session().togglePanel('left')} testId="toggle-left-panel" />
+        <ToolButton icon="panel-right" label="Show or hide the inspector" onClick={() => session().togglePanel('right')} testId="toggle-right-panel" />
+        <span className="topbar__divider" />
         <ToolButton icon="upload" label="Import a flow file" onClick={() => fileInput.current?.click()} testId="import-button" />
         <ToolButton icon="download" label="Export this flow as JSON" onClick={exportFlow} testId="export-button" />
         <input
