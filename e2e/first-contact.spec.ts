@@ -175,4 +175,36 @@ describe('first contact in Chromium', () => {
       await page.setViewportSize({ width: 1440, height: 900 });
     }
   });
+
+  it('right-click menus on nodes, edges and the canvas', async () => {
+    await openFresh();
+    await page.getByTestId('new-flow').click();
+    await page.getByTestId('palette-item-manual-trigger').click();
+    await page.getByTestId('palette-item-set-fields').click();
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
+    const setFields = nodeOfType('set-fields');
+    await setFields.click({ button: 'right' });
+    const menu = page.getByTestId('context-menu');
+    await menu.waitFor();
+    expect(await menu.getAttribute('data-target')).toBe('node');
+    expect(await page.getByTestId('menu-pin').isDisabled()).toBe(true);
+    expect(await page.getByTestId('menu-run-from-here').isDisabled()).toBe(true);
+    await shot('context-menu');
+    await page.getByTestId('menu-duplicate').click();
+    await expect.poll(() => page.locator('[data-node-type="set-fields@1"]').count()).toBe(2);
+    await expect.poll(() => page.locator('.react-flow__node').allTextContents()).toContainEqual(expect.stringContaining('Set fields 2'));
+    // Rename focuses the name field in the inspector.
+    await setFields.first().click({ button: 'right' });
+    await page.getByTestId('menu-rename').click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('node-name');
+    // Esc closes a menu without touching the selection.
+    await page.locator('.react-flow__pane').click({ button: 'right', position: { x: 40, y: 40 } });
+    expect(await menu.getAttribute('data-target')).toBe('pane');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => menu.count()).toBe(0);
+    // An edge: delete the connection.
+    await page.locator('.react-flow__edge').first().click({ button: 'right', force: true });
+    await page.getByTestId('menu-delete').click();
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(0);
+  });
 });

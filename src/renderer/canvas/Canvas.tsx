@@ -24,6 +24,8 @@ import { FlowNodeView } from './FlowNodeView';
 import { newMappingCache, toCanvasEdges, toCanvasNodes, type CanvasNode } from './rf-mapping';
 import type { Size } from './layout';
 import { RunBanner } from '../runs/RunBanner';
+import { ContextMenu, type OpenMenu } from './ContextMenu';
+import type { MenuTarget } from './context-menu';
 
 export const PALETTE_MIME = 'application/x-millrace-node';
 
@@ -116,6 +118,13 @@ export function Canvas() {
   const { fitView, setViewport, screenToFlowPosition } = useReactFlow();
   // Reused across renders so unchanged nodes keep their object identity (see rf-mapping).
   const [cache] = useState(newMappingCache);
+  const [menu, setMenu] = useState<OpenMenu | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
+  const openMenu = useCallback((event: { preventDefault(): void; clientX: number; clientY: number; currentTarget: unknown }, target: MenuTarget) => {
+    event.preventDefault();
+    const box = document.querySelector('.canvas')?.getBoundingClientRect();
+    setMenu({ target, x: event.clientX - (box?.left ?? 0), y: event.clientY - (box?.top ?? 0) });
+  }, []);
 
   const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
   const selectedEdges = useMemo(() => new Set(selection.edges), [selection.edges]);
@@ -173,6 +182,9 @@ export function Canvas() {
         onNodeDragStop={onNodeDragStop}
         onSelectionDragStop={onNodeDragStop}
         onNodeClick={(_event, node) => focusNode(node.id)}
+        onNodeContextMenu={(event, node) => openMenu(event, { kind: 'node', nodeId: node.id })}
+        onEdgeContextMenu={(event, edge) => openMenu(event, { kind: 'edge', edgeId: edge.id })}
+        onPaneContextMenu={(event) => openMenu(event, { kind: 'pane' })}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Control', 'Meta']}
@@ -188,6 +200,7 @@ export function Canvas() {
         <MiniMap pannable zoomable nodeClassName={minimapClass} nodeBorderRadius={6} className="mr-minimap" style={minimapStyle} />
       </ReactFlow>
       <RunBanner />
+      {menu ? <ContextMenu menu={menu} onClose={closeMenu} /> : null}
       {flow.nodes.length === 0 ? (
         <div className="canvas__empty">
           <div className="canvas__empty-title">This flow is empty</div>
