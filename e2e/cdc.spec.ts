@@ -79,6 +79,10 @@ describe('Postgres change trigger in the browser', () => {
     await page.screenshot({ path: join(repoRoot, 'docs', 'cdc-screenshot.png') });
 
     await page.getByRole('button', { name: 'Stop & drop slot' }).click();
+    // Destructive: nothing is dropped until the user confirms.
+    await page.getByTestId('confirm-drop-slot').waitFor();
+    expect(await page.getByTestId('trigger-state').getAttribute('data-state')).toBe('streaming');
+    await page.getByTestId('confirm-drop-slot').click();
     await expect.poll(() => page.getByTestId('trigger-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('inactive');
     await expect.poll(async () => (await pg.query(`SELECT count(*)::int AS n FROM pg_replication_slots`)).rows[0]?.['n']).toBe(0);
   });

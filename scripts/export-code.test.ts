@@ -15,10 +15,13 @@ const variants: Record<string, Record<string, unknown>[]> = {
   'write-file@1': [{ line: 'order {{ id }}' }],
   'if@1': [{ operator: 'is-empty', right: '' }],
   'llm-call@1': [
-    { output: 'json', schemaFields: [{ name: 'a' }], apiKey: 'secret:KEY', headers: [{ name: 'x-h', value: 'secret:H' }], fallbacks: [{ model: 'm', baseUrl: 'http://h' }], cache: true },
+    { output: 'json', schemaFields: [{ name: 'a' }], apiKey: 'secret:KEY', headers: [{ name: 'x-h', value: 'secret:H' }], fallbacks: [{ model: 'm', baseUrl: 'http://h', apiKey: 'secret:KEY' }], cache: true },
     { provider: 'replay', topP: 0.5, seed: 1, stop: ['x'] },
   ],
 };
+
+/** What a user must supply on top of the defaults (a hosted LLM API needs a key). */
+const required: Record<string, Record<string, unknown>> = { 'llm-call@1': { apiKey: 'secret:OPENAI_API_KEY' } };
 
 /** Transpiles statements as the body of an async function; returns JS and the syntax errors. */
 function transpile(statements: string) {
@@ -36,7 +39,7 @@ describe('exportCode', () => {
     const configs = [{}, ...(variants[ref] ?? [])];
     it.each(configs)(`${ref} with %j is valid TypeScript`, (over) => {
       const inputs = Object.fromEntries(Object.keys(def.inputs).map((p) => [p, 'upstream']));
-      const code = def.exportCode(def.config.parse(over), { varName: 'node_1', inputs, nodeName: 'Node 1' });
+      const code = def.exportCode(def.config.parse({ ...required[ref], ...over }), { varName: 'node_1', inputs, nodeName: 'Node 1' });
       expect(transpile(code).errors).toEqual([]);
     });
   }

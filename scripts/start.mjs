@@ -94,7 +94,21 @@ function startWeb(reason) {
   runForwarding(process.execPath, [cli, 'serve', '--demo']);
 }
 
+/**
+ * Electron's own postinstall download is denied in package.json `allowScripts` (it cannot run
+ * offline, and `npm ci` must stay clean); the binary is fetched here, the first time the desktop
+ * app is wanted on a machine with a display. A failure leaves web mode as the answer.
+ */
+function fetchElectronBinaryOnce(argv = process.argv.slice(2), env = process.env) {
+  if (argv.includes('--web') || electronBinary(env) || !hasDisplay(process.platform, env)) return;
+  const installer = path.join(root, 'node_modules', 'electron', 'install.js');
+  if (!existsSync(installer)) return;
+  console.log('Downloading the Electron binary once (npm ci does not)…');
+  spawnSync(process.execPath, [installer], { cwd: path.dirname(installer), stdio: 'inherit', timeout: 10 * 60_000 });
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  fetchElectronBinaryOnce();
   const reason = webModeReason();
   const binary = electronBinary();
   if (reason || !binary) startWeb(reason ?? 'Electron binary not available here');

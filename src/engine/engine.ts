@@ -38,6 +38,8 @@ import { createCodeService } from './services/code-sandbox';
 import { nodeTypeInfo } from './node-types';
 import { planRerun } from './rerun';
 import { LlmServices, recordReplay } from './llm-services';
+import { detectLlmServers } from './services/llm/detect-servers';
+import { runProblems } from '../shared/flow/runnable';
 import { TriggerStore } from './triggers/trigger-store';
 import { TriggerRuns } from './triggers/trigger-runs';
 import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
@@ -272,8 +274,9 @@ export class Engine implements EngineApi {
     this.assertOpen();
     assertInputWithinLimits(input, 'the run input'); // in-process callers (CLI) too, not only the rpc server
     const saved = await this.getFlow({ id: flowId });
-    if (saved.problems.length > 0) {
-      throw new EngineError('invalid_flow', describeProblems(`"${saved.flow.name}" cannot run`, saved.problems, saved.flow), saved.problems);
+    const problems = saved.problems.length > 0 ? saved.problems : runProblems(saved.flow, this.registry);
+    if (problems.length > 0) {
+      throw new EngineError('invalid_flow', describeProblems(`"${saved.flow.name}" cannot run`, problems, saved.flow), problems);
     }
     const now = this.now();
     this.flows.pinVersion(flowId, saved.version, saved.flow, now);
@@ -428,6 +431,7 @@ export class Engine implements EngineApi {
   setSecret: EngineApi['setSecret'] = ({ name, value }) => this.llm.setSecret(name, value);
   deleteSecret: EngineApi['deleteSecret'] = ({ name }) => this.llm.deleteSecret(name);
   testLlm: EngineApi['testLlm'] = ({ config }) => this.llm.testLlm(config);
+  detectLlmServers: EngineApi['detectLlmServers'] = ({ urls }) => detectLlmServers(urls);
   recordLlmReplay: EngineApi['recordLlmReplay'] = async ({ runId }) => recordReplay(this.llm.gateway, this.dataDir, await this.getRunTrace({ runId }));
 
   getDataFolderInfo: EngineApi['getDataFolderInfo'] = async () => {

@@ -91,6 +91,15 @@ export class LlmServices {
       const first = parsed.error.issues[0];
       return { ok: false, error: `the settings are not valid: ${first ? `${first.path.join('.') || 'config'}: ${first.message}` : 'unknown problem'}` };
     }
+    // Replay answers only recorded prompts and the test prompt has none: check the recordings instead.
+    if (parsed.data.provider === 'replay') {
+      const count = this.gateway.replayBook.recordedFor(parsed.data.model);
+      if (count === 0) {
+        return { ok: false, error: `replay: no recorded answers for model "${parsed.data.model}"; record a live run (Record for replay) or add a fixture to <data folder>/llm-replay` };
+      }
+      const reply = `${count} recorded answer${count === 1 ? '' : 's'} ready`;
+      return { ok: true, label: 'replay', provider: 'replay', model: parsed.data.model, latencyMs: 0, reply, totalTokens: null, cost: { usd: 0, basis: 'replay' } };
+    }
     try {
       const call = await this.gateway.call(connectionTestRequest(parsed.data), { flowId: '(connection test)' });
       return {

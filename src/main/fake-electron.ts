@@ -174,11 +174,11 @@ const xor = (bytes: Buffer) => Buffer.from(bytes.map((b) => b ^ 0x5a));
 export const safeStorage = {
   available: true,
   backend: 'gnome_libsecret' as 'basic_text' | 'gnome_libsecret' | 'kwallet' | 'kwallet5' | 'kwallet6' | 'unknown',
-  isAsyncEncryptionAvailable: vi.fn(async () => safeStorage.available),
-  encryptStringAsync: vi.fn(async (plain: string) => Buffer.concat([Buffer.from('fake1:'), xor(Buffer.from(plain, 'utf8'))])),
-  decryptStringAsync: vi.fn(async (encrypted: Buffer) => {
+  isEncryptionAvailable: vi.fn(() => safeStorage.available),
+  encryptString: vi.fn((plain: string) => Buffer.concat([Buffer.from('fake1:'), xor(Buffer.from(plain, 'utf8'))])),
+  decryptString: vi.fn((encrypted: Buffer) => {
     if (!encrypted.subarray(0, 6).equals(Buffer.from('fake1:'))) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
-    return { shouldReEncrypt: false, result: xor(encrypted.subarray(6)).toString('utf8') };
+    return xor(encrypted.subarray(6)).toString('utf8');
   }),
   getSelectedStorageBackend: vi.fn(() => safeStorage.backend),
 };

@@ -33,7 +33,7 @@ describe('safeStorage secret backend', () => {
     await store.set('OPENAI_API_KEY', KEY);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8')).not.toContain(KEY);
-    expect(fake.safeStorage.encryptStringAsync).toHaveBeenCalledWith(KEY);
+    expect(fake.safeStorage.encryptString).toHaveBeenCalledWith(KEY);
     expect(await store.list()).toEqual([{ name: 'OPENAI_API_KEY', source: 'desktop', writable: true }]);
     expect(await store.resolveSecretRef('secret:OPENAI_API_KEY')).toBe(KEY);
     expect(await store.delete('OPENAI_API_KEY')).toBe(true);

@@ -28,8 +28,10 @@ export function createSafeStorageSecretBackend(o: SafeStorageBackendOptions): Se
 
   const plainTextFallback = () => platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text';
 
-  const ready = async () => {
-    if (!(await safeStorage.isAsyncEncryptionAvailable())) {
+  // Electron 41 (the newest whose tooling runs on Node 20) has only the synchronous safeStorage
+  // calls; they are quick (one keyring round trip) and run in main, never in the renderer.
+  const ready = () => {
+    if (!safeStorage.isEncryptionAvailable()) {
       throw new Error('secure storage is not available yet (the app is not ready, or the keyring is locked); try again in a moment');
     }
     if (!warned && plainTextFallback()) {
@@ -61,15 +63,12 @@ export function createSafeStorageSecretBackend(o: SafeStorageBackendOptions): Se
     async get(name) {
       const stored = read()[name];
       if (stored === undefined) return undefined;
-      await ready();
-      const { result, shouldReEncrypt } = await safeStorage.decryptStringAsync(Buffer.from(stored, 'base64'));
-      // The OS rotated its key: store the value under the new one so it stays readable.
-      if (shouldReEncrypt) write({ ...read(), [name]: (await safeStorage.encryptStringAsync(result)).toString('base64') });
-      return result;
+      ready();
+      return safeStorage.decryptString(Buffer.from(stored, 'base64'));
     },
     async set(name, value) {
-      await ready();
-      const encrypted = await safeStorage.encryptStringAsync(value);
+      ready();
+      const encrypted = safeStorage.encryptString(value);
       write({ ...read(), [name]: encrypted.toString('base64') });
     },
     async delete(name) {

@@ -3,6 +3,13 @@ import { allNodeDefinitions, nodeRegistry } from './index';
 import { typeRef } from '../shared/node-kit';
 import { defaultConfig } from '../shared/config-fields';
 
+/**
+ * What a user must supply before a node of this type can run (its defaults are deliberately not
+ * enough): an LLM node pointed at a hosted API needs a key. Everything else has working defaults.
+ */
+const USER_MUST_SUPPLY: Record<string, Record<string, unknown>> = { 'llm-call@1': { apiKey: 'secret:OPENAI_API_KEY' } };
+const completed = (ref: string, def: (typeof allNodeDefinitions)[number]) => def.config.parse({ ...defaultConfig(def.config), ...USER_MUST_SUPPLY[ref] });
+
 describe('node registry', () => {
   it('holds every definition under its type@version', () => {
     expect(nodeRegistry.all()).toHaveLength(allNodeDefinitions.length);
@@ -13,21 +20,27 @@ describe('node registry', () => {
     expect(allNodeDefinitions.filter((d) => d.trigger).map(typeRef)).toEqual(['manual-trigger@1', 'postgres-change@1']);
   });
 
-  describe.each(allNodeDefinitions.map((d) => [typeRef(d), d] as const))('%s', (_ref, def) => {
-    it('has valid defaults: the schema parses {} and accepts its own output', () => {
+  describe.each(allNodeDefinitions.map((d) => [typeRef(d), d] as const))('%s', (ref, def) => {
+    it('has valid defaults: the schema parses {} (bar what the user must supply) and accepts its own output', () => {
       const parsed = def.config.safeParse({});
-      expect(parsed.success).toBe(true);
-      expect(def.config.parse(parsed.data)).toEqual(parsed.data);
-      expect(defaultConfig(def.config)).toEqual(parsed.data);
+      const must = USER_MUST_SUPPLY[ref];
+      if (must) {
+        expect(parsed.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(Object.keys(must).sort());
+      } else {
+        expect(parsed.success).toBe(true);
+        expect(defaultConfig(def.config)).toEqual(parsed.data);
+      }
+      const full = completed(ref, def);
+      expect(def.config.parse(full)).toEqual(full);
     });
 
     it('has UI hints only for config fields that exist', () => {
-      const fields = Object.keys(def.config.parse({}) as object);
+      const fields = Object.keys(completed(ref, def) as object);
       for (const key of Object.keys(def.ui)) expect(fields).toContain(key);
     });
 
     it('summarises its default config in one line', () => {
-      const summary = def.summary?.(def.config.parse({}));
+      const summary = def.summary?.(completed(ref, def));
       if (summary !== undefined) {
         expect(summary.length).toBeGreaterThan(0);
         expect(summary).not.toContain('\n');
@@ -36,7 +49,7 @@ describe('node registry', () => {
 
     it('exports non-empty TypeScript that assigns its variable', () => {
       const inputs = Object.fromEntries(Object.keys(def.inputs).map((p) => [p, `upstream_${p}`]));
-      const code = def.exportCode(def.config.parse({}), { varName: 'node_42', inputs, nodeName: 'Node 42' });
+      const code = def.exportCode(completed(ref, def), { varName: 'node_42', inputs, nodeName: 'Node 42' });
       expect(code.trim().length).toBeGreaterThan(0);
       expect(code).toMatch(/\bnode_42\b/);
       expect(code).not.toContain('undefined)');

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { templateString } from '../shared/config-fields';
 import { renderFieldText } from '../shared/template';
-import { LLM_PROVIDERS, looksLikeApiKey, secretRefName, type LlmRequest, type LlmTarget } from '../shared/llm';
+import { LLM_PROVIDERS, isOfflineProvider, looksLikeApiKey, secretRefName, type LlmProviderKind, type LlmRequest, type LlmTarget } from '../shared/llm';
 
 const KEY_IN_FLOW = 'looks like an API key: store it as a secret ("New secret…" at the API key field) and write secret:NAME here (flows never hold key values)';
 
@@ -19,6 +19,24 @@ const secretRef = z
     if (looksLikeApiKey(v)) ctx.addIssue({ code: 'custom', message: KEY_IN_FLOW });
     else if (secretRefName(v) === null) ctx.addIssue({ code: 'custom', message: 'write secret:NAME (the name of a stored secret), or leave empty for servers without keys' });
   });
+
+export const MISSING_KEY =
+  'this provider needs an API key: pick or add a secret here, point Base URL at a local server (Detect local servers), or use the synthetic or replay provider';
+
+/** Loopback servers (Ollama, LM Studio, llama.cpp) take no key; hosted APIs do. */
+export function isLocalUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  } catch {
+    return false;
+  }
+}
+
+export function needsApiKey(t: { provider: LlmProviderKind; baseUrl: string }): boolean {
+  if (isOfflineProvider(t.provider)) return false;
+  return t.provider === 'anthropic' || !isLocalUrl(t.baseUrl);
+}
 
 const baseUrl = z
   .string()
@@ -95,7 +113,12 @@ export const llmCallConfig = z
       const parsed = parseSchemaJson(cfg.schemaJson);
       if ('error' in parsed) ctx.addIssue({ code: 'custom', path: ['schemaJson'], message: parsed.error });
     }
-    if (cfg.provider !== 'replay' && cfg.baseUrl === '') ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'required' });
+    if (!isOfflineProvider(cfg.provider) && cfg.baseUrl === '') ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'required' });
+    // Found before a run, not after three failed attempts: a hosted API without a key.
+    if (needsApiKey(cfg) && cfg.apiKey.trim() === '') ctx.addIssue({ code: 'custom', path: ['apiKey'], message: MISSING_KEY });
+    cfg.fallbacks.forEach((f, i) => {
+      if (needsApiKey(f) && f.apiKey.trim() === '') ctx.addIssue({ code: 'custom', path: ['fallbacks', i, 'apiKey'], message: MISSING_KEY });
+    });
   });
 
 export type LlmCallConfig = z.infer<typeof llmCallConfig>;
@@ -128,7 +151,7 @@ export function outputSchema(cfg: Pick<LlmCallConfig, 'schemaJson' | 'schemaFiel
 }
 
 function targetOf(t: { provider: LlmTarget['provider']; baseUrl: string; model: string; apiKey: string }, headers: Record<string, string>): LlmTarget {
-  return { provider: t.provider, baseUrl: t.provider === 'replay' ? '' : t.baseUrl.replace(/\/+$/, ''), model: t.model, apiKey: t.apiKey.trim() || null, headers };
+  return { provider: t.provider, baseUrl: isOfflineProvider(t.provider) ? '' : t.baseUrl.replace(/\/+$/, ''), model: t.model, apiKey: t.apiKey.trim() || null, headers };
 }
 
 /** The gateway request for one input: templates rendered against `scope` (see withJson). */

@@ -7,7 +7,7 @@
 import { defineNode } from '../shared/node-kit';
 import { nodeScope } from '../shared/template';
 import { NodeError } from '../shared/services';
-import { formatCost } from '../shared/llm';
+import { formatCost, isOfflineProvider } from '../shared/llm';
 import { buildLlmRequest, llmCallConfig, outputSchema, type LlmCallConfig } from './llm-call.config.js';
 
 const s = (v: unknown) => JSON.stringify(v);
@@ -61,7 +61,7 @@ export const llmCall = defineNode({
     ...(cfg.output === 'json' ? { data: outputSchema(cfg) ?? { type: 'object' } } : {}),
     call: { type: 'object' },
   }),
-  summary: (cfg) => `${cfg.provider === 'replay' ? 'replay · ' : ''}${cfg.model}${cfg.output === 'json' ? ' → JSON' : ''}${cfg.fallbacks.length ? ` (+${cfg.fallbacks.length} fallback)` : ''}`,
+  summary: (cfg) => `${isOfflineProvider(cfg.provider) ? `${cfg.provider} · ` : ''}${cfg.model}${cfg.output === 'json' ? ' → JSON' : ''}${cfg.fallbacks.length ? ` (+${cfg.fallbacks.length} fallback)` : ''}`,
   async execute(ctx, { in: input }, cfg) {
     const llm = ctx.services.llm;
     if (!llm) throw new NodeError('this Millrace host has no LLM gateway configured', { permanent: true });
@@ -73,7 +73,7 @@ export const llmCall = defineNode({
       step: (name, fn) => ctx.step.run(name, fn),
     });
     const tokens = call.usage.totalTokens === null ? 'tokens unknown' : `${call.usage.totalTokens} tokens`;
-    ctx.log(`${call.label === 'replay' ? 'replay ' : ''}${call.model}: ${tokens}, ${formatCost(call.cost)}, ${Math.round(call.latencyMs)} ms${call.cache.hit ? ' (cache hit)' : ''}`);
+    ctx.log(`${call.label !== 'live' ? `${call.label} ` : ''}${call.model}: ${tokens}, ${formatCost(call.cost)}, ${Math.round(call.latencyMs)} ms${call.cache.hit ? ' (cache hit)' : ''}`);
     return { text: call.response.text, ...(cfg.output === 'json' ? { data: call.output } : {}), call };
   },
   exportCode: (cfg, { varName, inputs, nodeName }) => exportLlmCall(cfg, varName, inputs['in'] ?? 'undefined', nodeName),
@@ -84,7 +84,7 @@ function exportLlmCall(cfg: LlmCallConfig, varName: string, input: string, nodeN
   const key = (ref: string) => (ref.trim() ? `secret(${s(ref.trim().replace(/^secret:/, ''))})` : 'null');
   const schema = cfg.output === 'json' ? outputSchema(cfg) : null;
   const lines = [
-    `// ${nodeName}: LLM call${cfg.provider === 'replay' ? ' (replay: answers from recorded responses)' : ''}. secret(NAME) reads MILLRACE_SECRET_NAME.`,
+    `// ${nodeName}: LLM call${cfg.provider === 'replay' ? ' (replay: answers from recorded responses)' : cfg.provider === 'synthetic' ? ' (synthetic: made-up answers shaped by the output schema, no model)' : ''}. secret(NAME) reads MILLRACE_SECRET_NAME.`,
     `const ${varName} = await llmCall({`,
     `  provider: ${s(cfg.provider)}, baseUrl: ${s(cfg.baseUrl)}, model: ${s(cfg.model)}, apiKey: ${key(cfg.apiKey)},`,
     ...(cfg.headers.length ? [`  headers: { ${cfg.headers.map((h) => `${s(h.name.toLowerCase())}: ${h.value.trim().startsWith('secret:') ? key(h.value) : s(h.value)}`).join(', ')} },`] : []),

@@ -27,7 +27,12 @@ function LoadingScreen() {
         <span />
         <span />
       </span>
-      {connection === 'no-engine' ? (
+      {connection === 'bad-token' ? (
+        <>
+          <div className="loading-screen__title" data-testid="bad-token">This link&apos;s token is not valid</div>
+          <div className="muted">{detail}</div>
+        </>
+      ) : connection === 'no-engine' ? (
         <>
           <div className="loading-screen__title">Cannot reach the engine</div>
           <div className="muted">{detail}</div>
@@ -45,6 +50,7 @@ function LoadingScreen() {
 export function App() {
   const state = useSession(appState);
   const loaded = useSession((s) => s.loaded);
+  const panels = useSession((s) => s.panels);
 
   useEffect(() => {
     document.documentElement.dataset['appState'] = state;
@@ -60,16 +66,18 @@ export function App() {
       {loaded ? (
         <ReactFlowProvider>
           <TopBar />
-          <div className="workspace">
-            <aside className="sidebar sidebar--left">
-              <FlowList />
-              <Palette />
-              <DataFolderUsage />
-            </aside>
+          <div className={`workspace${panels.left ? '' : ' workspace--no-left'}${panels.right ? '' : ' workspace--no-right'}`} data-testid="workspace">
+            {panels.left ? (
+              <aside className="sidebar sidebar--left">
+                <FlowList />
+                <Palette />
+                <DataFolderUsage />
+              </aside>
+            ) : null}
             <main className="canvas-wrap">
               <Canvas />
             </main>
-            <Inspector />
+            {panels.right ? <Inspector /> : null}
           </div>
         </ReactFlowProvider>
       ) : (

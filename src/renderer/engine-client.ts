@@ -10,7 +10,9 @@ import { EngineError } from '../shared/api';
 const TOKEN_KEY = 'millrace.token';
 const PORT_MESSAGE = 'millrace:engine-port';
 
-export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected' | 'no-engine';
+export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected' | 'no-engine' | 'bad-token';
+
+export const BAD_TOKEN_MESSAGE = "This link's token is not valid; open the URL printed by `millrace serve`.";
 
 export interface ConnectionHandlers {
   onStatus(status: ConnectionStatus, detail?: string): void;
@@ -120,8 +122,16 @@ function connectWebSocket(token: string, handlers: ConnectionHandlers) {
       everConnected = true;
     });
     socket.addEventListener('close', () => {
-      if (!opened) retry();
+      if (!opened) void refusedOrUnreachable();
     });
+  };
+  /** The engine answers → it refused our token (no point retrying); no answer → it is down. */
+  const refusedOrUnreachable = async () => {
+    const verdict = await fetch('/api/token-check', { headers: { 'x-millrace-token': token }, cache: 'no-store' })
+      .then((r) => r.status)
+      .catch(() => 0);
+    if (verdict === 401) handlers.onStatus('bad-token', BAD_TOKEN_MESSAGE);
+    else retry();
   };
   const retry = () => {
     attempt += 1;

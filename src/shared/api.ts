@@ -91,7 +91,7 @@ export interface SecretInfo {
 
 /** The LLM node's Test button: one one-token request to the primary target, no retries. */
 export type LlmTestResult =
-  | { ok: true; label: 'live' | 'replay'; provider: string; model: string; latencyMs: number; reply: string; totalTokens: number | null; cost: LlmCost }
+  | { ok: true; label: 'live' | 'replay' | 'synthetic'; provider: string; model: string; latencyMs: number; reply: string; totalTokens: number | null; cost: LlmCost }
   | { ok: false; error: string };
 
 /** Where the engine keeps its data and how much disk it takes. */
@@ -103,6 +103,16 @@ export interface DataFolderInfo {
   databaseBytes: number;
   /** Space inside the database freed by retention and not yet returned to the disk. */
   reclaimableBytes: number;
+}
+
+/** Sink and approval methods are declared in ./effects.ts (SinkApi) and ./approvals.ts (ApprovalsApi). */
+/** An OpenAI-compatible server found by `detectLlmServers` (Ollama, LM Studio, or a URL the user gave). */
+export interface LlmServerInfo {
+  name: string;
+  baseUrl: string;
+  reachable: boolean;
+  models: string[];
+  error?: string;
 }
 
 /** Sink and approval methods are declared in ./effects.ts (SinkApi) and ./approvals.ts (ApprovalsApi). */
@@ -138,6 +148,8 @@ export interface EngineApi extends SinkApi, ApprovalsApi {
   deleteSecret(arg: { name: string }): Promise<{ deleted: boolean }>;
   /** Sends a one-token request with an llm-call node's config and reports what happened. */
   testLlm(arg: { config: unknown }): Promise<LlmTestResult>;
+  /** Probes local OpenAI-compatible servers (Ollama 11434, LM Studio 1234) and the given URLs; lists their models. */
+  detectLlmServers(arg: { urls?: string[] }): Promise<LlmServerInfo[]>;
   /** Saves a run's live LLM answers as replay recordings (<data folder>/llm-replay/), usable at once by replay nodes. */
   recordLlmReplay(arg: { runId: string }): Promise<{ entries: number; file: string }>;
   /** Subscribe with the narrowest filter you need (one run, one flow, run summaries only): unfiltered means every node's data of every run. */
@@ -202,6 +214,7 @@ export const engineApiArgs = {
   testLlm: z.object({ config: z.unknown() }).strict(),
   recordLlmReplay: z.object({ runId: idArg }).strict(),
   getDataFolderInfo: none,
+  detectLlmServers: z.object({ urls: z.array(z.string().max(2000).regex(/^https?:\/\/\S+$/i, 'must start with http:// or https://')).max(5).optional() }).strict(),
   ...triggerApiArgs,
   ...sinkApiArgs,
   ...approvalApiArgs,

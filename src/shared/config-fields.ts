@@ -25,6 +25,9 @@ export const jsonText = () =>
 
 /** Default config for a node type: the schema parsed from `{}`, so defaults live in one place. */
 export function defaultConfig(schema: z.ZodType): Record<string, unknown> {
+  // Whole-object checks (e.g. "a hosted API needs a key") may reject the defaults on purpose: the
+  // new node then shows that problem, but still gets every field's default.
   const r = schema.safeParse({});
-  return r.success && typeof r.data === 'object' && r.data !== null ? (r.data as Record<string, unknown>) : {};
+  const d = r.success ? r : schema instanceof z.ZodObject ? z.object(schema.shape).safeParse({}) : r;
+  return d.success && typeof d.data === 'object' && d.data !== null ? (d.data as Record<string, unknown>) : {};
 }

@@ -7,8 +7,18 @@
  */
 import { z } from 'zod';
 
-export const LLM_PROVIDERS = ['openai-compatible', 'anthropic', 'replay'] as const;
+export const LLM_PROVIDERS = ['openai-compatible', 'anthropic', 'replay', 'synthetic'] as const;
 export type LlmProviderKind = (typeof LLM_PROVIDERS)[number];
+
+/** Providers that answer without a model or a network (recorded or made-up answers): no URL, no key, no cost. */
+export function isOfflineProvider(p: LlmProviderKind): p is 'replay' | 'synthetic' {
+  return p === 'replay' || p === 'synthetic';
+}
+
+/** How a call record is labelled wherever it is shown: the provider for offline answers, else live. */
+export function callLabelOf(p: LlmProviderKind): 'live' | 'replay' | 'synthetic' {
+  return isOfflineProvider(p) ? p : 'live';
+}
 
 /** Where a call goes. Secrets appear only as `secret:NAME` references, resolved by the gateway. */
 export interface LlmTarget {
@@ -105,13 +115,13 @@ export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
 export const costSchema = z.object({
   usd: z.number().nullable(),
   /** `unknown` is never shown as $0: the model has no price in the table. */
-  basis: z.enum(['price-table', 'local', 'cache-hit', 'replay', 'unknown']),
+  basis: z.enum(['price-table', 'local', 'cache-hit', 'replay', 'synthetic', 'unknown']),
 });
 export type LlmCost = z.infer<typeof costSchema>;
 
 export const callRecordSchema = z.object({
   /** "replay" when the answer came from recorded responses: shown wherever the call is. */
-  label: z.enum(['live', 'replay']),
+  label: z.enum(['live', 'replay', 'synthetic']),
   provider: z.enum(LLM_PROVIDERS),
   model: z.string(),
   endpoint: z.string(),
@@ -156,7 +166,7 @@ export function parseCallRecord(output: unknown): LlmCallRecord | null {
 export function formatCost(cost: LlmCost): string {
   if (cost.usd === null) return 'cost unknown';
   const usd = cost.usd === 0 ? '$0' : cost.usd < 0.01 ? `$${cost.usd.toPrecision(2)}` : `$${cost.usd.toFixed(4)}`;
-  const why = { 'price-table': '', local: ' (local)', 'cache-hit': ' (cache hit)', replay: ' (replay)', unknown: '' }[cost.basis];
+  const why = { 'price-table': '', local: ' (local)', 'cache-hit': ' (cache hit)', replay: ' (replay)', synthetic: ' (synthetic)', unknown: '' }[cost.basis];
   return `${usd}${why}`;
 }
 

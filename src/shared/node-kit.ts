@@ -37,7 +37,9 @@ export type Widget =
   | 'key-value'
   | 'field-map'
   /** A code editor (CodeMirror, JavaScript) with the same `$node` / `$trigger` completion. */
-  | 'code';
+  | 'code'
+  /** A `secret:NAME` reference: the shared secret picker (pick a stored secret or add one). */
+  | 'secret';
 
 export interface FieldHint {
   label?: string;

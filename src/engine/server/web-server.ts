@@ -71,6 +71,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end();
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    // A browser cannot read why a WebSocket upgrade was refused; after a refusal the page asks
+    // here, so a stale tab says "wrong token" at once instead of "cannot reach the engine".
+    if (url.pathname === '/api/token-check') {
+      const given = req.headers['x-millrace-token'];
+      const ok = tokenMatches(typeof given === 'string' ? given : null, token);
+      return void res.writeHead(ok ? 204 : 401, { 'cache-control': 'no-store' }).end();
+    }
     let rel: string;
     try {
       rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));

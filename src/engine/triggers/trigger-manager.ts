@@ -138,10 +138,11 @@ export class TriggerManager {
       if (dropSlots) {
         await this.dropObjects(row.slot, row.publication, row.config);
         this.o.store.delete(flowId, row.nodeId);
+        this.o.onStatus(this.inactiveStatus(flowId, row.nodeId));
       } else {
         this.o.store.setActive(flowId, row.nodeId, false);
+        this.o.onStatus({ ...this.inactiveStatus(flowId, row.nodeId), message: PAUSED_MESSAGE });
       }
-      this.o.onStatus(this.inactiveStatus(flowId, row.nodeId));
     }
     return this.status(flowId);
   }
@@ -186,7 +187,10 @@ export class TriggerManager {
     return this.o.store.forFlow(flowId).map((row) => {
       const running = this.running.get(key(flowId, row.nodeId));
       if (running) return { ...running.status };
-      return { ...this.inactiveStatus(flowId, row.nodeId), state: row.state === 'slot_lost' ? 'slot_lost' : 'inactive', message: row.message };
+      // A stored row that is not running is paused (its slot keeps the changes). The last message of
+      // a running trigger ("Retrying (attempt 6)") is stale once stopped; slot-lost and errors stay.
+      if (row.state === 'slot_lost') return { ...this.inactiveStatus(flowId, row.nodeId), state: 'slot_lost', message: row.message };
+      return { ...this.inactiveStatus(flowId, row.nodeId), message: row.state === 'error' ? row.message : PAUSED_MESSAGE };
     });
   }
 
@@ -253,6 +257,8 @@ export class TriggerManager {
     return { flowId, nodeId, ...names, state: 'inactive', message: null, attempt: 0, nextRetryAt: null, confirmedLsn: null, changes: 0, health: null, backfill: null };
   }
 }
+
+export const PAUSED_MESSAGE = 'Paused: the replication slot keeps every change made meanwhile; Resume processes them.';
 
 function newBackfill(cfg: PostgresChangeConfig): BackfillState {
   return { id: newId('bf'), tables: parseTableList(cfg.tables).map((t) => ({ ...t, cursor: null, done: false, rows: 0, estimate: 0 })) };

@@ -7,6 +7,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -25,6 +26,8 @@ import type { Size } from './layout';
 import { RunBanner } from '../runs/RunBanner';
 import { ValueEdge } from './ValueEdge';
 import { HeatmapBar } from '../runs/HeatmapBar';
+import { ContextMenu, type OpenMenu } from './ContextMenu';
+import type { MenuTarget } from './context-menu';
 
 export const PALETTE_MIME = 'application/x-millrace-node';
 
@@ -33,7 +36,11 @@ const nodeTypes = { millrace: FlowNodeView };
 const edgeTypes = { value: ValueEdge };
 const defaultEdgeOptions = { type: 'value' };
 const fitOptions = { padding: 0.12, maxZoom: 1.1 };
-const minimapSize = { width: 168, height: 112 };
+/** The minimap takes at most ~16% of the canvas width (168 × 112 on a wide one, never below 96 × 64). */
+function minimapSize(canvasWidth: number): { width: number; height: number } {
+  const width = Math.round(Math.min(168, Math.max(96, canvasWidth * 0.16)));
+  return { width, height: Math.round((width * 2) / 3) };
+}
 const editor = () => editorStore.getState();
 const toast = (text: string) => useSession.getState().toast('error', text);
 
@@ -111,9 +118,18 @@ export function Canvas() {
   const theme = useSession((s) => s.theme);
   const fitRequest = useSession((s) => s.fitRequest);
   const trace = useRuns(selectedTrace);
+  const canvasWidth = useStore((s) => s.width);
+  const minimapStyle = useMemo(() => minimapSize(canvasWidth), [canvasWidth]);
   const { fitView, setViewport, screenToFlowPosition } = useReactFlow();
   // Reused across renders so unchanged nodes keep their object identity (see rf-mapping).
   const [cache] = useState(newMappingCache);
+  const [menu, setMenu] = useState<OpenMenu | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
+  const openMenu = useCallback((event: { preventDefault(): void; clientX: number; clientY: number; currentTarget: unknown }, target: MenuTarget) => {
+    event.preventDefault();
+    const box = document.querySelector('.canvas')?.getBoundingClientRect();
+    setMenu({ target, x: event.clientX - (box?.left ?? 0), y: event.clientY - (box?.top ?? 0) });
+  }, []);
 
   const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
   const selectedEdges = useMemo(() => new Set(selection.edges), [selection.edges]);
@@ -173,6 +189,9 @@ export function Canvas() {
         onNodeDragStop={onNodeDragStop}
         onSelectionDragStop={onNodeDragStop}
         onNodeClick={(_event, node) => focusNode(node.id)}
+        onNodeContextMenu={(event, node) => openMenu(event, { kind: 'node', nodeId: node.id })}
+        onEdgeContextMenu={(event, edge) => openMenu(event, { kind: 'edge', edgeId: edge.id })}
+        onPaneContextMenu={(event) => openMenu(event, { kind: 'pane' })}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Control', 'Meta']}
@@ -185,10 +204,11 @@ export function Canvas() {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} />
         <Controls showInteractive={false} position="bottom-left" className="mr-controls" />
-        <MiniMap pannable zoomable nodeClassName={minimapClass} nodeBorderRadius={6} className="mr-minimap" style={minimapSize} />
+        <MiniMap pannable zoomable nodeClassName={minimapClass} nodeBorderRadius={6} className="mr-minimap" style={minimapStyle} />
       </ReactFlow>
       <RunBanner />
       <HeatmapBar />
+      {menu ? <ContextMenu menu={menu} onClose={closeMenu} /> : null}
       {flow.nodes.length === 0 ? (
         <div className="canvas__empty">
           <div className="canvas__empty-title">This flow is empty</div>

@@ -75,7 +75,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: ['F'], label: 'Fit the flow in view', matches: (k) => !k.ctrl && lower(k) === 'f', run: () => session().requestFit() },
   {
     keys: ['Esc'],
-    label: 'Clear selection / close dialog',
+    label: 'Clear selection / close dialog (in a text field: leave the field)',
     inFields: true,
     matches: (k) => k.key === 'Escape',
     run: () => {
@@ -107,6 +107,12 @@ export function handleShortcut(event: KeyboardEvent): boolean {
   const dialogOpen = session().dialog !== null;
   // Copying text the user selected (run output, labels) must keep working.
   if (info.ctrl && lower(info) === 'c' && (window.getSelection()?.toString() ?? '') !== '') return false;
+  // Esc while typing leaves the field (and closes a dialog), but keeps the node selected: the
+  // inspector the user is typing in must not vanish under them.
+  if (info.key === 'Escape' && inField && !dialogOpen) {
+    if (event.target instanceof HTMLElement) event.target.blur();
+    return true;
+  }
   for (const shortcut of SHORTCUTS) {
     if (!shortcut.matches(info)) continue;
     if ((inField || dialogOpen) && !shortcut.inFields) return false;

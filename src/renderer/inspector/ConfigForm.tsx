@@ -4,6 +4,7 @@ import type { AnyNodeDefinition } from '../../shared/node-kit';
 import type { FlowNode } from '../../shared/flow/schema';
 import { editorStore } from '../stores/editor-store';
 import { configErrors, describeConfig, type FieldSpec } from './schema-fields';
+import { SecretPicker } from '../llm/SecretPicker';
 import { JsonWidget, NumberWidget, PairsWidget, SelectWidget, SwitchWidget, TextWidget, type WidgetProps } from './widgets';
 import { TemplateField } from './TemplateField';
 
@@ -56,11 +57,27 @@ function Widget(props: WidgetProps & { errors: Record<string, string[]>; node: F
             : {})}
         />
       );
+    case 'secret':
+      return <TextWidget {...props} />;
   }
 }
 
 function Field({ spec, node, errors }: { spec: FieldSpec; node: FlowNode; errors: Record<string, string[]> }) {
   const own = errors[spec.name] ?? [];
+  if (spec.widget === 'secret') {
+    const value = node.config[spec.name];
+    return (
+      <SecretPicker
+        field={spec.name}
+        label={spec.label}
+        emptyLabel="None"
+        value={typeof value === 'string' ? value : ''}
+        errors={own}
+        onChange={(v) => editorStore.getState().setConfigField(node.id, spec.name, v)}
+        {...(spec.hint.help ? { help: spec.hint.help } : {})}
+      />
+    );
+  }
   const testId = `field-${spec.name}`;
   const inline = spec.widget === 'switch';
   return (

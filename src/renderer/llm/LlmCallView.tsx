@@ -50,6 +50,7 @@ export function LlmCallView({ trace }: { trace: NodeTrace }) {
     <div className="llm-call" data-testid="llm-call-view">
       <div className="llm-call__head">
         {call.label === 'replay' ? <span className="llm-badge llm-badge--replay">replay — recorded answer, no model was called</span> : null}
+        {call.label === 'synthetic' ? <span className="llm-badge llm-badge--synthetic">synthetic — made-up answer from the output schema, no model was called</span> : null}
         {call.cache.hit ? <span className="llm-badge llm-badge--cache">cache hit</span> : null}
         <span className="llm-call__model">{call.model}</span>
         <span className="muted">{call.endpoint}</span>

@@ -8,7 +8,8 @@ import { useMemo, useState } from 'react';
 import type { LlmTestResult } from '../../shared/api';
 import type { AnyNodeDefinition } from '../../shared/node-kit';
 import type { FlowNode } from '../../shared/flow/schema';
-import { formatCost } from '../../shared/llm';
+import { formatCost, isOfflineProvider, type LlmProviderKind } from '../../shared/llm';
+import { LocalServers } from './LocalServers';
 import { llmCallConfig, schemaFieldSchema, SCHEMA_FIELD_TYPES } from '../../nodes/llm-call.config';
 import { nodeRegistry } from '../../nodes';
 import { editorStore, useEditor } from '../stores/editor-store';
@@ -42,11 +43,11 @@ function TestButton({ node }: { node: FlowNode }) {
       >
         {state.running ? 'Testing…' : 'Test'}
       </button>
-      <span className="field__help">sends a one-token request</span>
+      <span className="field__help">{str(node.config['provider']) === 'replay' ? 'checks the recorded answers' : 'sends a one-token request'}</span>
       {r ? (
         <div className={`llm-test__result ${r.ok ? 'is-ok' : 'is-error'}`} data-testid="llm-test-result">
           {r.ok
-            ? `${r.label === 'replay' ? 'replay · ' : ''}${r.model} answered “${r.reply}” in ${formatMs(r.latencyMs)} · ${r.totalTokens ?? '?'} tokens · ${formatCost(r.cost)}`
+            ? `${r.label !== 'live' ? `${r.label} · ` : ''}${r.model} answered “${r.reply}” in ${formatMs(r.latencyMs)} · ${r.totalTokens ?? '?'} tokens · ${formatCost(r.cost)}`
             : r.error}
         </div>
       ) : null}
@@ -112,14 +113,22 @@ export function LlmInspector({ def, node }: { def: AnyNodeDefinition; node: Flow
     <div className="config-form llm-inspector" data-testid="llm-inspector">
       <section className="llm-section">
         <div className="section-title">Model</div>
-        <ConfigForm def={def} node={node} fields={provider === 'replay' ? ['provider', 'model'] : ['provider', 'baseUrl', 'model']} />
-        {provider === 'replay' ? (
+        <ConfigForm def={def} node={node} fields={isOfflineProvider(provider as LlmProviderKind) ? ['provider', 'model'] : ['provider', 'baseUrl', 'model']} />
+        {provider === 'synthetic' ? (
+          <div className="llm-note" data-testid="llm-synthetic-note">
+            <span className="llm-badge llm-badge--synthetic">synthetic</span> Made-up answers shaped by the output schema, the same for the same prompt; no model is
+            called and nothing is sent. For building and running a flow before any key exists.
+          </div>
+        ) : provider === 'replay' ? (
           <div className="llm-note" data-testid="llm-replay-note">
             <span className="llm-badge llm-badge--replay">replay</span> Answers come from recorded responses (resources/llm-replay, or &lt;data folder&gt;/llm-replay) keyed by the rendered
             request; no model is called. A request with no recording fails clearly.
           </div>
         ) : (
-          <SecretPicker value={str(node.config['apiKey'])} onChange={(v) => set('apiKey', v)} errors={errors['apiKey'] ?? []} />
+          <>
+            <SecretPicker value={str(node.config['apiKey'])} onChange={(v) => set('apiKey', v)} errors={errors['apiKey'] ?? []} />
+            <LocalServers nodeId={node.id} />
+          </>
         )}
         <TestButton node={node} />
       </section>

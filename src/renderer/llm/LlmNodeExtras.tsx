@@ -30,7 +30,7 @@ export function LlmNodeExtras({ nodeId }: { nodeId: string }) {
         </div>
       </div>
       <div className="llm-stats" data-testid="llm-stats">
-        {call.label === 'replay' ? <span className="llm-badge llm-badge--replay">replay</span> : null}
+        {call.label !== 'live' ? <span className={`llm-badge llm-badge--${call.label}`} data-testid="llm-label">{call.label}</span> : null}
         {call.cache.hit ? <span className="llm-badge llm-badge--cache">cache hit</span> : null}
         <span data-testid="llm-tokens" title={`${call.usage.promptTokens ?? '?'} prompt + ${call.usage.completionTokens ?? '?'} completion tokens`}>
           {formatTokens(call.usage.totalTokens)}

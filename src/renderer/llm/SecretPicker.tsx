@@ -7,7 +7,20 @@ import type { SecretInfo } from '../../shared/api';
 import { secretRefName } from '../../shared/llm';
 import { listSecrets, removeSecret, saveSecret } from './llm-actions';
 
-export function SecretPicker({ value, onChange, errors }: { value: string; onChange(value: string): void; errors: string[] }) {
+export interface SecretPickerProps {
+  value: string;
+  onChange(value: string): void;
+  errors: string[];
+  /** The config field (test ids, label target); the LLM node's API key by default. */
+  field?: string;
+  label?: string;
+  /** What an empty value means for this field. */
+  emptyLabel?: string;
+  help?: string;
+}
+
+/** The one secret field of the app: every `secret:NAME` setting (API keys, the Postgres password) uses it. */
+export function SecretPicker({ value, onChange, errors, field = 'apiKey', label = 'API key', emptyLabel = 'No key (local server)', help }: SecretPickerProps) {
   const [secrets, setSecrets] = useState<SecretInfo[] | null>(null);
   const [adding, setAdding] = useState(false);
   const [name, setName] = useState('');
@@ -18,19 +31,19 @@ export function SecretPicker({ value, onChange, errors }: { value: string; onCha
   const current = secretRefName(value);
   const known = secrets?.find((s) => s.name === current);
   return (
-    <div className="field" data-field="apiKey">
-      <label className="field__label" htmlFor="field-apiKey">
-        API key
+    <div className="field" data-field={field}>
+      <label className="field__label" htmlFor={`field-${field}`}>
+        {label}
       </label>
       <div className="llm-secret">
         <select
-          id="field-apiKey"
-          data-testid="field-apiKey"
+          id={`field-${field}`}
+          data-testid={`field-${field}`}
           className={`input select${errors.length ? ' is-invalid' : ''}`}
           value={value}
           onChange={(e) => onChange(e.target.value)}
         >
-          <option value="">No key (local server)</option>
+          <option value="">{emptyLabel}</option>
           {current && !known ? <option value={value}>{current} — not stored yet</option> : null}
           {value && !current ? <option value={value}>{value.slice(0, 4)}… (not a reference)</option> : null}
           {(secrets ?? []).map((s) => (
@@ -84,7 +97,7 @@ export function SecretPicker({ value, onChange, errors }: { value: string; onCha
           </button>
         </form>
       ) : null}
-      <div className="field__help">Flows store only secret:NAME. Headless: MILLRACE_SECRET_NAME also works.</div>
+      <div className="field__help">{help ?? 'Flows store only secret:NAME. Headless: MILLRACE_SECRET_NAME also works.'} Manage all secrets on the Secrets page (key icon).</div>
     </div>
   );
 }

@@ -2,7 +2,7 @@
  * Engine calls of the LLM node and the secrets it uses (split from ../actions.ts, same rules:
  * every engine call goes through an action; errors become toasts or return values, never throws).
  */
-import type { LlmTestResult, SecretInfo } from '../../shared/api';
+import type { LlmServerInfo, LlmTestResult, SecretInfo } from '../../shared/api';
 import { engine } from '../engine-client';
 import { useSession } from '../stores/session-store';
 import { describeError, failed } from '../actions';
@@ -15,6 +15,16 @@ export async function testLlmConnection(config: unknown): Promise<LlmTestResult>
     return await engine().testLlm({ config });
   } catch (error) {
     return { ok: false, error: describeError(error) };
+  }
+}
+
+/** Local OpenAI-compatible servers (Ollama, LM Studio) and `urls`, with their models. */
+export async function detectLlmServers(urls: string[]): Promise<LlmServerInfo[]> {
+  try {
+    return await engine().detectLlmServers({ urls });
+  } catch (error) {
+    failed('Could not look for local servers')(error);
+    return [];
   }
 }
 

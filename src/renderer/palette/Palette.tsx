@@ -18,7 +18,7 @@ export function Palette() {
   const flowStore = useStoreApi();
   const { setCenter } = useReactFlow();
 
-  /** Click-to-add lands next to the selected node, or in the middle of the visible canvas. */
+  /** Click-to-add lands right of the selected node (fed from its first output), or in the middle of the visible canvas. */
   const addByClick = (def: AnyNodeDefinition) => {
     const { width, height, transform } = flowStore.getState();
     const [tx, ty, zoom] = transform;
@@ -27,7 +27,7 @@ export function Palette() {
     const view = { x: -tx / zoom, y: -ty / zoom, width: width / zoom, height: height / zoom };
     const selected = selection.nodes.length === 1 ? selection.nodes[0] : undefined;
     const spot = placeNewNode(flow, measured, selected, view);
-    const id = addNode(typeRef(def), spot);
+    const id = addNode(typeRef(def), spot, selected);
     if (!id) return;
     focusNode(id);
     // A crowded view may push the node outside it: bring it into sight rather than hide it.

@@ -52,10 +52,13 @@ describe('click-to-add placement', () => {
     expect(clear(centred)).toBe(true);
   });
 
-  it('prefers a free spot inside the view over one right of the selection but outside it', () => {
+  it('goes right of the selection even outside the view (the palette scrolls to it), below a sibling there', () => {
     const f = flow([{ id: 'a', x: 700, y: 0 }]);
     const view = { x: 0, y: 0, width: 1000, height: 600 };
     const spot = placeNewNode(f, {}, 'a', view);
-    expect(insideView(view, spot)).toBe(true);
+    expect(spot).toEqual({ x: 700 + DEFAULT_NODE_SIZE.width + 56, y: 0 });
+    expect(insideView(view, spot)).toBe(false);
+    const withSibling = flow([{ id: 'a', x: 0, y: 0 }, { id: 'b', x: DEFAULT_NODE_SIZE.width + 56, y: 0 }]);
+    expect(placeNewNode(withSibling, {}, 'a', view)).toEqual({ x: DEFAULT_NODE_SIZE.width + 56, y: DEFAULT_NODE_SIZE.height + 40 });
   });
 });

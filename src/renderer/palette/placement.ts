@@ -48,6 +48,17 @@ function* freeSpots(flow: Flow, sizes: Readonly<Record<string, Size>>, start: Po
  */
 export function placeNewNode(flow: Flow, sizes: Readonly<Record<string, Size>>, selected: string | undefined, view: Rect): Position {
   const anchor = flow.nodes.find((n) => n.id === selected);
+  if (anchor) {
+    // The next step of a pipeline goes in the column right of its source, even outside the view
+    // (the palette scrolls it into sight): stacked below a sibling there, never under the source.
+    const x = Math.round(anchor.position.x + (sizes[anchor.id]?.width ?? DEFAULT_NODE_SIZE.width) + GAP_X);
+    for (let row = 0; row < 8; row++) {
+      for (const sign of row === 0 ? [1] : [1, -1]) {
+        const spot = { x, y: Math.round(anchor.position.y + sign * row * (DEFAULT_NODE_SIZE.height + GAP_Y)) };
+        if (!overlaps(flow, sizes, spot)) return spot;
+      }
+    }
+  }
   const centre = { x: Math.round(view.x + view.width / 2 - DEFAULT_NODE_SIZE.width / 2), y: Math.round(view.y + view.height / 2 - DEFAULT_NODE_SIZE.height / 2) };
   const starts = anchor ? [{ x: anchor.position.x + (sizes[anchor.id]?.width ?? DEFAULT_NODE_SIZE.width) + GAP_X, y: anchor.position.y }, centre] : [centre];
   let fallback: Position | null = null;

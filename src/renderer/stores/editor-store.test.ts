@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../shared/flow/schema';
 import { FlowSchema } from '../../shared/flow/schema';
-import { createEditorStore, PASTE_OFFSET } from './editor-store';
+import { createEditorStore, PASTE_OFFSET, PASTE_OFFSET_Y } from './editor-store';
 import { COALESCE_MS } from './history';
 import { testRegistry } from './test-registry';
 
@@ -41,6 +41,34 @@ describe('editor store: adding and connecting', () => {
     expect(first).toMatch(/^text_[a-z0-9]+$/);
     expect(s().selection.nodes).toEqual([second]);
     expect(FlowSchema.safeParse(flow()).success).toBe(true);
+  });
+
+  it('adding after a selected node feeds it from the first output the new node accepts, as one undo step', () => {
+    const { s, flow } = setup();
+    const start = s().addNode('start@1', { x: 0, y: 0 })!;
+    const text = s().addNode('text@1', { x: 300, y: 0 }, start)!;
+    expect(flow().edges).toEqual([expect.objectContaining({ source: start, sourcePort: 'out', target: text, targetPort: 'in' })]);
+    // text's string output does not fit count's number input: added, not connected.
+    const count = s().addNode('count@1', { x: 600, y: 0 }, text)!;
+    expect(flow().edges.filter((e) => e.target === count)).toEqual([]);
+    // A trigger has no input to feed.
+    s().addNode('start@1', { x: 0, y: 300 }, text);
+    expect(flow().edges).toHaveLength(1);
+    s().undo();
+    s().undo();
+    s().undo();
+    expect(flow().nodes.map((n) => n.id)).toEqual([start]);
+    expect(flow().edges).toEqual([]);
+  });
+
+  it('numbers names on their stem: a copy of "Text 2" is "Text 3"', () => {
+    const { s, flow } = setup();
+    s().addNode('text@1', { x: 0, y: 0 });
+    const second = s().addNode('text@1', { x: 0, y: 200 })!;
+    s().setSelection({ nodes: [second], edges: [] });
+    s().copy();
+    s().paste();
+    expect(flow().nodes.map((n) => n.name)).toEqual(['Text', 'Text 2', 'Text 3']);
   });
 
   it('refuses incompatible ports with a reason naming both nodes and types', () => {
@@ -162,8 +190,8 @@ describe('editor store: delete, copy and paste', () => {
     expect(pasted).not.toContain(a);
     const copies = flow().nodes.filter((n) => pasted.includes(n.id));
     expect(copies.map((n) => n.position)).toEqual([
-      { x: PASTE_OFFSET, y: PASTE_OFFSET },
-      { x: 300 + PASTE_OFFSET, y: PASTE_OFFSET },
+      { x: PASTE_OFFSET, y: PASTE_OFFSET_Y },
+      { x: 300 + PASTE_OFFSET, y: PASTE_OFFSET_Y },
     ]);
     expect(copies.map((n) => n.name)).toEqual(['Start 2', 'Text 2']);
     const newEdges = flow().edges.filter((e) => pasted.includes(e.source));
@@ -171,7 +199,9 @@ describe('editor store: delete, copy and paste', () => {
     expect(pasted).toContain(newEdges[0]?.target);
     s().paste();
     const third = flow().nodes.filter((n) => s().selection.nodes.includes(n.id));
-    expect(third[0]?.position).toEqual({ x: 2 * PASTE_OFFSET, y: 2 * PASTE_OFFSET });
+    expect(third[0]?.position).toEqual({ x: 2 * PASTE_OFFSET, y: 2 * PASTE_OFFSET_Y });
+    // Copies of copies are numbered on, not suffixed again.
+    expect(third.map((n) => n.name)).toEqual(['Start 3', 'Text 3']);
     expect(flow().nodes.map((n) => n.id)).toContain(c);
     expect(FlowSchema.safeParse(flow()).success).toBe(true);
     s().undo();

@@ -11,7 +11,7 @@ import type { NodeRegistry } from '../../shared/node-kit';
 import { nodeRegistry } from '../../nodes';
 import * as ops from './flow-ops';
 import { emptyHistory, record, redo, undo, type History } from './history';
-import { layoutPositions, type Size } from '../canvas/layout';
+import { DEFAULT_NODE_SIZE, layoutPositions, type Size } from '../canvas/layout';
 
 export interface Selection {
   nodes: string[];
@@ -24,6 +24,8 @@ export interface SelectionChange {
 }
 
 export const PASTE_OFFSET = 40;
+/** Each paste also moves down a node's height, so a copy never sits on top of its original. */
+export const PASTE_OFFSET_Y = DEFAULT_NODE_SIZE.height + PASTE_OFFSET;
 
 export interface EditorState {
   flow: Flow | null;
@@ -42,7 +44,8 @@ export interface EditorState {
 
   load(flow: Flow): void;
   unload(): void;
-  addNode(ref: string, position: Position): string | null;
+  /** With `connectFrom`, the new node is fed from that node's first fitting output (one undo step). */
+  addNode(ref: string, position: Position, connectFrom?: string): string | null;
   connectionProblem(c: ops.PortConnection): string | null;
   /** Returns the reason when the connection is refused. */
   connect(c: ops.PortConnection): string | null;
@@ -128,10 +131,10 @@ export function createEditorStore(registry: NodeRegistry = nodeRegistry, now: ()
         set({ flow: null, selection: emptySelection(), history: emptyHistory(), problems: [], problemsByNode: {}, dragStart: null });
       },
 
-      addNode(ref, position) {
+      addNode(ref, position, connectFrom) {
         const flow = get().flow;
         if (!flow) return null;
-        const added = ops.addNode(flow, registry, ref, position);
+        const added = connectFrom ? ops.addNodeAfter(flow, registry, ref, position, connectFrom) : ops.addNode(flow, registry, ref, position);
         if (!added) return null;
         commit(added.flow, null, { selection: { nodes: [added.nodeId], edges: [] } });
         return added.nodeId;
@@ -227,8 +230,8 @@ export function createEditorStore(registry: NodeRegistry = nodeRegistry, now: ()
       paste() {
         const { flow, clipboard, pasteCount } = get();
         if (!flow || !clipboard) return;
-        const shift = PASTE_OFFSET * (pasteCount + 1);
-        const pasted = ops.pasteFragment(flow, clipboard, { x: shift, y: shift });
+        const times = pasteCount + 1;
+        const pasted = ops.pasteFragment(flow, clipboard, { x: PASTE_OFFSET * times, y: PASTE_OFFSET_Y * times });
         commit(pasted.flow, null, { selection: { nodes: pasted.nodeIds, edges: [] }, pasteCount: pasteCount + 1 });
       },
 

@@ -27,11 +27,14 @@ export function newNodeId(type: string): string {
   return newId(base);
 }
 
+/** `base` if free, else the next free number on its stem: "Summarise 2" → "Summarise 3", never "Summarise 2 2". */
 export function uniqueName(flow: Flow, base: string): string {
   const taken = new Set(flow.nodes.map((n) => n.name));
   if (!taken.has(base)) return base;
-  for (let i = 2; ; i++) {
-    const candidate = `${base} ${i}`;
+  const numbered = /^(.*\S) (\d+)$/.exec(base);
+  const stem = numbered ? numbered[1]! : base;
+  for (let i = numbered ? Number(numbered[2]) + 1 : 2; ; i++) {
+    const candidate = `${stem} ${i}`;
     if (!taken.has(candidate)) return candidate;
   }
 }
@@ -52,6 +55,33 @@ export function addNode(
     config: defaultConfig(def.config),
   };
   return { flow: { ...flow, nodes: [...flow.nodes, node] }, nodeId: node.id };
+}
+
+/**
+ * Adds a node and feeds it from `fromId` (the selected node): its first output that the new node's
+ * first input accepts. Nothing is connected when no port pair fits (a trigger has no input).
+ */
+export function addNodeAfter(
+  flow: Flow,
+  registry: NodeRegistry,
+  ref: string,
+  position: Position,
+  fromId: string,
+): { flow: Flow; nodeId: string; edgeId: string | null } | null {
+  const added = addNode(flow, registry, ref, position);
+  if (!added) return null;
+  const from = added.flow.nodes.find((n) => n.id === fromId);
+  const fromDef = from ? registry.get(from.type) : undefined;
+  const targetPort = Object.keys(registry.get(ref)?.inputs ?? {})[0];
+  if (!fromDef || targetPort === undefined) return { ...added, edgeId: null };
+  for (const sourcePort of Object.keys(fromDef.outputs)) {
+    const c = { source: fromId, sourcePort, target: added.nodeId, targetPort };
+    if (connectionProblem(added.flow, registry, c) === null) {
+      const connected = connect(added.flow, c);
+      return { flow: connected.flow, nodeId: added.nodeId, edgeId: connected.edgeId };
+    }
+  }
+  return { ...added, edgeId: null };
 }
 
 /** Why this connection is refused, in words for a toast; null when it is fine. */

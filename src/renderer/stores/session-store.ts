@@ -22,7 +22,9 @@ export interface Toast {
 export type Dialog =
   | { kind: 'problems'; title: string; intro: string; problems: FlowProblem[]; nodeNames: Record<string, string> }
   | { kind: 'confirm-delete'; flowId: string; flowName: string }
-  | { kind: 'shortcuts' };
+  | { kind: 'shortcuts' }
+  | { kind: 'secrets' }
+  | { kind: 'confirm-drop-slot'; nodeId: string; slot: string };
 
 export interface SessionState {
   connection: ConnectionStatus;
@@ -34,6 +36,8 @@ export interface SessionState {
   flowVersion: number | null;
   save: SaveState;
   theme: Theme;
+  /** Side panels folded away (remembered per browser): more canvas on small screens. */
+  panels: { left: boolean; right: boolean };
   sideTab: SideTab;
   nodeTab: NodeTab;
   /** Set when a run was refused: nodes with problems are outlined until the next edit. */
@@ -53,6 +57,7 @@ export interface SessionState {
   setSave(save: SaveState): void;
   setTheme(theme: Theme): void;
   toggleTheme(): void;
+  togglePanel(side: 'left' | 'right'): void;
   setSideTab(tab: SideTab): void;
   setNodeTab(tab: NodeTab): void;
   setHighlightProblems(on: boolean): void;
@@ -64,6 +69,20 @@ export interface SessionState {
 }
 
 const THEME_KEY = 'millrace.theme';
+const PANELS_KEY = 'millrace.panels';
+
+/** Open unless folded before; a malformed stored value means "both open". */
+function initialPanels(): { left: boolean; right: boolean } {
+  const open = { left: true, right: true };
+  if (typeof window === 'undefined') return open;
+  try {
+    const stored: unknown = JSON.parse(window.localStorage.getItem(PANELS_KEY) ?? 'null');
+    if (typeof stored !== 'object' || stored === null) return open;
+    return { left: Reflect.get(stored, 'left') !== false, right: Reflect.get(stored, 'right') !== false };
+  } catch {
+    return open;
+  }
+}
 const TOAST_MS = 4500;
 let nextToastId = 1;
 
@@ -75,7 +94,7 @@ function initialTheme(): Theme {
 }
 
 export function appState(s: Pick<SessionState, 'connection' | 'loaded'>): AppState {
-  if (s.connection === 'disconnected' || s.connection === 'no-engine') return 'disconnected';
+  if (s.connection === 'disconnected' || s.connection === 'no-engine' || s.connection === 'bad-token') return 'disconnected';
   return s.loaded && s.connection === 'connected' ? 'ready' : 'loading';
 }
 
@@ -88,6 +107,7 @@ export const useSession = create<SessionState>()((set, get) => ({
   flowVersion: null,
   save: { status: 'saved' },
   theme: initialTheme(),
+  panels: initialPanels(),
   sideTab: 'node',
   nodeTab: 'config',
   highlightProblems: false,
@@ -111,13 +131,21 @@ export const useSession = create<SessionState>()((set, get) => ({
     set({ theme });
   },
   toggleTheme: () => get().setTheme(get().theme === 'dark' ? 'light' : 'dark'),
+  togglePanel: (side) => {
+    const panels = { ...get().panels, [side]: !get().panels[side] };
+    window.localStorage.setItem(PANELS_KEY, JSON.stringify(panels));
+    set({ panels });
+    // The canvas just changed width: fit the flow to the space it now has.
+    get().requestFit();
+  },
   setSideTab: (sideTab) => set({ sideTab }),
   setNodeTab: (nodeTab) => set({ nodeTab }),
   setHighlightProblems: (highlightProblems) => set({ highlightProblems }),
   toast: (kind, text) => {
     const id = nextToastId++;
     set((s) => ({ toasts: [...s.toasts.slice(-3), { id, kind, text }] }));
-    setTimeout(() => get().dismissToast(id), kind === 'error' ? TOAST_MS * 1.5 : TOAST_MS);
+    // An error stays long enough to read and copy (it can hold SQL to run by hand).
+    setTimeout(() => get().dismissToast(id), kind === 'error' ? TOAST_MS * 4 : TOAST_MS);
   },
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
   openDialog: (dialog) => set({ dialog }),

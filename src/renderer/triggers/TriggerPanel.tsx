@@ -7,6 +7,7 @@ import type { FlowNode } from '../../shared/flow/schema';
 import type { SetupReport, TriggerStatus } from '../../shared/triggers';
 import { activateTriggers, checkTriggerSetup, deactivateTriggers } from '../actions';
 import { useEditor } from '../stores/editor-store';
+import { useSession } from '../stores/session-store';
 import { triggerKey, useTriggers } from './trigger-store';
 import { backfillPercent, formatBytes, triggerChip } from './trigger-text';
 
@@ -97,7 +98,7 @@ export function TriggerPanel({ node }: { node: FlowNode }) {
           </button>
         ) : !active ? (
           <button type="button" className="button button--small button--primary" disabled={!!busy} onClick={() => void activateTriggers(node.id)} data-testid="trigger-activate">
-            Activate
+            {status ? 'Resume' : 'Activate'}
           </button>
         ) : null}
         {active ? (
@@ -105,7 +106,10 @@ export function TriggerPanel({ node }: { node: FlowNode }) {
             <button type="button" className="button button--small" disabled={!!busy} onClick={() => void deactivateTriggers(node.id, false)} title="Stop; the slot keeps changes for a later resume">
               Pause
             </button>
-            <button type="button" className="button button--small button--danger" disabled={!!busy} onClick={() => void deactivateTriggers(node.id, true)} title="Stop and drop the replication slot">
+            <button type="button" className="button button--small button--danger" disabled={!!busy} onClick={() => useSession.getState().openDialog({ kind: 'confirm-drop-slot', nodeId: node.id, slot: status.slot })}
+              title="Stop and drop the replication slot"
+              data-testid="trigger-drop"
+            >
               Stop &amp; drop slot
             </button>
           </>

@@ -17,6 +17,8 @@ describe('trigger words', () => {
 
   it('names each state on the chip', () => {
     expect(triggerChip(undefined)).toEqual({ text: 'inactive', tone: 'idle' });
+    // Known but stopped = paused (slot kept), never the same words as never activated.
+    expect(triggerChip({ ...base, state: 'inactive' })).toEqual({ text: 'paused', tone: 'warning' });
     expect(triggerChip({ ...base, health: { exists: true, active: true, walStatus: 'reserved', lagBytes: 2048, retainedBytes: 4096, safeWalBytes: null, warning: null, checkedAt: 0 } })).toEqual({ text: 'live · lag 2.0 kB', tone: 'ok' });
     expect(triggerChip({ ...base, state: 'reconnecting', attempt: 3 })).toEqual({ text: 'reconnecting (3)', tone: 'warning' });
     expect(triggerChip({ ...base, state: 'slot_lost' }).tone).toBe('error');

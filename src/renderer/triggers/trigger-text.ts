@@ -18,7 +18,9 @@ export type ChipTone = 'ok' | 'warning' | 'error' | 'idle';
 
 /** The short text and colour of the chip on the node. */
 export function triggerChip(status: TriggerStatus | undefined): { text: string; tone: ChipTone } {
-  if (!status || status.state === 'inactive') return { text: 'inactive', tone: 'idle' };
+  if (!status) return { text: 'inactive', tone: 'idle' };
+  // A known but stopped trigger was paused: its slot is kept (never-activated ones have no status).
+  if (status.state === 'inactive') return { text: 'paused', tone: 'warning' };
   switch (status.state) {
     case 'starting':
       return { text: 'starting…', tone: 'idle' };

@@ -3,9 +3,10 @@ import { useEffect, useRef } from 'react';
 import { formatProblem } from '../../shared/flow/problems';
 import { useSession, type Dialog } from '../stores/session-store';
 import { editorStore } from '../stores/editor-store';
-import { deleteFlow, focusNode } from '../actions';
+import { deactivateTriggers, deleteFlow, focusNode } from '../actions';
 import { GESTURES, SHORTCUTS } from '../canvas/shortcuts';
 import { Icon } from './icons';
+import { SecretsPage } from '../secrets/SecretsPage';
 
 function Keys({ keys }: { keys: string[] }) {
   return (
@@ -70,7 +71,7 @@ function DialogHost() {
   const primary = useRef<HTMLButtonElement>(null);
   useEffect(() => primary.current?.focus(), [dialog]);
   if (!dialog) return null;
-  const title = dialog.kind === 'problems' ? dialog.title : dialog.kind === 'shortcuts' ? 'Keyboard shortcuts' : 'Delete flow?';
+  const title = dialog.kind === 'problems' ? dialog.title : dialog.kind === 'shortcuts' ? 'Keyboard shortcuts' : dialog.kind === 'secrets' ? 'Secrets' : dialog.kind === 'confirm-drop-slot' ? 'Stop and drop the slot?' : 'Delete flow?';
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
       <div className="dialog" role="dialog" aria-modal="true" aria-label={title} data-testid={`dialog-${dialog.kind}`}>
@@ -83,6 +84,13 @@ function DialogHost() {
         <div className="dialog__body">
           {dialog.kind === 'problems' ? <ProblemsDialog dialog={dialog} /> : null}
           {dialog.kind === 'shortcuts' ? <ShortcutsDialog /> : null}
+          {dialog.kind === 'secrets' ? <SecretsPage /> : null}
+          {dialog.kind === 'confirm-drop-slot' ? (
+            <p>
+              The trigger stops and its replication slot <code>{dialog.slot}</code> is dropped: changes made in the database until you activate it again are not
+              processed, and activating starts from that moment. Use Pause to keep them instead.
+            </p>
+          ) : null}
           {dialog.kind === 'confirm-delete' ? (
             <p>
               “{dialog.flowName}” and its saved versions will be deleted. Its past runs stay in the run history. This cannot be undone.
@@ -90,7 +98,25 @@ function DialogHost() {
           ) : null}
         </div>
         <div className="dialog__footer">
-          {dialog.kind === 'confirm-delete' ? (
+          {dialog.kind === 'confirm-drop-slot' ? (
+            <>
+              <button type="button" className="button" onClick={close}>
+                Cancel
+              </button>
+              <button
+                ref={primary}
+                type="button"
+                className="button button--danger"
+                data-testid="confirm-drop-slot"
+                onClick={() => {
+                  close();
+                  void deactivateTriggers(dialog.nodeId, true);
+                }}
+              >
+                Stop and drop slot
+              </button>
+            </>
+          ) : dialog.kind === 'confirm-delete' ? (
             <>
               <button type="button" className="button" onClick={close}>
                 Cancel
@@ -132,6 +158,13 @@ function ConnectionBanner() {
   const connection = useSession((s) => s.connection);
   const detail = useSession((s) => s.connectionDetail);
   const loaded = useSession((s) => s.loaded);
+  if (connection === 'bad-token') {
+    return (
+      <div className="conn-banner conn-banner--error" data-testid="connection-banner" role="alert">
+        <Icon name="alert" size={15} /> {detail}
+      </div>
+    );
+  }
   if (connection === 'no-engine') {
     return (
       <div className="conn-banner conn-banner--error" data-testid="connection-banner" role="alert">

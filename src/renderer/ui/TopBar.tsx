@@ -79,6 +79,9 @@ export function TopBar() {
         />
         <ToolButton icon="fit" label="Fit view (F)" onClick={() => session().requestFit()} testId="fit-view" />
         <span className="topbar__divider" />
+        <ToolButton icon="panel-left" label="Show or hide the flows and nodes panel" onClick={() => session().togglePanel('left')} testId="toggle-left-panel" />
+        <ToolButton icon="panel-right" label="Show or hide the inspector" onClick={() => session().togglePanel('right')} testId="toggle-right-panel" />
+        <span className="topbar__divider" />
         <ToolButton icon="upload" label="Import a flow file" onClick={() => fileInput.current?.click()} testId="import-button" />
         <ToolButton icon="download" label="Export this flow as JSON" onClick={exportFlow} testId="export-button" />
         <input
@@ -115,6 +118,7 @@ export function TopBar() {
           onClick={() => session().toggleTheme()}
           testId="theme-toggle"
         />
+        <ToolButton icon="key" label="Secrets" onClick={() => session().openDialog({ kind: 'secrets' })} testId="secrets-button" />
         <ToolButton icon="keyboard" label="Keyboard shortcuts (?)" onClick={() => session().openDialog({ kind: 'shortcuts' })} testId="shortcuts-button" />
         <ApprovalsButton />
         <button

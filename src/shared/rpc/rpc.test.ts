@@ -105,6 +105,10 @@ class FakeEngine implements EngineApi {
     this.record('recordLlmReplay', arg);
     return { entries: 0, file: '' };
   }
+  async detectLlmServers(arg: { urls?: string[] }) {
+    this.record('detectLlmServers', arg);
+    return [];
+  }
   async testLlm(arg: { config: unknown }) {
     this.record('testLlm', arg);
     return { ok: false as const, error: 'not in this fake' };

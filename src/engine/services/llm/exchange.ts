@@ -5,6 +5,7 @@
  * Returns the first good answer with every attempt on the record, or throws ExchangeFailed.
  */
 import type { AttemptRecord, LlmReliability, LlmTarget } from '../../../shared/llm';
+import { isOfflineProvider } from '../../../shared/llm';
 import type { CircuitBreakers } from './circuit-breaker';
 import { ProviderError, UNHEALTHY, type Provider, type ProviderAnswer, type ProviderRequest } from './provider';
 import { toProviderError } from './providers/http-errors';
@@ -59,7 +60,7 @@ export async function runExchange(deps: ExchangeDeps, input: ExchangeInput): Pro
   for (let index = 0; index < input.targets.length; index++) {
     const target = input.targets[index]!;
     const endpoint = endpointOf(target);
-    const label = `${target.model} at ${target.provider === 'replay' ? 'replay' : target.baseUrl}`;
+    const label = `${target.model} at ${isOfflineProvider(target.provider) ? target.provider : target.baseUrl}`;
     const admission = deps.breakers.admit(endpoint);
     if (!admission.ok) {
       const message = `circuit open after repeated failures; next probe in ${seconds(admission.retryInMs)}`;

@@ -10,6 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { NodeError } from '../../../shared/services';
 import type { AttemptRecord, LlmCallOptions, LlmCallRecord, LlmCost, LlmRequest, LlmService, LlmTarget } from '../../../shared/llm';
+import { callLabelOf, isOfflineProvider } from '../../../shared/llm';
 import { CircuitBreakers } from './circuit-breaker';
 import { ExchangeFailed, runExchange, type ExchangeDeps, type ExchangeResult } from './exchange';
 import { cacheKey } from './keys';
@@ -109,7 +110,7 @@ export class LlmGateway implements LlmService {
       }
       if (!verdict.ok) throw new NodeError(`${verdict.problem}. Raw reply: ${clip(final.answer.text, 2000)}`, { permanent: true });
       const record = this.record(request, first, final, verdict.value, { firstReply, repairReason }, startedAt, performance.now() - t0);
-      if (request.cache.enabled && !final.cacheHit && final.targetIndex === 0 && request.targets[0]!.provider !== 'replay') {
+      if (request.cache.enabled && !final.cacheHit && final.targetIndex === 0 && !isOfflineProvider(request.targets[0]!.provider)) {
         const key = record.cache.key!;
         this.o.cache.put(key, final.answer, this.now(), this.now() + request.cache.ttlSeconds * 1000);
       }
@@ -242,10 +243,10 @@ export class LlmGateway implements LlmService {
     const out = request.output;
     const primary = request.targets[0]!;
     return {
-      label: target.provider === 'replay' ? 'replay' : 'live',
+      label: callLabelOf(target.provider),
       provider: target.provider,
       model: target.model,
-      endpoint: target.provider === 'replay' ? 'replay' : target.baseUrl,
+      endpoint: isOfflineProvider(target.provider) ? target.provider : target.baseUrl,
       targetIndex: final.targetIndex,
       request: {
         system: request.system,

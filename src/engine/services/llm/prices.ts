@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { LlmCost, LlmTarget } from '../../../shared/llm';
+import { isOfflineProvider } from '../../../shared/llm';
 import shipped from '../../../../resources/llm-prices.json';
 
 const priceSchema = z.object({ input: z.number().min(0), output: z.number().min(0) });
@@ -68,11 +69,11 @@ export class Prices {
 
   /** Whether a call to this target has a known cost (a budget cannot be kept otherwise). */
   knowsCostOf(target: LlmTarget): boolean {
-    return target.provider === 'replay' || this.priceOf(target) !== undefined || this.isLocal(target.baseUrl);
+    return isOfflineProvider(target.provider) || this.priceOf(target) !== undefined || this.isLocal(target.baseUrl);
   }
 
   cost(target: LlmTarget, usage: { promptTokens: number | null; completionTokens: number | null }): LlmCost {
-    if (target.provider === 'replay') return { usd: 0, basis: 'replay' };
+    if (isOfflineProvider(target.provider)) return { usd: 0, basis: target.provider };
     const price = this.priceOf(target);
     if (price) {
       if (usage.promptTokens === null || usage.completionTokens === null) return { usd: null, basis: 'unknown' };

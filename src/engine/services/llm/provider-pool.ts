@@ -4,6 +4,7 @@
  * Secret references are resolved here, per call, so a changed secret takes effect at once.
  */
 import type { LlmTarget } from '../../../shared/llm';
+import { createSyntheticProvider } from './providers/synthetic';
 import { secretRefName } from '../../../shared/llm';
 import { ProviderError, type Provider } from './provider';
 import { createAnthropicProvider } from './providers/anthropic';
@@ -31,6 +32,7 @@ const MAX_CLIENTS = 200;
 export class ProviderPool {
   private readonly clients = new Map<string, { client: Provider; apiKey: string | null; headers: Record<string, string> }>();
   private readonly replay: Provider;
+  private readonly synthetic = createSyntheticProvider();
 
   constructor(private readonly o: ProviderPoolOptions) {
     this.replay = createReplayProvider(o.replay);
@@ -39,6 +41,7 @@ export class ProviderPool {
   /** Synchronous when every secret the target needs was resolved before (the common case). */
   get(target: LlmTarget): Provider | Promise<Provider> {
     if (target.provider === 'replay') return this.replay;
+    if (target.provider === 'synthetic') return this.synthetic;
     const apiKey = target.apiKey ? this.o.secrets.peek?.(target.apiKey) : null;
     const refs = Object.values(target.headers).some((v) => secretRefName(v) !== null);
     if (apiKey === undefined || refs) return this.resolveAndGet(target);

@@ -8,6 +8,7 @@ import { startTestPostgres, type TestPostgres } from './postgres-for-tests';
 import { slotHealth } from './slot';
 import { runEvents, startEngine, triggerFlow, waitFor, waitForRunCount, waitForState } from './testing';
 import { triggerObjectName } from './names';
+import { PAUSED_MESSAGE } from '../trigger-manager';
 
 let pg: TestPostgres;
 
@@ -97,8 +98,11 @@ describe('trigger lifecycle', () => {
       }
       expect(await slots()).toEqual(['millrace_a_pg', 'millrace_b_pg', 'millrace_c_pg']);
       // Deactivate without drop keeps the slot (changes are kept for a later resume).
-      await fx.engine.deactivateFlow({ id: 'a', dropSlot: false });
+      const paused = await fx.engine.deactivateFlow({ id: 'a', dropSlot: false });
       expect(await slots()).toContain('millrace_a_pg');
+      // Paused says so (not a stale "Retrying…" or a blank "inactive" like a never-activated trigger).
+      expect(paused).toEqual([expect.objectContaining({ state: 'inactive', message: PAUSED_MESSAGE })]);
+      expect(await fx.engine.getTriggerStatus({ flowId: 'a' })).toEqual([expect.objectContaining({ message: PAUSED_MESSAGE })]);
       await fx.engine.deactivateFlow({ id: 'a', dropSlot: true });
       await fx.engine.deleteFlow({ id: 'b' });
       const c = await fx.engine.getFlow({ id: 'c' });

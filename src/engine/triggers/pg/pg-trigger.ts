@@ -101,7 +101,7 @@ export class PgTrigger {
         this.status.attempt++;
         const delay = Math.min(this.o.maxBackoffMs ?? 30_000, 250 * 2 ** Math.min(this.status.attempt - 1, 10)) * (0.8 + Math.random() * 0.4);
         this.status.nextRetryAt = Date.now() + Math.round(delay);
-        this.setState('reconnecting', `connection lost: ${message}. Retrying (attempt ${this.status.attempt}).`);
+        this.setState('reconnecting', reconnectMessage(message, this.status.attempt));
         this.o.log(`trigger ${this.o.flowId}/${this.o.nodeId}: ${message}; retry in ${Math.round(delay)} ms`);
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, delay);
@@ -252,4 +252,9 @@ export class PgTrigger {
     }, 250);
     this.statusTimer.unref?.();
   }
+}
+
+/** The cause may end in its own punctuation ("…host and port?"): no "?." before the retry note. */
+export function reconnectMessage(cause: string, attempt: number): string {
+  return `connection lost: ${cause}${/[.?!]$/.test(cause) ? '' : '.'} Retrying (attempt ${attempt}).`;
 }

@@ -44,6 +44,7 @@ export type ReplayFixture = z.input<typeof replayFixtureSchema>;
 
 export class ReplayBook {
   private readonly answers = new Map<string, ProviderAnswer>();
+  private readonly perModel = new Map<string, number>();
   readonly sources: string[] = [];
 
   /** Reads every *.json fixture in the folders that exist; a broken file is reported, not fatal. */
@@ -68,6 +69,7 @@ export class ReplayBook {
     for (const e of parsed.entries) {
       const messages = e.request.messages ?? [{ role: 'user' as const, content: e.request.prompt ?? '' }];
       const key = replayKey({ model: e.request.model, system: e.request.system, messages, params: e.request.params, schema: e.request.schema });
+      if (!this.answers.has(key)) this.perModel.set(e.request.model, (this.perModel.get(e.request.model) ?? 0) + 1);
       const finish = e.response.finishReason;
       this.answers.set(key, {
         text: e.response.text,
@@ -79,6 +81,11 @@ export class ReplayBook {
       });
     }
     return parsed.entries.length;
+  }
+
+  /** How many recorded answers this model has (the Test button's check in replay mode). */
+  recordedFor(model: string): number {
+    return this.perModel.get(model) ?? 0;
   }
 
   get size(): number {
