@@ -5,6 +5,7 @@
  * Gives the field its completions (names, not ids), its preview and its unknown-path warnings.
  * Pure: tested without a browser.
  */
+import { defaultConfig } from '../../shared/config-fields';
 import type { Flow, FlowNode } from '../../shared/flow/schema';
 import type { AnyNodeDefinition, DataShape, NodeRegistry, UpstreamNode } from '../../shared/node-kit';
 import type { RunTrace } from '../../shared/runs';
@@ -41,8 +42,14 @@ function portsOf(def: AnyNodeDefinition, output: unknown): Record<string, unknow
 function declaredShapes(def: AnyNodeDefinition, node: FlowNode): Record<string, DataShape> {
   if (!def.outputShapes) return {};
   const cfg = def.config.safeParse(node.config);
-  if (!cfg.success) return {};
-  const shapes = def.outputShapes(cfg.data);
+  // A config with a problem elsewhere (an LLM node still without its API key) still declares its
+  // output shape: complete against the config as typed, over the type's defaults.
+  let shapes: ReturnType<NonNullable<AnyNodeDefinition['outputShapes']>>;
+  try {
+    shapes = def.outputShapes(cfg.success ? cfg.data : { ...defaultConfig(def.config), ...(node.config as Record<string, unknown>) });
+  } catch {
+    return {};
+  }
   return Object.fromEntries(Object.entries(shapes).filter((e): e is [string, DataShape] => e[1] !== undefined));
 }
 
