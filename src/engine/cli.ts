@@ -16,6 +16,8 @@ import { startWebServer } from './server/web-server';
 import { loadOrCreateToken } from './server/security';
 import { summarizeTrace } from './cli-format';
 import { runDemoPostgres } from './triggers/pg/demo-postgres';
+import { CODEGEN_USAGE, codegenCommand } from './codegen/commands';
+import { runResultJson } from './library/run-result';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -25,8 +27,9 @@ Usage:
   millrace serve [--port N] [--data-dir DIR] [--keep-days N] [--keep-runs N]
                                                         start web mode on 127.0.0.1 and print its URL;
                                                         finished runs are kept 30 days / 10,000 per flow by default
-  millrace run FLOW.json [--input JSON] [--output-dir DIR]   run a flow headless, print a per-node summary
+  millrace run FLOW.json [--input JSON] [--output-dir DIR] [--json]   run a flow headless, print a per-node summary (--json: as JSON)
   millrace validate FLOW.json                            print every problem; exit 1 if there are any
+${CODEGEN_USAGE}
   millrace demo-postgres                                 a throwaway Postgres (wal_level=logical, table orders) for the change trigger
 
 Data lives in --data-dir (default: $MILLRACE_DATA_DIR or ~/.millrace).`;
@@ -40,6 +43,9 @@ export async function main(argv: string[]): Promise<number> {
       return run(rest);
     case 'validate':
       return validate(rest);
+    case 'export':
+    case 'import':
+      return codegenCommand(command, rest);
     case 'demo-postgres':
       return runDemoPostgres();
     case undefined:
@@ -153,7 +159,7 @@ async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { input: { type: 'string' }, 'output-dir': { type: 'string' } },
+    options: { input: { type: 'string' }, 'output-dir': { type: 'string' }, json: { type: 'boolean' } },
   });
   const file = readFlowFile(positionals[0]);
   if ('error' in file) return fail(file.error);
@@ -181,7 +187,7 @@ async function run(args: string[]): Promise<number> {
     if (!imported.ok) return fail('the flow could not be loaded');
     const { runId } = await engine.startRun({ flowId: imported.saved.flow.id, ...(input !== undefined ? { input } : {}) });
     const trace = await engine.waitForRun(runId);
-    console.log(summarizeTrace(trace, imported.saved.flow));
+    console.log(values.json ? JSON.stringify(runResultJson(trace, imported.saved.flow)) : summarizeTrace(trace, imported.saved.flow));
     return trace.run.status === 'succeeded' ? 0 : 1;
   } finally {
     await engine.close();

@@ -1,0 +1,56 @@
+/**
+ * Runs a flow document headless on the embedded engine: the SQLite journal in `dataDir` (durable:
+ * waits, retries and approvals survive restarts), or a throwaway folder that is removed afterwards
+ * (`ephemeral`). Used by exported programs and by `millrace run`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Flow } from '../../shared/flow/schema';
+import { formatProblem } from '../../shared/flow/problems';
+import type { RunTrace } from '../../shared/runs';
+import { createEngine, type Engine } from '../engine';
+import type { EngineOptions } from '../engine-options';
+
+export interface RunFlowOptions {
+  input?: unknown;
+  /** Where the journal lives; ignored when `ephemeral`. */
+  dataDir?: string;
+  ephemeral?: boolean;
+  /** Where Write file nodes write. Default: `<dataDir>/output`. */
+  outputDir?: string;
+  log?: (line: string) => void;
+  /** Extra engine options (tests: env for secrets). */
+  engine?: Partial<EngineOptions>;
+}
+
+export interface FlowRun {
+  flow: Flow;
+  trace: RunTrace;
+}
+
+/** Starts the engine, saves the flow under its id (a new version if it changed), runs it once and waits. */
+export async function runFlow(doc: Flow, options: RunFlowOptions = {}): Promise<FlowRun> {
+  const dataDir = options.ephemeral || !options.dataDir ? mkdtempSync(join(tmpdir(), 'millrace-run-')) : resolve(options.dataDir);
+  const throwaway = options.ephemeral || !options.dataDir;
+  let engine: Engine | undefined;
+  try {
+    engine = createEngine({
+      dataDir,
+      ...(options.outputDir ? { outputDir: resolve(options.outputDir) } : {}),
+      seedDemo: false,
+      log: options.log ?? (() => {}),
+      ...options.engine,
+    });
+    const saved = await engine.saveFlow({ flow: doc });
+    if (saved.problems.length > 0) {
+      const names = new Map(saved.flow.nodes.map((n) => [n.id, n.name]));
+      throw new Error(`"${doc.name}" cannot run:\n${saved.problems.map((p) => `  ✗ ${formatProblem(p, names)}`).join('\n')}`);
+    }
+    const { runId } = await engine.startRun({ flowId: saved.flow.id, ...(options.input !== undefined ? { input: options.input } : {}) });
+    return { flow: saved.flow, trace: await engine.waitForRun(runId) };
+  } finally {
+    await engine?.close();
+    if (throwaway) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
