@@ -6,6 +6,7 @@
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 /** Characters a template literal would show raw and make hard to read or to round-trip. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const AWKWARD = /[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029]/;
 const INLINE_MAX = 72;
 
