@@ -34,6 +34,7 @@ export async function runFlow(doc: Flow, options: RunFlowOptions = {}): Promise<
   const dataDir = options.ephemeral || !options.dataDir ? mkdtempSync(join(tmpdir(), 'millrace-run-')) : resolve(options.dataDir);
   const throwaway = options.ephemeral || !options.dataDir;
   let engine: Engine | undefined;
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
   try {
     engine = createEngine({
       dataDir,
@@ -48,8 +49,12 @@ export async function runFlow(doc: Flow, options: RunFlowOptions = {}): Promise<
       throw new Error(`"${doc.name}" cannot run:\n${saved.problems.map((p) => `  ✗ ${formatProblem(p, names)}`).join('\n')}`);
     }
     const { runId } = await engine.startRun({ flowId: saved.flow.id, ...(options.input !== undefined ? { input: options.input } : {}) });
+    // The scheduler's wake-up timers do not hold the process open (a server has other handles);
+    // a program whose only work is this run must stay alive through its waits and retry backoffs.
+    keepAlive = setInterval(() => {}, 60_000);
     return { flow: saved.flow, trace: await engine.waitForRun(runId) };
   } finally {
+    clearInterval(keepAlive);
     await engine?.close();
     if (throwaway) rmSync(dataDir, { recursive: true, force: true });
   }
