@@ -101,6 +101,8 @@ export function importFlowSource(text: string, options: ImportOptions = {}): Imp
           init.expression.name.text === 'node'
         ) {
           if (nodeVars.has(name) || name === flowVar) throw new Unmapped(decl.name, `"${name}" is declared twice`);
+          // Known even if its spec is refused below, so nodes reading it do not report it again.
+          nodeVars.set(name, '');
           const spec = readNodeSpec(arg);
           nodeVars.set(name, spec.node.id);
           nodes.push({ ...spec, line: lineOf(st) });
@@ -192,6 +194,7 @@ export function importFlowSource(text: string, options: ImportOptions = {}): Imp
     }
     if (!variable || port === undefined || !ts.isIdentifier(variable)) throw new Unmapped(e, 'an input must be an upstream port, like summarise.out');
     const id = nodeVars.get(variable.text);
+    if (id === '') return { node: '', port }; // that node was refused already; its line is listed
     if (id === undefined) throw new Unmapped(e, `"${variable.text}" is not a node declared above`);
     return { node: id, port };
   }
