@@ -5,7 +5,7 @@
  * pass `tsc --strict` and typescript-eslint's recommended rules.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Flow } from '../../shared/flow/schema';
@@ -13,6 +13,7 @@ import { startFakeLlmProvider, type FakeLlmProvider } from '../services/llm/test
 import { runFlow } from '../library/run-flow';
 import { runResultJson, type RunResultJson } from '../library/run-result';
 import { buildProject } from './project';
+import { exportFlowSource } from './generate';
 import { corpus, missingFromCorpus, type CorpusCase } from './testing/corpus';
 import { startEchoServer, type EchoServer } from './testing/echo-server';
 import { materialize, repoRoot, runNode, tsxCli } from './testing/project-harness';
@@ -66,8 +67,12 @@ describe('export differential', () => {
       const { flow, trace } = await runFlow(c.flow, { ephemeral: true, outputDir, ...(c.input !== undefined ? { input: c.input } : {}) });
       engineResults.set(c.flow.id, normalize(runResultJson(trace, flow)));
     }
-    const exported = await inBatches(cases, 2, async (c) => {
-      const dir = materialize(buildProject(c.flow), mkdtempSync(join(work, 'p-')));
+    // A broken exporter (one template changed on the way out) must be caught by the comparison.
+    const broken: CorpusCase = { ...cases.find((c) => c.flow.id === 'corpus-branches-large')!, broken: true } as CorpusCase & { broken: true };
+    const exported = await inBatches([...cases, broken], 2, async (c) => {
+      const project = buildProject(c.flow);
+      if ('broken' in c) project.files['flow.ts'] = project.files['flow.ts']!.replace('{{ customer.emails[0] }}', '{{ customer.emails[1] }}');
+      const dir = materialize(project, mkdtempSync(join(work, 'p-')));
       const args = ['flow.ts', '--json', '--ephemeral', '--output-dir', outputDir, ...(c.input !== undefined ? ['--input', JSON.stringify(c.input)] : [])];
       const r = await runNode(tsxCli, args, dir, { timeoutMs: 120_000 });
       const last = r.stdout.trim().split('\n').pop() ?? '';
@@ -77,18 +82,42 @@ describe('export differential', () => {
       } catch {
         throw new Error(`${c.flow.id}: the exported program printed no JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
       }
-      return { id: c.flow.id, result: normalize(parsed), code: r.code };
+      return { id: c.flow.id, result: normalize(parsed), code: r.code, broken: 'broken' in c };
     });
-    for (const e of exported) {
+    for (const e of exported.filter((x) => !x.broken)) {
       expect(e.result, `flow ${e.id}`).toEqual(engineResults.get(e.id));
     }
+    expect(exported.find((x) => x.broken)!.result).not.toEqual(engineResults.get('corpus-branches-large'));
     // The corpus exercises what it claims: both If sides, a retry, a failure, LLM calls.
     const statuses = Object.fromEntries(exported.map((e) => [e.id, (e.result as { status: string }).status]));
     expect(statuses['corpus-failure']).toBe('failed');
     expect(statuses['corpus-branches-large']).toBe('succeeded');
     expect(exported.find((e) => e.id === 'corpus-failure')!.code).toBe(1);
     expect(statuses['corpus-retry']).toBe('succeeded');
-    expect(echo.requests.filter((r) => r.path === '/flaky').length).toBe(4); // timed out once, then answered: in each of the two runs
+    expect(echo.requests.filter((r) => r.path === '/flaky').length).toBe(4);
+    expect(echo.requests.filter((r) => r.path === '/orders/A-7').length).toBe(3); // engine, export, broken export // timed out once, then answered: in each of the two runs
     expect(llm.requests.length).toBe(4);
+  }, 300_000);
+
+  it('exported code passes tsc --strict and typescript-eslint recommended (every demo and corpus flow)', async () => {
+    const dir = materialize(buildProject(cases[0]!.flow), mkdtempSync(join(work, 'lint-')));
+    mkdirSync(join(dir, 'flows'));
+    for (const c of cases) writeFileSync(join(dir, 'flows', `${c.flow.id}.ts`), exportFlowSource(c.flow));
+    const tsconfig = JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8')) as { compilerOptions: { strict: boolean }; include: string[] };
+    expect(tsconfig.compilerOptions.strict).toBe(true);
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, include: ['flow.ts', 'flows/*.ts'] }));
+    const [tsc, eslint] = await Promise.all([
+      runNode(join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), ['-p', '.'], dir, { timeoutMs: 240_000 }),
+      runNode(join(repoRoot, 'node_modules', 'eslint', 'bin', 'eslint.js'), ['--max-warnings', '0', '.'], dir, { timeoutMs: 240_000 }),
+    ]);
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.code).toBe(0);
+    expect(eslint.stdout + eslint.stderr).toBe('');
+    expect(eslint.code).toBe(0);
+    // The check can fail: an unused variable and an any are reported.
+    writeFileSync(join(dir, 'flows', 'bad.ts'), 'const unused: any = 1;\nexport {};\n');
+    const bad = await runNode(join(repoRoot, 'node_modules', 'eslint', 'bin', 'eslint.js'), ['.'], dir, { timeoutMs: 240_000 });
+    expect(bad.stdout).toMatch(/no-unused-vars/);
+    expect(bad.stdout).toMatch(/no-explicit-any/);
   }, 300_000);
 });

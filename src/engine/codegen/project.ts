@@ -77,7 +77,7 @@ export function buildProject(raw: unknown, options: ProjectOptions = {}): Export
     "import js from '@eslint/js';",
     "import tseslint from 'typescript-eslint';",
     '',
-    "export default tseslint.config({ files: ['flow.ts'] }, js.configs.recommended, ...tseslint.configs.recommended);",
+    "export default tseslint.config({ files: ['**/*.ts'] }, js.configs.recommended, ...tseslint.configs.recommended);",
     '',
   ].join('\n');
   const secrets = secretNames(flow);

@@ -32,8 +32,12 @@ export interface NodeSpec {
   position: { x: number; y: number };
   config: Record<string, unknown>;
   settings?: NodeSettings;
-  /** Input port → the upstream port(s) feeding it; with several, the first that carries data wins. */
-  inputs?: Record<string, PortRef | readonly PortRef[]>;
+  /**
+   * Input port → the upstream port(s) feeding it; with several, the first that carries data wins.
+   * `undefined` is accepted by the type (a port looked up by name under noUncheckedIndexedAccess)
+   * and refused at run time with the node and port named.
+   */
+  inputs?: Record<string, PortRef | undefined | readonly (PortRef | undefined)[]>;
 }
 
 export class FlowBuilder {
@@ -60,7 +64,7 @@ export class FlowBuilder {
     });
     for (const [port, refs] of Object.entries(spec.inputs ?? {})) {
       if (!(port in def.inputs)) throw new Error(`node "${spec.name}": ${spec.type} has no input "${port}"`);
-      for (const ref of Array.isArray(refs) ? (refs as readonly PortRef[]) : [refs as PortRef]) {
+      for (const ref of Array.isArray(refs) ? (refs as readonly (PortRef | undefined)[]) : [refs as PortRef | undefined]) {
         if (!ref || typeof ref.node !== 'string') throw new Error(`node "${spec.name}": input "${port}" refers to an output port that does not exist`);
         this.edges.push({ id: edgeId(ref, spec.id, port), source: ref.node, sourcePort: ref.port, target: spec.id, targetPort: port });
       }
