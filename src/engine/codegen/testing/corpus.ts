@@ -128,10 +128,10 @@ export function corpus(s: CorpusServers): CorpusCase[] {
     ], [edge('start', 'out', 'missing'), edge('missing', 'out', 'after')]),
   });
   cases.push({
-    input: { op: 'insert', schema: 'public', table: 'orders', row: { id: 9, total: 70 }, old: null },
+    input: { source: 'live', schema: 'public', table: 'orders', operation: 'insert', new: { id: 9, total: 70 }, old: null, key: { id: 9 }, columns: [], unchangedToast: [], lsn: '0/16B3748', position: 0, commitTime: null, xid: 750 },
     flow: flow('corpus-pg-change', 'Postgres change', [
       node('change', 'postgres-change@1', 'Order changed', { tables: 'public.orders', filter: '' }),
-      node('shape', 'set-fields@1', 'Shape', { fields: [{ name: 'orderId', value: '{{ row.id }}' }, { name: 'op', value: '{{ op }}' }] }),
+      node('shape', 'set-fields@1', 'Shape', { fields: [{ name: 'orderId', value: '{{ new.id }}' }, { name: 'op', value: '{{ operation }}' }] }),
     ], [edge('change', 'change', 'shape')]),
   });
   return cases;
