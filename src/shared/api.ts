@@ -10,6 +10,7 @@ import type { PortMap, NodeCategory, FieldHint } from './node-kit';
 import type { RunEvent, RunStatus, RunSummary, RunTrace } from './runs';
 import { SECRET_NAME, type LlmCost } from './llm';
 import { triggerApiArgs, type SetupReport, type TriggerStatus } from './triggers';
+import { codegenApiArgs, type CodegenApi } from './codegen-api';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -69,7 +70,7 @@ export type LlmTestResult =
   | { ok: true; label: 'live' | 'replay'; provider: string; model: string; latencyMs: number; reply: string; totalTokens: number | null; cost: LlmCost }
   | { ok: false; error: string };
 
-export interface EngineApi {
+export interface EngineApi extends CodegenApi {
   listNodeTypes(): Promise<NodeTypeInfo[]>;
   listFlows(): Promise<FlowSummary[]>;
   getFlow(arg: { id: string }): Promise<SavedFlow>;
@@ -147,6 +148,7 @@ export const engineApiArgs = {
   testLlm: z.object({ config: z.unknown() }).strict(),
   recordLlmReplay: z.object({ runId: idArg }).strict(),
   ...triggerApiArgs,
+  ...codegenApiArgs,
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export const engineStreams = ['onRunEvent', 'onTriggerStatus'] as const satisfies readonly EngineStream[];
