@@ -11,6 +11,7 @@ import './styles/run-overlay.css';
 import './styles/inspector.css';
 import './styles/runs.css';
 import './styles/triggers.css';
+import './styles/codegen.css';
 import { App } from './App';
 import { useSession } from './stores/session-store';
 import { hasUnsavedChanges, saveNow, startApp } from './actions';
