@@ -4,7 +4,7 @@
  * the program's command line. Behaviour cannot drift from the app because it is the app's code.
  */
 export { defineFlow, FlowBuilder, type FlowMeta, type NodeSpec, type NodePorts, type PortRef } from './flow-builder';
-export { runFlow, type RunFlowOptions, type FlowRun } from './run-flow';
+export { runFlow, runFlowRepeated, type RunFlowOptions, type FlowRun } from './run-flow';
 export { runFlowCli, flowCliMain, isMainModule } from './run-cli';
 export { runResultJson, type RunResultJson } from './run-result';
 export { nodeRegistry, allNodeDefinitions } from '../../nodes';

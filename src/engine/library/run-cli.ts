@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FlowBuilder } from './flow-builder';
-import { runFlow } from './run-flow';
+import { runFlow, runFlowRepeated } from './run-flow';
 import { runResultJson } from './run-result';
 import { summarizeTrace } from '../cli-format';
 
@@ -17,6 +17,7 @@ const USAGE = `Usage: npx tsx flow.ts [--input JSON] [--json] [--data-dir DIR | 
   --data-dir DIR   the durable journal (default: ./.millrace)
   --ephemeral      journal in a throwaway folder, removed after the run
   --output-dir DIR where Write file nodes write (default: <data dir>/output)
+  --repeat N       run N times on one engine (--concurrency at once, default 20) and print the throughput as JSON
 Secrets: secret:NAME in the config is read from the environment variable MILLRACE_SECRET_NAME.`;
 
 /** True when `moduleUrl` is the file node was started with. */
@@ -46,6 +47,8 @@ export async function flowCliMain(flow: FlowBuilder, argv: string[]): Promise<nu
         'data-dir': { type: 'string' },
         ephemeral: { type: 'boolean' },
         'output-dir': { type: 'string' },
+        repeat: { type: 'string' },
+        concurrency: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -65,6 +68,17 @@ export async function flowCliMain(flow: FlowBuilder, argv: string[]): Promise<nu
       console.error(`--input is not valid JSON: ${(e as Error).message}`);
       return 2;
     }
+  }
+  if (values.repeat !== undefined) {
+    const count = Number(values.repeat);
+    const concurrency = Number(values.concurrency ?? 20);
+    if (!Number.isInteger(count) || count < 1 || !Number.isInteger(concurrency) || concurrency < 1) {
+      console.error('--repeat and --concurrency take positive whole numbers');
+      return 2;
+    }
+    const r = await runFlowRepeated(flow.toDocument(), count, { ...(input !== undefined ? { input } : {}), ephemeral: true, concurrency, ...(values['output-dir'] ? { outputDir: values['output-dir'] } : {}) });
+    console.log(JSON.stringify(r));
+    return r.succeeded === r.runs ? 0 : 1;
   }
   try {
     const { flow: saved, trace } = await runFlow(flow.toDocument(), {

@@ -11,6 +11,7 @@ import { formatProblem } from '../../shared/flow/problems';
 import type { RunTrace } from '../../shared/runs';
 import { createEngine, type Engine } from '../engine';
 import type { EngineOptions } from '../engine-options';
+import { performance } from 'node:perf_hooks';
 
 export interface RunFlowOptions {
   input?: unknown;
@@ -56,6 +57,42 @@ export async function runFlow(doc: Flow, options: RunFlowOptions = {}): Promise<
   } finally {
     clearInterval(keepAlive);
     await engine?.close();
+    if (throwaway) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs the flow `count` times with the same input on one engine (at most `concurrency` at once)
+ * and reports the throughput: the exported program's `--repeat N`, used by bench:export.
+ */
+export async function runFlowRepeated(
+  doc: Flow,
+  count: number,
+  options: RunFlowOptions & { concurrency?: number } = {},
+): Promise<{ runs: number; succeeded: number; seconds: number; runsPerSec: number }> {
+  const dataDir = options.ephemeral || !options.dataDir ? mkdtempSync(join(tmpdir(), 'millrace-run-')) : resolve(options.dataDir);
+  const throwaway = options.ephemeral || !options.dataDir;
+  const engine = createEngine({
+    dataDir,
+    ...(options.outputDir ? { outputDir: resolve(options.outputDir) } : {}),
+    seedDemo: false,
+    concurrency: options.concurrency ?? 20,
+    log: options.log ?? (() => {}),
+    ...options.engine,
+  });
+  const keepAlive = setInterval(() => {}, 60_000);
+  try {
+    const saved = await engine.saveFlow({ flow: doc });
+    const started = performance.now();
+    const ids = await Promise.all(
+      Array.from({ length: count }, () => engine.startRun({ flowId: saved.flow.id, ...(options.input !== undefined ? { input: options.input } : {}) })),
+    );
+    const traces = await Promise.all(ids.map(({ runId }) => engine.waitForRun(runId)));
+    const seconds = (performance.now() - started) / 1000;
+    return { runs: count, succeeded: traces.filter((t) => t.run.status === 'succeeded').length, seconds, runsPerSec: count / seconds };
+  } finally {
+    clearInterval(keepAlive);
+    await engine.close();
     if (throwaway) rmSync(dataDir, { recursive: true, force: true });
   }
 }

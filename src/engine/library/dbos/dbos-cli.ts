@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { Flow } from '../../../shared/flow/schema';
 import { formatProblem } from '../../../shared/flow/problems';
@@ -32,6 +33,7 @@ const USAGE = `Usage: npx tsx flow.ts [--input JSON] [--json] | --worker | --lis
   --concurrency N      workflows this worker runs at once (default 20)
   --data-dir DIR       local state: LLM cache/spend, trigger position (default: ./.millrace-dbos/<executor id>)
   --output-dir DIR     where Write file nodes write
+  --repeat N           enqueue N runs for the workers, wait for all, print the throughput as JSON
 Secrets: secret:NAME in the config is read from the environment variable MILLRACE_SECRET_NAME.`;
 
 export interface DbosFlowApp {
@@ -78,6 +80,7 @@ export async function dbosCliMain(builder: FlowBuilder, argv: string[]): Promise
         json: { type: 'boolean' },
         worker: { type: 'boolean' },
         listen: { type: 'boolean' },
+        repeat: { type: 'string' },
         'database-url': { type: 'string' },
         'executor-id': { type: 'string' },
         concurrency: { type: 'string' },
@@ -144,6 +147,17 @@ export async function dbosCliMain(builder: FlowBuilder, argv: string[]): Promise
       });
       await stop();
       return 0;
+    }
+    if (values.repeat !== undefined) {
+      const count = Number(values.repeat);
+      if (!Number.isInteger(count) || count < 1) throw new Error('--repeat takes a positive whole number');
+      const started = performance.now();
+      const handles = await Promise.all(Array.from({ length: count }, () => DBOS.startWorkflow(app.workflow, { queueName: app.queueName })(input)));
+      const results = await Promise.all(handles.map((h) => h.getResult()));
+      const seconds = (performance.now() - started) / 1000;
+      const succeeded = results.filter((r) => r.status === 'succeeded').length;
+      console.log(JSON.stringify({ runs: count, succeeded, seconds, runsPerSec: count / seconds }));
+      return succeeded === count ? 0 : 1;
     }
     const handle = await DBOS.startWorkflow(app.workflow)(input);
     const result = await handle.getResult();
