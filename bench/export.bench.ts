@@ -108,13 +108,15 @@ try {
   const env = { DBOS_SYSTEM_DATABASE_URL: pg.connectionString('postgres', 'millrace_bench') };
   const tsx = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const driver = (n: number) => measure(tsx, ['flow.ts', '--repeat', String(n), '--input', input, '--executor-id', 'driver'], dbosDir, env);
-  // Warm-up: creates the system database and the queue.
-  await measure(tsx, ['flow.ts', '--repeat', '1', '--input', input, '--executor-id', 'driver'], dbosDir, env).catch(() => undefined);
+  // The first worker creates the system database and the queue; a short warm-up run follows.
   const w1 = await startWorker(dbosDir, 'w1', env);
   await driver(20);
   const one: number[] = [];
   for (let i = 0; i < ROUNDS; i++) one.push((await driver(DBOS_RUNS)).runsPerSec);
-  const w2 = await startWorker(dbosDir, 'w2', env);
+  const w2 = await startWorker(dbosDir, 'w2', env).catch(async (e: unknown) => {
+    await stopWorker(w1);
+    throw e;
+  });
   const two: number[] = [];
   for (let i = 0; i < ROUNDS; i++) two.push((await driver(DBOS_RUNS)).runsPerSec);
   await Promise.all([stopWorker(w1), stopWorker(w2)]);
