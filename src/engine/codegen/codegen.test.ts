@@ -175,3 +175,25 @@ describe('the exported project', () => {
     expect(src).toMatch(/payload: `\{\n {2}"orderId": "A-1042",/);
   });
 });
+
+describe('CLI', () => {
+  it('millrace export writes the project; millrace run --json prints the per-node shape', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-cli-export-'));
+    try {
+      const demo = join(demoDir, 'order-triage.flow.json');
+      const ex = spawnSync(process.execPath, [bin, 'export', demo, '--out', join(dir, 'p'), '--target', 'standalone'], { encoding: 'utf8', timeout: 60_000 });
+      expect(ex.status, ex.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'p', 'flow.ts'), 'utf8')).toBe(exportFlowSource(demos.find((f) => f.id === 'demo-order-triage')!));
+      expect(spawnSync(process.execPath, [bin, 'export', demo, '--out', join(dir, 'q'), '--target', 'lambda'], { encoding: 'utf8', timeout: 60_000 }).stderr).toMatch(/--target must be standalone or dbos/);
+      const run = spawnSync(process.execPath, [bin, 'run', demo, '--json', '--output-dir', join(dir, 'out'), '--input', '{"orderId":"B-7","customer":{"name":"Grace","tier":"silver"},"amount":20,"items":["tea"]}'], { encoding: 'utf8', timeout: 60_000 });
+      expect(run.status, run.stderr).toBe(0);
+      const json = JSON.parse(run.stdout.trim()) as { status: string; nodes: Record<string, { status: string; output: unknown }> };
+      expect(json.status).toBe('succeeded');
+      expect(Object.keys(json.nodes)).toEqual(['trigger', 'summarise', 'large', 'review', 'archive']);
+      expect(json.nodes['review']).toEqual({ status: 'skipped', output: null });
+      expect(json.nodes['summarise']!.output).toMatchObject({ summary: 'Grace (silver) ordered tea for $20' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
