@@ -16,7 +16,7 @@ import { startWebServer } from './server/web-server';
 import { loadOrCreateToken } from './server/security';
 import { summarizeTrace } from './cli-format';
 import { runDemoPostgres } from './triggers/pg/demo-postgres';
-import { CODEGEN_USAGE, codegenCommand } from './codegen/commands';
+import { CODEGEN_USAGE } from './codegen/usage';
 import { runResultJson } from './library/run-result';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       return validate(rest);
     case 'export':
     case 'import':
-      return codegenCommand(command, rest);
+      return (await import('./codegen/commands')).codegenCommand(command, rest);
     case 'demo-postgres':
       return runDemoPostgres();
     case undefined:

@@ -32,7 +32,6 @@ import { TriggerRuns } from './triggers/trigger-runs';
 import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
 import { describeProblems, seedOnce, startRetention } from './engine-housekeeping';
 import type { EngineOptions } from './engine-options';
-import { exportFlowCode, importFlowCode } from './codegen/engine-methods';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
 
@@ -350,8 +349,9 @@ export class Engine implements EngineApi {
   deleteSecret: EngineApi['deleteSecret'] = ({ name }) => this.llm.deleteSecret(name);
   testLlm: EngineApi['testLlm'] = ({ config }) => this.llm.testLlm(config);
   recordLlmReplay: EngineApi['recordLlmReplay'] = async ({ runId }) => recordReplay(this.llm.gateway, this.dataDir, await this.getRunTrace({ runId }));
-  exportFlowCode: EngineApi['exportFlowCode'] = (arg) => exportFlowCode(this.codegenHost(), arg);
-  importFlowCode: EngineApi['importFlowCode'] = (arg) => importFlowCode(this.codegenHost(), arg);
+  // Loaded on first use: the TypeScript compiler the importer uses would otherwise slow every engine start.
+  exportFlowCode: EngineApi['exportFlowCode'] = async (arg) => (await import('./codegen/engine-methods')).exportFlowCode(this.codegenHost(), arg);
+  importFlowCode: EngineApi['importFlowCode'] = async (arg) => (await import('./codegen/engine-methods')).importFlowCode(this.codegenHost(), arg);
   private codegenHost() {
     return { getFlow: (a: { id: string }) => this.getFlow(a), saveFlow: (a: { flow: unknown }) => this.saveFlow(a), flowExists: (id: string) => this.flows.exists(id) };
   }

@@ -11,10 +11,7 @@ import { ExportError } from './generate';
 import { buildProject, writeProject } from './project';
 import { importFlowSource } from './import-flow';
 import type { Flow } from '../../shared/flow/schema';
-
-export const CODEGEN_USAGE = `  millrace export FLOW.json --out DIR [--target standalone|dbos] [--runtime NPM-SPEC]
-                                                        write a TypeScript project (flow.ts) that runs the flow
-  millrace import FILE.ts [--out FLOW.json]              read an exported flow.ts back (never runs it)`;
+import { CODEGEN_USAGE } from './usage';
 
 export async function codegenCommand(command: 'export' | 'import', args: string[]): Promise<number> {
   try {
