@@ -19,6 +19,8 @@ import { summarizeTrace } from './cli-format';
 import { createTerminalLog } from './cli-log';
 import { commandHelp, overview, parseInvocation, UsageError, type CliCommand, type CliInvocation } from './cli-kit';
 import { runDemoPostgres } from './triggers/pg/demo-postgres';
+import { CODEGEN_USAGE } from './codegen/usage';
+import { runResultJson } from './library/run-result';
 import { expectedRefusal, maintenance } from './cli-maintenance';
 import { approvalsCommand, APPROVALS_USAGE } from './cli-approvals';
 
@@ -67,16 +69,17 @@ export const commands: CliCommand[] = [
   {
     name: 'run',
     summary: 'run a flow headless and print a per-node summary',
-    usage: 'millrace run FLOW.json [--input JSON] [--output-dir DIR] [--data-dir DIR]',
+    usage: 'millrace run FLOW.json [--input JSON] [--output-dir DIR] [--data-dir DIR] [--json]',
     details: [
       'Options:',
       '  --input JSON       the trigger input (default: the trigger\'s sample)',
       '  --output-dir DIR   where Write-file nodes write (default: <data dir>/output)',
+      '  --json             print {"status", "nodes": {id: {status, output}}} (the shape an exported flow.ts prints)',
       DATA_DIR_HELP,
       '',
       'The run\'s journal is kept in a temporary folder and removed afterwards. Exit 1 if the run failed.',
     ].join('\n'),
-    options: { input: { type: 'string' }, 'output-dir': { type: 'string' }, 'data-dir': { type: 'string' } },
+    options: { input: { type: 'string' }, 'output-dir': { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
     positionals: true,
     run,
   },
@@ -93,6 +96,24 @@ export const commands: CliCommand[] = [
     usage: 'millrace demo-postgres',
     details: 'Prints the settings for a Postgres change node. Ctrl+C stops it and removes its files.',
     run: () => runDemoPostgres(),
+  },
+  {
+    name: 'export',
+    summary: 'export a flow as a TypeScript project (standalone, or a DBOS workflow)',
+    usage: 'millrace export FLOW.json --out DIR [--target standalone|dbos] [--runtime NPM-SPEC]',
+    details: CODEGEN_USAGE,
+    options: { out: { type: 'string' }, target: { type: 'string' }, runtime: { type: 'string' } },
+    positionals: true,
+    run: async (inv) => (await import('./codegen/commands')).codegenCommand('export', toArgs(inv)),
+  },
+  {
+    name: 'import',
+    summary: 'read an exported flow.ts back into a flow (never executes it)',
+    usage: 'millrace import FILE.ts [--out FLOW.json]',
+    details: CODEGEN_USAGE,
+    options: { out: { type: 'string' } },
+    positionals: true,
+    run: async (inv) => (await import('./codegen/commands')).codegenCommand('import', toArgs(inv)),
   },
   {
     name: 'maintenance',
@@ -295,8 +316,11 @@ async function run(inv: CliInvocation): Promise<number> {
     if (!imported.ok) return fail('the flow could not be loaded');
     const { runId } = await engine.startRun({ flowId: imported.saved.flow.id, ...(input !== undefined ? { input } : {}) });
     const trace = await engine.waitForRun(runId);
-    console.log(summarizeTrace(trace, imported.saved.flow));
-    console.log(`Output files: ${outputDir}`);
+    if (inv.values['json'] === true) console.log(JSON.stringify(runResultJson(trace, imported.saved.flow)));
+    else {
+      console.log(summarizeTrace(trace, imported.saved.flow));
+      console.log(`Output files: ${outputDir}`);
+    }
     return trace.run.status === 'succeeded' ? 0 : 1;
   } finally {
     await engine.close();

@@ -433,6 +433,12 @@ export class Engine implements EngineApi {
   testLlm: EngineApi['testLlm'] = ({ config }) => this.llm.testLlm(config);
   detectLlmServers: EngineApi['detectLlmServers'] = ({ urls }) => detectLlmServers(urls);
   recordLlmReplay: EngineApi['recordLlmReplay'] = async ({ runId }) => recordReplay(this.llm.gateway, this.dataDir, await this.getRunTrace({ runId }));
+  // Loaded on first use: the TypeScript compiler the importer uses would otherwise slow every engine start.
+  exportFlowCode: EngineApi['exportFlowCode'] = async (arg) => (await import('./codegen/engine-methods')).exportFlowCode(this.codegenHost(), arg);
+  importFlowCode: EngineApi['importFlowCode'] = async (arg) => (await import('./codegen/engine-methods')).importFlowCode(this.codegenHost(), arg);
+  private codegenHost() {
+    return { getFlow: (a: { id: string }) => this.getFlow(a), saveFlow: (a: { flow: unknown }) => this.saveFlow(a), flowExists: (id: string) => this.flows.exists(id) };
+  }
 
   getDataFolderInfo: EngineApi['getDataFolderInfo'] = async () => {
     const dbFile = join(this.dataDir, 'millrace.db');

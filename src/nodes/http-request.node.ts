@@ -70,8 +70,6 @@ export const httpRequest = defineNode({
     }
     return { out: response };
   },
-  exportCode: (cfg, { varName, inputs }) =>
-    `const ${varName} = await httpRequest({ method: ${JSON.stringify(cfg.method)}, url: renderTemplateText(${JSON.stringify(cfg.url)}, withJson(${inputs['in']})), headers: renderHeaders(${JSON.stringify(cfg.headers)}, withJson(${inputs['in']})), body: ${cfg.method === 'GET' ? 'undefined' : `renderTemplateText(${JSON.stringify(cfg.body)}, withJson(${inputs['in']}))`}, timeoutMs: ${cfg.timeoutMs}, failOnHttpError: ${cfg.failOnHttpError} });`,
 });
 
 

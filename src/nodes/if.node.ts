@@ -31,8 +31,6 @@ export const ifNode = defineNode({
     const pass = compare(renderField(cfg.left, scope, 'left'), cfg.operator, renderField(cfg.right, scope, 'right'));
     return pass ? { true: input } : { false: input };
   },
-  exportCode: (cfg, { varName, inputs }) =>
-    `const ${varName} = compare(renderTemplate(${JSON.stringify(cfg.left)}, withJson(${inputs['in']})), ${JSON.stringify(cfg.operator)}, renderTemplate(${JSON.stringify(cfg.right)}, withJson(${inputs['in']})));`,
 });
 
 /** Numbers compare as numbers when both sides look numeric; otherwise as text. */

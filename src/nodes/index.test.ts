@@ -46,14 +46,5 @@ describe('node registry', () => {
         expect(summary).not.toContain('\n');
       }
     });
-
-    it('exports non-empty TypeScript that assigns its variable', () => {
-      const inputs = Object.fromEntries(Object.keys(def.inputs).map((p) => [p, `upstream_${p}`]));
-      const code = def.exportCode(completed(ref, def), { varName: 'node_42', inputs, nodeName: 'Node 42' });
-      expect(code.trim().length).toBeGreaterThan(0);
-      expect(code).toMatch(/\bnode_42\b/);
-      expect(code).not.toContain('undefined)');
-      for (const expr of Object.values(inputs)) expect(code).toContain(expr);
-    });
   });
 });

@@ -147,15 +147,6 @@ describe('llm-call node', () => {
     await expect(llmCall.execute(fakeContext(), { in: {} }, parse({}))).rejects.toThrow('no LLM gateway configured');
   });
 
-  it('exports readable code that reads secrets from the environment, never a value', () => {
-    const cfg = parse({ apiKey: 'secret:OPENAI_API_KEY', output: 'json', schemaFields: [{ name: 'a' }], fallbacks: [{ model: 'gpt-4o', baseUrl: 'https://api.openai.com/v1', apiKey: 'secret:OPENAI_API_KEY' }] });
-    const code = llmCall.exportCode(cfg, { varName: 'node_2', inputs: { in: 'node_1' }, nodeName: 'Classify' });
-    expect(code).toContain('apiKey: secret("OPENAI_API_KEY")');
-    expect(code).toContain('renderTemplateText("Summarise in one sentence:\\n{{ $json }}", withJson(node_1))');
-    expect(code).toContain('"required":["a"]');
-    expect(code).toContain('// Classify: LLM call.');
-  });
-
   it('shows the model, JSON output and fallbacks in its summary', () => {
     expect(llmCall.summary!(parse({ output: 'json', fallbacks: [{ model: 'x', baseUrl: 'http://127.0.0.1:8080' }] }))).toBe('gpt-4o-mini → JSON (+1 fallback)');
     expect(llmCall.summary!(parse({ provider: 'replay' }))).toBe('replay · gpt-4o-mini');

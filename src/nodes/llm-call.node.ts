@@ -8,9 +8,7 @@ import { defineNode } from '../shared/node-kit';
 import { nodeScope } from '../shared/template';
 import { NodeError } from '../shared/services';
 import { formatCost, isOfflineProvider } from '../shared/llm';
-import { buildLlmRequest, llmCallConfig, outputSchema, type LlmCallConfig } from './llm-call.config.js';
-
-const s = (v: unknown) => JSON.stringify(v);
+import { buildLlmRequest, llmCallConfig, outputSchema } from './llm-call.config.js';
 
 export const llmCall = defineNode({
   type: 'llm-call',
@@ -76,27 +74,4 @@ export const llmCall = defineNode({
     ctx.log(`${call.label !== 'live' ? `${call.label} ` : ''}${call.model}: ${tokens}, ${formatCost(call.cost)}, ${Math.round(call.latencyMs)} ms${call.cache.hit ? ' (cache hit)' : ''}`);
     return { text: call.response.text, ...(cfg.output === 'json' ? { data: call.output } : {}), call };
   },
-  exportCode: (cfg, { varName, inputs, nodeName }) => exportLlmCall(cfg, varName, inputs['in'] ?? 'undefined', nodeName),
 });
-
-/** Readable export: the same request the node builds, with secrets read from the environment. */
-function exportLlmCall(cfg: LlmCallConfig, varName: string, input: string, nodeName: string): string {
-  const key = (ref: string) => (ref.trim() ? `secret(${s(ref.trim().replace(/^secret:/, ''))})` : 'null');
-  const schema = cfg.output === 'json' ? outputSchema(cfg) : null;
-  const lines = [
-    `// ${nodeName}: LLM call${cfg.provider === 'replay' ? ' (replay: answers from recorded responses)' : cfg.provider === 'synthetic' ? ' (synthetic: made-up answers shaped by the output schema, no model)' : ''}. secret(NAME) reads MILLRACE_SECRET_NAME.`,
-    `const ${varName} = await llmCall({`,
-    `  provider: ${s(cfg.provider)}, baseUrl: ${s(cfg.baseUrl)}, model: ${s(cfg.model)}, apiKey: ${key(cfg.apiKey)},`,
-    ...(cfg.headers.length ? [`  headers: { ${cfg.headers.map((h) => `${s(h.name.toLowerCase())}: ${h.value.trim().startsWith('secret:') ? key(h.value) : s(h.value)}`).join(', ')} },`] : []),
-    `  system: renderTemplateText(${s(cfg.system)}, withJson(${input})),`,
-    `  prompt: renderTemplateText(${s(cfg.prompt)}, withJson(${input})),`,
-    `  params: ${s({ temperature: cfg.temperature, maxTokens: cfg.maxTokens, ...(cfg.topP !== null ? { topP: cfg.topP } : {}), ...(cfg.seed !== null ? { seed: cfg.seed } : {}), ...(cfg.stop.length ? { stop: cfg.stop } : {}) })},`,
-    `  output: ${cfg.output === 'json' ? `{ kind: "json", mode: ${s(cfg.jsonMode)}, schema: ${s(schema)} }` : `{ kind: "text", allowTruncated: ${cfg.allowTruncated} }`},`,
-    `  retry: { maxAttempts: ${cfg.maxAttempts}, initialBackoffMs: ${cfg.initialBackoffMs}, maxBackoffMs: ${cfg.maxBackoffMs}, maxRetryAfterMs: ${cfg.maxRetryAfterMs} },`,
-    `  timeouts: { attemptMs: ${cfg.attemptTimeoutMs}, stallMs: ${cfg.stallTimeoutMs}, deadlineMs: ${cfg.deadlineMs} },`,
-    `  cache: ${cfg.cache ? `{ ttlSeconds: ${cfg.cacheTtlSeconds} }` : 'null'}, stream: ${cfg.stream},`,
-    `  fallbacks: [${cfg.fallbacks.map((f) => `{ provider: ${s(f.provider)}, baseUrl: ${s(f.baseUrl)}, model: ${s(f.model)}, apiKey: ${key(f.apiKey)} }`).join(', ')}],`,
-    `});`,
-  ];
-  return lines.join('\n');
-}

@@ -22,5 +22,4 @@ export const manualTrigger = defineNode({
     if (ctx.runInput !== undefined) return { out: ctx.runInput };
     return { out: cfg.payload.trim() === '' ? {} : (JSON.parse(cfg.payload) as unknown) };
   },
-  exportCode: (_cfg, { varName }) => `const ${varName} = input;`,
 });

@@ -154,5 +154,4 @@ export const postgresChange = defineNode({
   async execute(ctx) {
     return { change: ctx.runInput !== undefined ? ctx.runInput : sampleEvent };
   },
-  exportCode: (_cfg, { varName }) => `const ${varName} = input; // a Postgres change event`,
 });

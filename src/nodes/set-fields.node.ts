@@ -37,17 +37,6 @@ export const setFields = defineNode({
     for (const f of cfg.fields) setPath(base, f.name, renderField(f.value, scope, 'fields') ?? null);
     return { out: base };
   },
-  exportCode: (cfg, { varName, inputs }) => {
-    const input = inputs['in'];
-    // A deep copy, as in execute: setPath writes into nested objects, which must not be the upstream's.
-    const base = cfg.keepInput
-      ? `(typeof ${input} === 'object' && ${input} !== null && !Array.isArray(${input}) ? structuredClone(${input}) : {}) as Record<string, unknown>`
-      : '{}';
-    return [
-      `const ${varName}: Record<string, unknown> = ${base};`,
-      ...cfg.fields.map((f) => `setPath(${varName}, ${JSON.stringify(f.name)}, renderTemplate(${JSON.stringify(f.value)}, withJson(${input})) ?? null);`),
-    ].join('\n');
-  },
 });
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

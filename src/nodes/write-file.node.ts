@@ -40,8 +40,6 @@ export const writeFile = defineNode({
     const written = await ctx.step.effect('append', () => ctx.services.files.appendLines(path, [line]));
     return { out: { path: written, bytes: new TextEncoder().encode(line).length + 1 } };
   },
-  exportCode: (cfg, { varName, inputs }) =>
-    `const ${varName} = await appendLine(renderTemplateText(${JSON.stringify(cfg.path)}, withJson(${inputs['in']})), ${cfg.line.trim() === '' ? `JSON.stringify(${inputs['in']} ?? null)` : `renderTemplateText(${JSON.stringify(cfg.line)}, withJson(${inputs['in']}))`});`,
 });
 
 /** Why a path would leave the output folder, or null. Covers POSIX, Windows drive and UNC forms. */

@@ -118,6 +118,12 @@ function showFlow(saved: SavedFlow) {
   void refreshTriggers();
 }
 
+/** Shows a flow the engine just saved from elsewhere (a TypeScript import), reloading it if it is open. */
+export function showSavedFlow(saved: SavedFlow): void {
+  session().upsertFlow(summaryOf(saved));
+  showFlow(saved);
+}
+
 /** Saves the open flow first; refuses to switch when that save fails, so no edit is lost. */
 async function leaveCurrentFlow(): Promise<boolean> {
   await autosave.flush();

@@ -12,6 +12,7 @@ import './styles/inspector.css';
 import './styles/runs.css';
 import './styles/traces.css';
 import './styles/triggers.css';
+import './styles/codegen.css';
 import { App } from './App';
 import { useSession } from './stores/session-store';
 import { hasUnsavedChanges, saveNow, startApp } from './actions';

@@ -33,6 +33,7 @@ import {
   unpinArgsSchema,
   listPinsArgsSchema,
 } from './run-history';
+import { codegenApiArgs, type CodegenApi } from './codegen-api';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -105,7 +106,6 @@ export interface DataFolderInfo {
   reclaimableBytes: number;
 }
 
-/** Sink and approval methods are declared in ./effects.ts (SinkApi) and ./approvals.ts (ApprovalsApi). */
 /** An OpenAI-compatible server found by `detectLlmServers` (Ollama, LM Studio, or a URL the user gave). */
 export interface LlmServerInfo {
   name: string;
@@ -116,7 +116,7 @@ export interface LlmServerInfo {
 }
 
 /** Sink and approval methods are declared in ./effects.ts (SinkApi) and ./approvals.ts (ApprovalsApi). */
-export interface EngineApi extends SinkApi, ApprovalsApi {
+export interface EngineApi extends SinkApi, ApprovalsApi, CodegenApi {
   listNodeTypes(): Promise<NodeTypeInfo[]>;
   listFlows(): Promise<FlowSummary[]>;
   getFlow(arg: { id: string }): Promise<SavedFlow>;
@@ -226,6 +226,7 @@ export const engineApiArgs = {
   listPins: listPinsArgsSchema,
   pinNodeOutput: pinArgsSchema,
   unpinNode: unpinArgsSchema,
+  ...codegenApiArgs,
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export const engineStreams = ['onRunEvent', 'onTriggerStatus', 'onApprovalEvent'] as const satisfies readonly EngineStream[];

@@ -1,6 +1,7 @@
 /**
  * The node kit: everything a node type declares, in one object. The renderer builds the palette
- * and the inspector from it, the engine executes it, the code exporter prints it.
+ * and the inspector from it, the engine executes it, and the code exporter prints its config as one
+ * step of an exported flow.ts (src/engine/codegen) that runs this same `execute`.
  * Pure TypeScript: no Node, Electron or React imports (enforced by lint).
  */
 import type { z } from 'zod';
@@ -172,8 +173,13 @@ export interface NodeDefinition<
    * when it can. Validation warns when such a node runs after an LLM or approval node.
    */
   effectLint?: (config: C) => string | null;
-  /** TypeScript statements computing this node's outputs; see src/shared/codegen-helpers. */
-  exportCode(config: C, ctx: ExportContext): string;
+  /**
+   * @deprecated Ignored. Export is generic over the registry (src/engine/codegen): every node becomes
+   * one `flow.node({...})` step with its config as a literal, run by this same `execute` through
+   * millrace/runtime, so a node type needs no export code of its own. Kept optional only so node
+   * files written against the old kit still compile; delete it from new nodes.
+   */
+  exportCode?(config: C, ctx: ExportContext): string;
 }
 
 /** Type-erased form used by registries and the runtime. */

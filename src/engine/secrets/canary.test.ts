@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createEngine } from '../engine';
 import type { Flow } from '../../shared/flow/schema';
 import type { RunEvent } from '../../shared/runs';
-import { nodeRegistry } from '../../nodes';
+import { buildProject } from '../codegen/project';
 import { startFakeLlmProvider, type FakeLlmProvider } from '../services/llm/testing/fake-llm-provider';
 
 const FILE_CANARY = `sk-canary-${randomBytes(12).toString('hex')}`;
@@ -104,10 +104,7 @@ describe('canary secret scan', () => {
     for (const summary of await engine.listFlows()) {
       const saved = await engine.getFlow({ id: summary.id });
       exported.push(JSON.stringify(saved.flow));
-      for (const node of saved.flow.nodes) {
-        const def = nodeRegistry.get(node.type)!;
-        exported.push(def.exportCode(def.config.parse(node.config), { varName: 'v', inputs: { in: 'input' }, nodeName: node.name }));
-      }
+      exported.push(...Object.values(buildProject(saved.flow).files));
     }
     const surfaces: Record<string, string> = {
       logs: logs.join('\n'),

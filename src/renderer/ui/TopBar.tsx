@@ -7,6 +7,7 @@ import { exportFlow, importFlowFile, runFlow, saveNow } from '../actions';
 import { MOD } from '../canvas/shortcuts';
 import { Icon, type IconName } from './icons';
 import { ApprovalsButton } from '../approvals/ApprovalsButton';
+import { CodeButtons } from '../codegen/CodeDialogs';
 
 function SaveState() {
   const save = useSession((s) => s.save);
@@ -84,6 +85,7 @@ export function TopBar() {
         <span className="topbar__divider" />
         <ToolButton icon="upload" label="Import a flow file" onClick={() => fileInput.current?.click()} testId="import-button" />
         <ToolButton icon="download" label="Export this flow as JSON" onClick={exportFlow} testId="export-button" />
+        <CodeButtons />
         <input
           ref={fileInput}
           type="file"

@@ -62,6 +62,14 @@ class FakeEngine implements EngineApi {
     this.record('importFlow', arg);
     throw new Error('disk on fire');
   }
+  async exportFlowCode(arg: { flowId: string; target: 'standalone' | 'dbos' }) {
+    this.record('exportFlowCode', arg);
+    return { files: [] };
+  }
+  async importFlowCode(arg: { text: string }) {
+    this.record('importFlowCode', arg);
+    return { ok: false as const, issues: [] };
+  }
   async validateFlow(arg: { flow: unknown }): Promise<never> {
     this.record('validateFlow', arg);
     throw 'a bare string'; // the server must cope with non-Error throws
