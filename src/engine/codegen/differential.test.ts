@@ -89,13 +89,14 @@ describe('export differential', () => {
     }
     expect(exported.find((x) => x.broken)!.result).not.toEqual(engineResults.get('corpus-branches-large'));
     // The corpus exercises what it claims: both If sides, a retry, a failure, LLM calls.
-    const statuses = Object.fromEntries(exported.map((e) => [e.id, (e.result as { status: string }).status]));
+    const statuses = Object.fromEntries(exported.filter((e) => !e.broken).map((e) => [e.id, (e.result as { status: string }).status]));
     expect(statuses['corpus-failure']).toBe('failed');
     expect(statuses['corpus-branches-large']).toBe('succeeded');
     expect(exported.find((e) => e.id === 'corpus-failure')!.code).toBe(1);
     expect(statuses['corpus-retry']).toBe('succeeded');
     expect(echo.requests.filter((r) => r.path === '/flaky').length).toBe(4);
-    expect(echo.requests.filter((r) => r.path === '/orders/A-7').length).toBe(3); // engine, export, broken export // timed out once, then answered: in each of the two runs
+    // engine and export; the broken export fails earlier (its misspelt path stops the Shape node: templates are strict)
+    expect(echo.requests.filter((r) => r.path === '/orders/A-7').length).toBe(2);
     expect(llm.requests.length).toBe(4);
   }, 300_000);
 
