@@ -117,3 +117,34 @@ describe('durability regressions', () => {
     }
   });
 });
+
+describe('effects sent again', () => {
+  it('an effect found started but unrecorded is sent again with the same key, and the trace counts it on the node', async () => {
+    const { defineNode, NodeRegistry } = await import('../shared/node-kit');
+    const { allNodeDefinitions } = await import('../nodes');
+    const { z } = await import('zod');
+    const deliveries: { key: string; again: boolean }[] = [];
+    const flaky = defineNode({
+      type: 'test.flaky-effect', version: 1, title: 'Flaky effect', description: '', category: 'sink',
+      config: z.object({}), inputs: { in: { type: 'any' } }, outputs: { out: { type: 'any' } }, ui: {},
+      async execute(ctx) {
+        const r = await ctx.step.effect('deliver', ({ idempotencyKey, mayHaveRunBefore }) => {
+          deliveries.push({ key: idempotencyKey, again: mayHaveRunBefore });
+          // The first delivery reaches the target, then the connection drops before the answer.
+          if (deliveries.length === 1) throw new Error('connection reset after sending');
+          return { ok: true };
+        });
+        return { out: r };
+      },
+    });
+    engine = createEngine({ dataDir: dir, registry: new NodeRegistry([...allNodeDefinitions, flaky]), seedDemo: false });
+    const flow = chain('x', ['test.flaky-effect@1']);
+    flow.nodes[1]!.settings = { retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 } };
+    await engine.saveFlow({ flow });
+    const trace = await engine.waitForRun((await engine.startRun({ flowId: 'x' })).runId);
+    expect(trace.run.status).toBe('succeeded');
+    expect(deliveries).toHaveLength(2);
+    expect(deliveries[1]).toEqual({ key: deliveries[0]!.key, again: true });
+    expect(trace.nodes['n0']?.redelivered).toBe(1);
+  });
+});

@@ -61,6 +61,11 @@ export interface NodeTrace {
   /** Failed attempts before the current one. */
   attempts: AttemptInfo[];
   waiting: WaitInfo | null;
+  /**
+   * Effects of this node that were sent again after a crash or retry found them started but not
+   * recorded: the target may have them twice (same idempotency key). Stored traces only.
+   */
+  redelivered?: number;
   /** Live progress while the node runs (streamed LLM text); cleared when it finishes. Not stored. */
   progress?: string;
 }

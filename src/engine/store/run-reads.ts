@@ -56,6 +56,12 @@ export class RunReads {
       at: number;
       retry_at: number | null;
     }[];
+    // ctx.step.effect journals `redelivered:<step>:…` each time it sends an effect again (step-context.ts).
+    const redelivered = new Map(
+      (this.db.prepare(`SELECT node_id, count(*) AS n FROM steps WHERE run_id = ? AND name LIKE 'redelivered:%' GROUP BY node_id`).all(runId) as { node_id: string; n: number }[]).map(
+        (r) => [r.node_id, r.n],
+      ),
+    );
     const trace: RunTrace = { run: toSummary(run), input: parse(run.input), nodes: {} };
     for (const n of nodes) {
       trace.nodes[n.node_id] = {
@@ -73,6 +79,7 @@ export class RunReads {
           .filter((a) => a.node_id === n.node_id)
           .map((a): AttemptInfo => ({ attempt: a.attempt, error: JSON.parse(a.error) as ErrorInfo, at: a.at, retryAt: a.retry_at })),
         waiting: parse(n.waiting) as WaitInfo | null,
+        ...(redelivered.has(n.node_id) ? { redelivered: redelivered.get(n.node_id)! } : {}),
       };
     }
     return trace;

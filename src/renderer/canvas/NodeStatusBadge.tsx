@@ -72,6 +72,15 @@ export function NodeStatusBadge({ trace, shown, maxAttempts }: { trace: NodeTrac
           {marker}
         </span>
       ) : null}
+      {trace.redelivered ? (
+        <span
+          className="mr-attempt mr-attempt--redelivered"
+          data-testid="node-redelivered"
+          title={`sent again ${trace.redelivered}× after a crash or retry found it started but not recorded: the target may have received it before (same idempotency key)`}
+        >
+          may have been delivered before ×{trace.redelivered}
+        </span>
+      ) : null}
     </>
   );
 }
