@@ -33,7 +33,14 @@ async function pendingFor(runId: string) {
   return item!;
 }
 
-const lines = (file: string) => (existsSync(join(engine.outputDir, file)) ? readFileSync(join(engine.outputDir, file), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown) : []);
+/** The records a sink wrote, without the idempotency key the keyed file sink adds to each. */
+const lines = (file: string) =>
+  existsSync(join(engine.outputDir, file))
+    ? readFileSync(join(engine.outputDir, file), 'utf8').trim().split('\n').filter(Boolean).map((l) => {
+        const { _key: _ignored, ...record } = JSON.parse(l) as Record<string, unknown>;
+        return record;
+      })
+    : [];
 
 describe('approval node', () => {
   it('parks the run, applies an edited approval once, and records who changed what', async () => {

@@ -23,9 +23,9 @@ export function approvalFlow(id: string, approvalConfig: Record<string, unknown>
           ...approvalConfig,
         },
       },
-      { id: 'sink', type: 'write-file@1', name: 'Write', position: { x: 400, y: 0 }, config: { path: 'approved.jsonl' } },
-      { id: 'rejects', type: 'write-file@1', name: 'Rejects', position: { x: 400, y: 150 }, config: { path: 'rejected.jsonl' } },
-      { id: 'escalate', type: 'write-file@1', name: 'Escalate', position: { x: 400, y: 300 }, config: { path: 'escalated.jsonl' } },
+      { id: 'sink', type: 'write-file@2', name: 'Write', position: { x: 400, y: 0 }, config: { path: 'approved.jsonl' } },
+      { id: 'rejects', type: 'write-file@2', name: 'Rejects', position: { x: 400, y: 150 }, config: { path: 'rejected.jsonl' } },
+      { id: 'escalate', type: 'write-file@2', name: 'Escalate', position: { x: 400, y: 300 }, config: { path: 'escalated.jsonl' } },
     ],
     edges: [
       { id: 'e1', source: 't', sourcePort: 'out', target: 'review', targetPort: 'in' },

@@ -105,6 +105,9 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
       let client: pg.PoolClient;
       try {
         client = await entry.pool.connect();
+        // A checked-out client has no pool listener: a connection reset between statements would
+        // otherwise be an unhandled 'error' event that ends the engine. The query rejects instead.
+        client.on('error', ignoreClientError);
       } catch (e) {
         return fail(e, entry.redact, `cannot connect to ${c.host}:${c.port}`);
       }
@@ -151,6 +154,7 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
         return fail(e, entry.redact, `${w.mode} into ${w.schema}.${w.table} failed`);
       } finally {
         signal?.removeEventListener('abort', onAbort);
+        client.off('error', ignoreClientError);
         client.release(broken);
       }
     },
@@ -213,3 +217,6 @@ export function buildStatement(target: string, w: TableWrite): { sql: string; pa
     params,
   };
 }
+
+
+function ignoreClientError(): void {}

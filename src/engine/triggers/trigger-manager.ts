@@ -97,6 +97,10 @@ export class TriggerManager {
       });
       const existing = this.o.store.get(flowId, node.id);
       const client = new pg.Client(conn.config);
+    // A server restart mid-query emits 'error' on the client: without a listener that ends the process.
+    client.on('error', () => undefined);
+      // A server restart mid-query emits 'error' on the client: without a listener that ends the process.
+      client.on('error', () => undefined);
       try {
         await client.connect();
         if (options.resync) {
@@ -241,6 +245,8 @@ export class TriggerManager {
     if (!cfg.success) throw new EngineError('internal', `cannot drop slot ${slot}: its stored settings are unreadable; drop it by hand: SELECT pg_drop_replication_slot('${slot}');`);
     const conn = await resolveConnection(cfg.data, this.resolveSecret);
     const client = new pg.Client(conn.config);
+    // A server restart mid-query emits 'error' on the client: without a listener that ends the process.
+    client.on('error', () => undefined);
     try {
       await client.connect();
       await dropSlot(client, slot);

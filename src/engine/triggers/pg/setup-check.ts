@@ -36,6 +36,8 @@ const SlotRow = z.object({ plugin: z.string().nullable(), database: z.string().n
 export async function checkSetup(cfg: PostgresChangeConfig, conn: ResolvedConnection, names: { slot: string; publication: string }): Promise<SetupReport> {
   const problems: SetupProblem[] = [];
   const client = new pg.Client(conn.config);
+  // A server restart mid-query emits 'error' on the client: without a listener that ends the process.
+  client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (e) {
