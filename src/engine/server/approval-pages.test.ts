@@ -37,7 +37,12 @@ async function pending(input: unknown = undefined, config: Record<string, unknow
   return item!;
 }
 
-const outputLines = (file: string) => readFileSync(join(engine.outputDir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
+/** The records the sink wrote, without the idempotency key the keyed file sink adds to each. */
+const outputLines = (file: string) =>
+  readFileSync(join(engine.outputDir, file), 'utf8').trim().split('\n').map((l) => {
+    const { _key: _ignored, ...record } = JSON.parse(l) as Record<string, unknown>;
+    return record;
+  });
 
 describe('decision links', () => {
   it('shows the data without app chrome or script, escapes every value, and never exposes the UI token', async () => {
