@@ -74,11 +74,20 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
 
   async function ensureEffectsTable(entry: PoolEntry, client: pg.PoolClient, schema: string) {
     if (entry.ensured.has(schema)) return;
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(EFFECTS_TABLE)} (
-         key text PRIMARY KEY, run_id text NOT NULL, node_id text NOT NULL, target text NOT NULL,
-         written_at timestamptz NOT NULL DEFAULT now())`,
-    );
+    try {
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(EFFECTS_TABLE)} (
+           key text PRIMARY KEY, run_id text NOT NULL, node_id text NOT NULL, target text NOT NULL,
+           written_at timestamptz NOT NULL DEFAULT now())`,
+      );
+    } catch (e) {
+      // Two connections creating the table at the same moment: Postgres' IF NOT EXISTS is not
+      // atomic against a concurrent CREATE, and the loser gets a unique violation on the catalog
+      // (23505 on pg_type), "type … already exists" (42710) or "relation … already exists" (42P07).
+      // Either way the table is there now.
+      const code = (e as { code?: unknown }).code;
+      if (code !== '23505' && code !== '42710' && code !== '42P07') throw e;
+    }
     entry.ensured.add(schema);
   }
 

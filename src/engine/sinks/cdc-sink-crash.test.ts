@@ -3,6 +3,7 @@
  * SIGKILLed 3 times and Postgres is restarted (immediate mode) 2 times: the sink table equals the
  * source's own audit — 0 missing, 0 duplicate rows — checked with SQL.
  */
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,7 +89,15 @@ describe('CDC → Set fields → Postgres sink under engine kills and Postgres r
 
     expect([kills, restarts]).toEqual([3, 2]);
     expect(source).toBe(TOTAL);
-    expect(worker.last.failed).toBe(0);
+    const failedRuns = (() => {
+      const db = new Database(join(dataDir, 'millrace.db'), { readonly: true });
+      try {
+        return db.prepare(`SELECT id, error FROM runs WHERE status = 'failed' LIMIT 5`).all();
+      } finally {
+        db.close();
+      }
+    })();
+    expect(worker.last.failed, JSON.stringify(failedRuns)).toBe(0);
     const q = async (sql: string) => Number((await pg.query(sql)).rows[0]?.['n']);
     const missing = await q(`SELECT count(*) AS n FROM (SELECT id, version FROM cdc_audit EXCEPT SELECT id, version FROM sink_changes) m`);
     const duplicates = await q(`SELECT count(*) AS n FROM (SELECT id, version FROM sink_changes GROUP BY id, version HAVING count(*) > 1) d`);
