@@ -78,6 +78,12 @@ export async function confinedPath(root: string, rel: string): Promise<{ target:
 
 const outside = (p: string) => new NodeError(`"${p}" points outside the output folder`, { field: 'path' });
 
+interface LineBatch {
+  rel: string;
+  lines: string[];
+  waiters: { resolve: (path: string) => void; reject: (e: unknown) => void }[];
+}
+
 export function createFileService(outputDir: string, options: FileServiceOptions = {}): FileService & { close(): Promise<void> } {
   const root = resolve(outputDir);
   const write = options.write ?? defaultWrite;
@@ -85,6 +91,8 @@ export function createFileService(outputDir: string, options: FileServiceOptions
   const queues = new Map<string, Promise<unknown>>();
   // Keys already in a file, valid while the file's inode and size are what we left them at.
   const keyIndex = new Map<string, { ino: number; size: number; keys: Set<string> }>();
+
+  const batches = new Map<string, LineBatch>();
 
   const serial = <T>(target: string, fn: () => Promise<T>): Promise<T> => {
     const prev = queues.get(target) ?? Promise.resolve();
@@ -201,13 +209,30 @@ export function createFileService(outputDir: string, options: FileServiceOptions
     async close() {
       await Promise.allSettled([...queues.values()]);
     },
-    async appendLines(relativePath, lines) {
+    // Group append: requests for a file that arrive while an append to it is running join one
+    // batch — one write and one fsync for all of them (like the journal's group commit), so
+    // concurrent runs writing one file share the fsync instead of queueing one each.
+    appendLines(relativePath, lines) {
       const target = resolve(root, relativePath);
-      return serial(target, async () => {
-        const r = await append(relativePath, async () => ({ data: lines.map((l) => `${l}\n`).join(''), skip: false }));
-        keyIndex.delete(r.target);
-        return r.target;
+      const open = batches.get(target);
+      if (open) {
+        open.lines.push(...lines);
+        return new Promise<string>((resolve, reject) => open.waiters.push({ resolve, reject }));
+      }
+      const batch: LineBatch = { rel: relativePath, lines: [...lines], waiters: [] };
+      batches.set(target, batch);
+      const done = new Promise<string>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+      void serial(target, async () => {
+        batches.delete(target); // from here on, new requests form the next batch
+        try {
+          const r = await append(batch.rel, async () => ({ data: batch.lines.map((l) => `${l}\n`).join(''), skip: false }));
+          keyIndex.delete(r.target);
+          batch.waiters.forEach((w) => w.resolve(r.target));
+        } catch (e) {
+          batch.waiters.forEach((w) => w.reject(e));
+        }
       });
+      return done;
     },
     async appendKeyed(relativePath, rec): Promise<KeyedAppendResult> {
       if (rec.line.includes('\n')) throw new NodeError('a record may not contain a newline', { field: 'line' });
