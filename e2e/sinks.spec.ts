@@ -106,6 +106,8 @@ describe('Postgres change → LLM (replay) → Postgres sink in the browser', ()
     await trigger.click();
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Stop & drop slot' }).click();
+    // Destructive: the slot is dropped only after the confirmation.
+    await page.getByTestId('confirm-drop-slot').click();
     await expect.poll(() => page.getByTestId('trigger-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('inactive');
   });
 });

@@ -73,5 +73,7 @@ export async function drawRunAndSave(page: Page, options: ScenarioOptions): Prom
   await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3);
   await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
   await nodeOfType('write-file').click();
+  // Reopening the flow shows its last run, so the inspector may open on the run's data: go to the settings.
+  await page.getByRole('tab', { name: 'Settings' }).click();
   expect(await page.getByTestId('field-path').inputValue()).toBe('e2e/greetings.jsonl');
 }
