@@ -52,6 +52,8 @@ import { databaseFileBytes, folderBytes, reclaimableBytes, releaseFreePages } fr
 import { Approvals } from './approvals/approvals';
 import { LinkTokens } from './approvals/link-tokens';
 import type { ApprovalEvent, ApprovalsApi } from '../shared/approvals';
+import type { DemoApi } from '../shared/demo';
+import { disabledDemoStatus } from './demo/demo-workspace';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
 
@@ -455,6 +457,19 @@ export class Engine implements EngineApi {
   listSinkTables: EngineApi['listSinkTables'] = (arg) => this.sinkApi.listSinkTables(arg);
   listSinkColumns: EngineApi['listSinkColumns'] = (arg) => this.sinkApi.listSinkColumns(arg);
   testSink: EngineApi['testSink'] = (arg) => this.sinkApi.testSink(arg);
+  // The live demo: src/engine/demo/.
+  getDemoStatus: DemoApi['getDemoStatus'] = async () => disabledDemoStatus();
+  startDemo: DemoApi['startDemo'] = async () => disabledDemoStatus();
+  resetDemo: DemoApi['resetDemo'] = async () => disabledDemoStatus();
+  simulateTraffic: DemoApi['simulateTraffic'] = async () => disabledDemoStatus();
+  stopTraffic: DemoApi['stopTraffic'] = async () => disabledDemoStatus();
+  exportDemoPack: DemoApi['exportDemoPack'] = async () => {
+    throw new EngineError('invalid_argument', 'demo packs are not built yet');
+  };
+  openDemoPack: DemoApi['openDemoPack'] = async () => {
+    throw new EngineError('invalid_argument', 'demo packs are not built yet');
+  };
+
   // Approvals: src/engine/approvals/approvals.ts.
   listApprovals: ApprovalsApi['listApprovals'] = async (arg) => this.approvals.list(arg);
   decideApproval: ApprovalsApi['decideApproval'] = async (arg) => this.approvals.decideFromInbox(arg);

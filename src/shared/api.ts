@@ -14,6 +14,7 @@ import { RunEventFilterSchema, type RunEventFilter } from './run-event-filter';
 import { sinkApiArgs, type SinkApi } from './effects';
 import type { FlowWarning } from './flow/idempotency-lint';
 import { approvalApiArgs, type ApprovalsApi } from './approvals';
+import { demoApiArgs, type DemoApi } from './demo';
 import {
   flowSeriesQuerySchema,
   nodeRunsQuerySchema,
@@ -115,8 +116,8 @@ export interface LlmServerInfo {
   error?: string;
 }
 
-/** Sink and approval methods are declared in ./effects.ts (SinkApi) and ./approvals.ts (ApprovalsApi). */
-export interface EngineApi extends SinkApi, ApprovalsApi, CodegenApi {
+/** Sink, approval and demo methods are declared in ./effects.ts (SinkApi), ./approvals.ts (ApprovalsApi) and ./demo.ts (DemoApi). */
+export interface EngineApi extends SinkApi, ApprovalsApi, CodegenApi, DemoApi {
   listNodeTypes(): Promise<NodeTypeInfo[]>;
   listFlows(): Promise<FlowSummary[]>;
   getFlow(arg: { id: string }): Promise<SavedFlow>;
@@ -227,6 +228,7 @@ export const engineApiArgs = {
   pinNodeOutput: pinArgsSchema,
   unpinNode: unpinArgsSchema,
   ...codegenApiArgs,
+  ...demoApiArgs,
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export const engineStreams = ['onRunEvent', 'onTriggerStatus', 'onApprovalEvent'] as const satisfies readonly EngineStream[];

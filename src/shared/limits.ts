@@ -12,6 +12,8 @@ export const MAX_JSON_DEPTH = 1000;
 export const MAX_INPUT_BYTES = 8 * 1024 * 1024;
 /** Largest flow document (saveFlow, validateFlow, importFlow), as JSON. */
 export const MAX_FLOW_DOCUMENT_BYTES = 4 * 1024 * 1024;
+/** A demo pack (flow + recorded changes, LLM answers and decisions): the desktop's "Open demo pack" sends its text. */
+export const MAX_DEMO_PACK_BYTES = 12 * 1024 * 1024;
 /**
  * Bytes the server queues for one connection before it stops sending that client events: a
  * client that stops reading gets one `resync` message when it catches up, instead of the server

@@ -4,7 +4,7 @@
  * already bounds what the server holds; these name the field and the limit in the error.
  */
 import type { EngineMethod } from '../api';
-import { MAX_FLOW_DOCUMENT_BYTES, MAX_INPUT_BYTES, checkJsonLimits, describeLimitProblem, formatBytes } from '../limits';
+import { MAX_DEMO_PACK_BYTES, MAX_FLOW_DOCUMENT_BYTES, MAX_INPUT_BYTES, checkJsonLimits, describeLimitProblem, formatBytes } from '../limits';
 
 type Field = { key: string; what: string; maxBytes: number };
 
@@ -16,6 +16,7 @@ const LIMITED: Partial<Record<EngineMethod, Field[]>> = {
   validateFlow: [{ key: 'flow', what: 'the flow document', maxBytes: MAX_FLOW_DOCUMENT_BYTES }],
   importFlow: [{ key: 'text', what: 'the flow file', maxBytes: MAX_FLOW_DOCUMENT_BYTES }],
   testLlm: [{ key: 'config', what: 'the node config', maxBytes: MAX_FLOW_DOCUMENT_BYTES }],
+  openDemoPack: [{ key: 'text', what: 'the demo pack', maxBytes: MAX_DEMO_PACK_BYTES }],
 };
 
 /** A message naming the field and its limit, or null when the argument is within every limit. */

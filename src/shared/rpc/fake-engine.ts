@@ -3,6 +3,7 @@ import { EngineError, type EngineApi, type SavedFlow } from '../api';
 import type { RunEvent, RunTrace } from '../runs';
 import type { FlowProblem } from '../flow/problems';
 import { chainFlow } from '../flow/testing';
+import { DEMO_FLOW_ID, type DemoStatus } from '../demo';
 
 export const problems: FlowProblem[] = [
   { kind: 'structure', path: ['edges', 0, 'target'], edgeId: 'e1', message: 'edge ends at missing node "x"' },
@@ -172,6 +173,32 @@ export class FakeEngine implements EngineApi {
     return [];
   }
   onApprovalEvent = () => () => undefined;
+  // Demo (src/shared/demo.ts): a disabled demo workspace.
+  private demoStatus(): DemoStatus {
+    return { enabled: false, flowId: DEMO_FLOW_ID, database: { state: 'off' }, tickets: { total: 0, triaged: 0 }, traffic: { running: false, ratePerSecond: 0, inserted: 0 } };
+  }
+  async getDemoStatus() {
+    return this.demoStatus();
+  }
+  async startDemo() {
+    return this.demoStatus();
+  }
+  async resetDemo() {
+    return this.demoStatus();
+  }
+  async simulateTraffic(arg: unknown) {
+    this.record('simulateTraffic', arg);
+    return this.demoStatus();
+  }
+  async stopTraffic() {
+    return this.demoStatus();
+  }
+  async exportDemoPack(): Promise<never> {
+    throw new Error('not in this fake');
+  }
+  async openDemoPack(): Promise<never> {
+    throw new Error('not in this fake');
+  }
   async listRunHistory(arg: unknown) {
     this.record('listRunHistory', arg);
     return { rows: [], nextCursor: null };
