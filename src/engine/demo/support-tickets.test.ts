@@ -137,7 +137,7 @@ describe('seeding the demo database (real PostgreSQL)', () => {
       await gate.query('BEGIN');
       await gate.query('LOCK TABLE public.support_tickets IN ACCESS EXCLUSIVE MODE');
       const racing = Promise.all([seedDemoDatabase(client, { count: 30 }), seedDemoDatabase(other, { count: 30 })]);
-      await waitFor(async () => (await server.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rows[0].n === 2);
+      await waitFor(async () => (await server.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rows[0]?.n === 2);
       await gate.query('ROLLBACK');
       const both = await racing;
       expect(both.map((b) => b.inserted).sort()).toEqual([0, 30]);

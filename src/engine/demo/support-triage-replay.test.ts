@@ -11,6 +11,7 @@ import Ajv from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import bundledFlow from '../../../resources/demo/support-triage.flow.json';
 import { llmCall } from '../../nodes/llm-call.node';
+import { parseCallRecord } from '../../shared/llm';
 import { outputSchema } from '../../nodes/llm-call.config';
 import { fakeContext } from '../../nodes/testing';
 import { ReplayBook } from '../services/llm/providers/replay';
@@ -65,7 +66,7 @@ describe('demo replay answers', () => {
     expect(pool.length).toBeGreaterThanOrEqual(250);
     for (const [i, t] of pool.entries()) {
       const { out, ctx } = await runClassify(book, rowOf(t, 1000 + i));
-      expect(out.call.label, `ticket ${i}`).toBe('replay');
+      expect(parseCallRecord(out.call)?.label, `ticket ${i}`).toBe('replay');
       expect(out.data, `ticket ${i}: ${t.subject}`).toMatchObject({ category: t.triage.category, urgency: t.triage.urgency });
       expect(ctx.logs.join('\n')).toMatch(/^replay gpt-4o-mini: \d+ tokens/);
     }

