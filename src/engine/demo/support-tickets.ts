@@ -173,3 +173,10 @@ export async function countDemoTickets(client: pg.ClientBase): Promise<{ total: 
   const row = result.rows[0]!;
   return { total: Number(row.total), triaged: Number(row.triaged) };
 }
+
+/** The content side of the demo workspace (its `DemoContent`): seed, reset, and traffic ticket number i. */
+export const demoContent = {
+  seed: (client: pg.ClientBase) => seedDemoDatabase(client),
+  reset: (client: pg.ClientBase) => resetDemoDatabase(client),
+  insertTrafficTicket: (client: pg.ClientBase, i: number) => insertTicket(client, nextTrafficTicket(i)),
+};

@@ -2,10 +2,9 @@
  * The bundled demo flow, once, for real: a seeded demo database (throwaway PostgreSQL), the
  * engine with the flow activated, one routine and one urgent pool ticket inserted through SQL.
  * The routine one is triaged straight into triaged_tickets with its recorded answer; the urgent
- * one waits in the approvals inbox and lands with the reviewer's edited reply.
+ * one waits in the approvals inbox and lands with the reviewer's edited reply. The answers come
+ * from the fixture the engine ships (no copy in the data folder).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bundledFlow from '../../../resources/demo/support-triage.flow.json';
 import answersFile from '../../../resources/llm-replay/support-triage.json';
@@ -30,13 +29,6 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-/** The engine loads <data folder>/llm-replay/*.json when it starts; the shipped fixture is put there (the engine may also load it from resources). */
-function withShippedAnswers(fixture: EngineFixture): Promise<unknown> {
-  mkdirSync(join(fixture.dataDir, 'llm-replay'), { recursive: true });
-  copyFileSync(join(import.meta.dirname, '../../../resources/llm-replay/support-triage.json'), join(fixture.dataDir, 'llm-replay', 'support-triage.json'));
-  return fixture.restart();
-}
-
 /**
  * The bundled flow as of this branch wires the trigger's edge from port "out", but the Postgres
  * change node's port is "change" (saveFlow refuses it). Reported to the lead, who owns the flow
@@ -51,7 +43,6 @@ const triaged = async (id: string) => (await pg.query('SELECT category, urgency,
 
 describe('the demo flow on the demo database', () => {
   it('triages a routine ticket straight through and an urgent one after an edited approval', async () => {
-    await withShippedAnswers(fx);
     const engine = fx.engine;
     const saved = await engine.saveFlow({ flow: runnableFlow() });
     expect(saved.problems).toEqual([]);
