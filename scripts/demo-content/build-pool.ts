@@ -42,22 +42,28 @@ function weighted<T>(r: Random, items: [T, number][]): T {
 }
 
 const display = (p: NamePart) => (typeof p === 'string' ? p : p[0]);
-const ascii = (p: NamePart) => (typeof p === 'string' ? p.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z]/g, '') : p[1]);
+const ascii = (p: NamePart) => (typeof p === 'string' ? p.replace(/ß/g, 'ss').normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z]/g, '') : p[1]);
 
-function person(r: Random, bank: LanguageBank): { customer: string; given: string; email: string } {
+function person(r: Random, bank: LanguageBank): { customer: string; signature: string; email: string } {
   const g = pick(r, bank.given);
   const f = pick(r, bank.family);
   const customer = bank.familyFirst ? `${display(f)} ${display(g)}` : `${display(g)} ${display(f)}`;
   const local = pick(r, [`${ascii(g)}.${ascii(f)}`, `${ascii(g)[0]}${ascii(f)}`, `${ascii(g)}${int(r, 1, 99)}`, `${ascii(f)}.${ascii(g)}`]);
-  return { customer, given: display(g), email: `${local}@${pick(r, DOMAINS)}` };
+  // Japanese customers sign with their full name, others with the given name.
+  return { customer, signature: bank.familyFirst ? customer : display(g), email: `${local}@${pick(r, DOMAINS)}` };
 }
 
-function fill(r: Random, bank: LanguageBank, text: string): string {
-  return text
-    .replace(/\{amount\}/g, () => bank.money(int(r, 19, 2400)))
-    .replace(/\{invoice\}/g, () => `INV-2026-${String(int(r, 1, 9999)).padStart(4, '0')}`)
-    .replace(/\{n\}/g, () => String(int(r, 3, 40)))
-    .replace(/\{seats\}/g, () => String(int(r, 4, 60)));
+/** The placeholders of one ticket: the same number wherever it appears in its subject and body. */
+function filler(r: Random, bank: LanguageBank): (text: string) => string {
+  const n = int(r, 3, 40);
+  const values: Record<string, string> = {
+    amount: bank.money(int(r, 19, 2400)),
+    invoice: `INV-2026-${String(int(r, 1, 9999)).padStart(4, '0')}`,
+    n: String(n),
+    // More seats than active users ("{seats} seats but only {n} active users").
+    seats: String(n + int(r, 4, 30)),
+  };
+  return (text) => text.replace(/\{(amount|invoice|n|seats)\}/g, (_, k: string) => values[k]!);
 }
 
 type Shape = 'line' | 'short' | 'medium' | 'long';
@@ -70,12 +76,13 @@ function generated(r: Random): PoolTicket {
   const urgency: Urgency = options.urgent.length > 0 && (options.routine.length === 0 || r() < URGENT_SHARE) ? 'urgent' : 'routine';
   const [subjectTemplate, core] = pick(r, urgency === 'urgent' ? options.urgent : options.routine);
   const who = person(r, bank);
+  const fill = filler(r, bank);
   const shape = weighted<Shape>(r, [['line', 20], ['short', 45], ['medium', 25], ['long', 10]]);
   const sep = language === 'ja' ? '' : ' ';
   // "What I tried" sentences fit a problem, not a question or an idea.
   const broken = category === 'bug' || category === 'account' || (category !== 'feature-request' && category !== 'other' && urgency === 'urgent');
   const contexts = bank.context.filter((c) => broken || !c.startsWith('!')).map((c) => c.replace(/^!/, ''));
-  const closer = () => pick(r, bank.closers).replace('{given}', who.given);
+  const closer = () => pick(r, bank.closers).replace('{given}', who.signature);
   let body: string;
   if (shape === 'line') body = core;
   else if (shape === 'short') body = `${pick(r, bank.greetings)}\n\n${core}${urgency === 'urgent' && r() < 0.5 ? sep + pick(r, bank.urgentPush) : ''}\n\n${closer()}`;
@@ -91,8 +98,8 @@ function generated(r: Random): PoolTicket {
     email: who.email,
     language,
     channel,
-    subject: fill(r, bank, subjectTemplate),
-    body: fill(r, bank, body),
+    subject: fill(subjectTemplate),
+    body: fill(body),
     triage: { category, urgency },
     tags: [`shape:${shape}`],
   };
