@@ -101,7 +101,9 @@ export const HOSTILE: HandTicket[] = [
   },
   {
     customer: 'Leo\u200B Park', email: 'leo.park@example.net', language: 'en', channel: 'chat',
-    subject: '\uFEFFre\u200Bfund for dupli\u200Dcate seat',
+    // U+FEFF inside, not first: the change stream's UTF-8 decoder drops a leading BOM from a value
+    // (pg-logical-replication's TextDecoder), so the prompt would differ from the recorded one.
+    subject: 're\u200Bfund for dupli\u200Dcate\uFEFF seat',
     body: 'We were billed for a dupli\u200Bcate seat last month (same person, two e\u200Bmails). Can we get a re\u200Cfund for that one seat?',
     category: 'billing', urgency: 'routine', tags: ['hostile', 'zero-width'],
   },
