@@ -1,11 +1,11 @@
 /** German tickets and replies for the demo pool. */
-import type { LanguageBank } from './types';
+import { group, type LanguageBank } from './types';
 
 export const de: LanguageBank = {
   language: 'de',
   given: ['Lena', 'Jonas', 'Sabine', 'Felix', 'Anja', 'Matthias', 'Katrin', 'Lukas', 'Miriam', 'Tobias', 'Jürgen', 'Franziska'],
   family: ['Müller', 'Schneider', 'Weiß', 'Hoffmann', 'Krüger', 'Becker', 'Schäfer', 'Wagner', 'Vogel', 'Brandt', 'Lehmann', 'Köhler'],
-  money: (v) => `${v.toLocaleString('de-DE')},00 €`,
+  money: (v) => `${group(v, '.')},00 €`,
   greetings: ['Hallo,', 'Guten Tag,', 'Sehr geehrte Damen und Herren,', 'Hallo Lumen-Team,', 'Moin,'],
   closers: ['Viele Grüße\n{given}', 'Mit freundlichen Grüßen\n{given}', 'Danke und Gruß\n{given}', 'Beste Grüße\n{given}'],
   context: [

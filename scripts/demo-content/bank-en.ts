@@ -1,11 +1,11 @@
 /** English tickets and replies for the demo pool (Lumen: a team calendar and invoicing app). */
-import type { LanguageBank } from './types';
+import { group, type LanguageBank } from './types';
 
 export const en: LanguageBank = {
   language: 'en',
   given: ['Olivia', 'Marcus', 'Priya', 'Liam', 'Hannah', 'Tomás', 'Grace', 'Daniel', 'Aisha', 'Ethan', 'Chloe', 'Samuel', 'Nora', 'Kwame', 'Zoe', 'Rahul', 'Megan', 'Owen', 'Fatima', 'Lucas', 'Ruby', 'Declan', 'Mei', 'Isaac'],
   family: ['Whitfield', 'Okafor', 'Raman', 'Gallagher', 'Brennan', 'Lindqvist', 'Harper', 'Castellano', 'Mensah', 'Doyle', 'Kowalski', 'Patel', 'Fairweather', 'Nguyen', 'Ashford', 'Delaney', 'Morrow', 'Sato', 'Quinlan', 'Abbott'],
-  money: (v) => `$${v.toLocaleString('en-US')}.00`,
+  money: (v) => `$${group(v, ',')}.00`,
   greetings: ['Hi,', 'Hello,', 'Hi Lumen team,', 'Hello support,', 'Hey there,', 'Good morning,', 'To whom it may concern,', 'Hi folks,'],
   closers: ['Thanks,\n{given}', 'Cheers,\n{given}', 'Best,\n{given}', 'Thank you!\n{given}', 'Regards,\n{given}', '— {given}', 'Thanks in advance,\n{given}\n\nSent from my phone'],
   context: [

@@ -1,11 +1,11 @@
 /** Spanish tickets and replies for the demo pool. */
-import type { LanguageBank } from './types';
+import { group, type LanguageBank } from './types';
 
 export const es: LanguageBank = {
   language: 'es',
   given: ['Lucía', 'Javier', 'Carmen', 'Mateo', 'Valentina', 'Andrés', 'Sofía', 'Diego', 'Paula', 'Alejandro', 'Elena', 'Raúl'],
   family: ['García', 'Fernández', 'Morales', 'Ruiz', 'Navarro', 'Ortega', 'Jiménez', 'Castro', 'Herrera', 'Vidal', 'Peña', 'Domínguez'],
-  money: (v) => `${v.toLocaleString('es-ES')},00 €`,
+  money: (v) => `${group(v, '.')},00 €`,
   greetings: ['Hola,', 'Buenos días,', 'Hola equipo de Lumen:', 'Estimados señores:', 'Buenas tardes,'],
   closers: ['Gracias,\n{given}', 'Un saludo,\n{given}', 'Saludos cordiales,\n{given}', 'Muchas gracias de antemano.\n{given}'],
   context: [

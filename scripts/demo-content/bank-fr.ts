@@ -1,11 +1,11 @@
 /** French tickets and replies for the demo pool. */
-import type { LanguageBank } from './types';
+import { group, type LanguageBank } from './types';
 
 export const fr: LanguageBank = {
   language: 'fr',
   given: ['Camille', 'Julien', 'Élodie', 'Antoine', 'Manon', 'Nicolas', 'Léa', 'Thomas', 'Inès', 'Hugo', 'Chloé', 'François'],
   family: ['Martin', 'Lefèvre', 'Moreau', 'Girard', 'Rousseau', 'Fontaine', 'Chevalier', 'Lambert', 'Bonnet', 'Mercier', 'Dupré', 'Garnier'],
-  money: (v) => `${v.toLocaleString('fr-FR')},00 €`,
+  money: (v) => `${group(v, '\u202F')},00 €`,
   greetings: ['Bonjour,', 'Bonjour à l\'équipe Lumen,', 'Madame, Monsieur,', 'Salut,'],
   closers: ['Merci,\n{given}', 'Cordialement,\n{given}', 'Bien à vous,\n{given}', 'Merci d\'avance,\n{given}'],
   context: [

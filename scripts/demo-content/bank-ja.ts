@@ -1,12 +1,12 @@
 /** Japanese tickets and replies for the demo pool (names family-first, addressed as 様). */
-import type { LanguageBank } from './types';
+import { group, type LanguageBank } from './types';
 
 export const ja: LanguageBank = {
   language: 'ja',
   familyFirst: true,
   given: [['花子', 'hanako'], ['健太', 'kenta'], ['美咲', 'misaki'], ['翔', 'sho'], ['由美', 'yumi'], ['大輔', 'daisuke'], ['彩', 'aya'], ['拓也', 'takuya']],
   family: [['佐藤', 'sato'], ['鈴木', 'suzuki'], ['高橋', 'takahashi'], ['田中', 'tanaka'], ['伊藤', 'ito'], ['渡辺', 'watanabe'], ['山本', 'yamamoto'], ['中村', 'nakamura']],
-  money: (v) => `${(v * 150).toLocaleString('ja-JP')}円`,
+  money: (v) => `${group(v * 150, ',')}円`,
   greetings: ['お世話になっております。', 'いつもお世話になっております。', 'こんにちは。', 'Lumenサポートご担当者様'],
   closers: ['よろしくお願いいたします。\n{given}', 'どうぞよろしくお願いします。', '以上、よろしくお願いいたします。'],
   context: [

@@ -1,11 +1,11 @@
 /** Portuguese (Brazilian) tickets and replies for the demo pool. */
-import type { LanguageBank } from './types';
+import { group, type LanguageBank } from './types';
 
 export const pt: LanguageBank = {
   language: 'pt',
   given: ['Ana', 'João', 'Beatriz', 'Rafael', 'Mariana', 'Gustavo', 'Larissa', 'Thiago', 'Fernanda', 'Rodrigo'],
   family: ['Silva', 'Santos', 'Oliveira', 'Souza', 'Carvalho', 'Ribeiro', 'Almeida', 'Gonçalves', 'Araújo', 'Barbosa'],
-  money: (v) => `R$ ${v.toLocaleString('pt-BR')},00`,
+  money: (v) => `R$ ${group(v, '.')},00`,
   greetings: ['Olá,', 'Bom dia,', 'Oi, pessoal da Lumen,', 'Prezados,'],
   closers: ['Obrigada,\n{given}', 'Abraços,\n{given}', 'Atenciosamente,\n{given}', 'Valeu!\n{given}'],
   context: [

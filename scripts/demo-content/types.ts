@@ -43,6 +43,9 @@ export interface ReplyBank {
   signoff: string;
 }
 
+/** Thousands grouping written out (not toLocaleString, whose output depends on the ICU data Node was built with). */
+export const group = (v: number, sep: string) => String(Math.trunc(v)).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+
 /** mulberry32: tiny and deterministic; repeatability is the point, not statistical quality. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
