@@ -109,6 +109,24 @@ describe('demo packs', () => {
     expect(c!.file).toBe(b!.file);
   }, 180_000);
 
+  it('the comparison is not blind: a pack with one tampered answer plays to a different trace and sink row', async () => {
+    const pack = JSON.parse(exported.text) as DemoPack;
+    const entry = pack.llmAnswers.entries.find((e) => (e.request.prompt ?? '').includes(TICKETS[1]!.subject))!;
+    entry.response.text = JSON.stringify({ ...TICKETS[1]!.answer, reply: 'Tampered.' });
+    const url = await createDatabase(pg, 'dst_tampered');
+    const engine = engineOn(dir('tampered'), url);
+    try {
+      await engine.openDemoPack({ text: JSON.stringify(pack) });
+      const traces = await tracesByChange(engine, pack, PACK_FLOW_ID);
+      const key = pack.changes[1]!.dedupeKey;
+      expect(traces.get(key)).not.toEqual(tracesA.get(key));
+      for (const other of pack.changes.filter((c) => c.dedupeKey !== key)) expect(traces.get(other.dedupeKey)).toEqual(tracesA.get(other.dedupeKey));
+      expect(await sinkRows(url)).not.toEqual(sinkA);
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
+
   it('a pack without one answer fails that run with the replay error, never a made-up answer', async () => {
     const pack = JSON.parse(exported.text) as DemoPack;
     const missing = TICKETS[1]!;
