@@ -104,10 +104,34 @@ describe('demo packs', () => {
     for (const [key, traceA] of tracesA) expect(b!.traces.get(key), `run of change ${key}`).toEqual(traceA);
     expect(b!.sink).toEqual(sinkA);
     expect(b!.file).toBe(fileA);
+    // The decision came after ticket 2 in A, and the play keeps that order.
+    expect(fileA.trim().split('\n').map((l) => (JSON.parse(l) as { _key: string })._key)).toEqual(['pack-triage:log:2', 'pack-triage:log:1', 'pack-triage:log:900', 'pack-triage:log:3']);
     expect(c!.traces).toEqual(b!.traces);
     expect(c!.sink).toEqual(b!.sink);
     expect(c!.file).toBe(b!.file);
   }, 180_000);
+
+  it('opened where the flow exists (the app\'s "Open demo pack"): a copy with a new id, its runs in history, recorded decisions made, the rest pending', async () => {
+    const engine = engineOn(dir('A'), urlA);
+    try {
+      const opened = await engine.openDemoPack({ text: exported.text });
+      expect(opened.flowId).not.toBe(PACK_FLOW_ID);
+      expect((await engine.getFlow({ id: opened.flowId })).flow.name).toBe('Pack triage (pack)');
+      expect((await engine.getFlow({ id: PACK_FLOW_ID })).version).toBe(1); // the original is untouched
+      const runs = await engine.listRuns({ flowId: opened.flowId });
+      expect(runs.map((r) => r.status).sort()).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'waiting']);
+      const decided = await engine.listApprovals({ status: 'history', flowId: opened.flowId });
+      expect(decided).toEqual([expect.objectContaining({ decision: expect.objectContaining({ action: 'approved', by: 'ada', comment: 'warmer, and say when' }) })]);
+      expect(await engine.listApprovals({ status: 'pending', flowId: opened.flowId })).toHaveLength(1);
+      // The copy's LLM nodes play offline.
+      const classify = (await engine.getFlow({ id: opened.flowId })).flow.nodes.find((n) => n.id === 'classify');
+      expect(classify?.config['provider']).toBe('replay');
+      // Its sink upserted the same values into A's database.
+      expect(await sinkRows(urlA)).toEqual(sinkA);
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
 
   it('the comparison is not blind: a pack with one tampered answer plays to a different trace and sink row', async () => {
     const pack = JSON.parse(exported.text) as DemoPack;

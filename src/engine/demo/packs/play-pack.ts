@@ -79,6 +79,7 @@ export async function playDemoPack(host: PlayHost, pack: DemoPack, options: Play
   const played = new Map<string, PlayedRun & { orderingKey: string | null }>();
   const unmatchedDecisions: PlayResult['unmatchedDecisions'] = [];
   const pendingStmt = host.db.prepare(`SELECT count(*) AS n FROM approvals WHERE run_id = ? AND status = 'pending'`);
+  const headStmt = host.db.prepare(`SELECT id, status FROM runs WHERE ordering_key = ? AND status IN ('queued','running','waiting') ORDER BY seq LIMIT 1`);
   const errorStmt = host.db.prepare(`SELECT error FROM runs WHERE id = ?`);
   const waitsOnPerson = (runId: string) => (pendingStmt.get(runId) as { n: number }).n > 0;
 
@@ -86,28 +87,30 @@ export async function playDemoPack(host: PlayHost, pack: DemoPack, options: Play
     const status = host.runStatus(r.runId);
     if (status === undefined || FINISHED.has(status)) return true;
     if (status === 'waiting') return waitsOnPerson(r.runId);
-    // Queued or running behind a run of the same key that waits for a person: it cannot move until that decision.
-    if (r.orderingKey === null) return false;
-    for (const other of played.values()) {
-      if (other === r) break;
-      if (other.orderingKey === r.orderingKey && host.runStatus(other.runId) === 'waiting' && waitsOnPerson(other.runId)) return status === 'queued';
-    }
-    return false;
+    // Queued behind a run of the same ordering key that waits for a person: it cannot move until that decision.
+    if (status !== 'queued' || r.orderingKey === null) return false;
+    const head = headStmt.get(r.orderingKey) as { id: string; status: string } | undefined;
+    return head !== undefined && head.id !== r.runId && head.status === 'waiting' && waitsOnPerson(head.id);
   };
   const waiter = conditionWaiter();
   const settle = () => waiter.until(() => [...played.values()].every(settledRun), settleTimeoutMs, () => describeUnsettled([...played.values()].filter((r) => !settledRun(r)), host));
 
+  // Ordering keys are shared by every flow of a data folder (run-queue.ts): a copy's runs are kept
+  // apart from the original's, or a change would queue behind the original run of the same row.
+  const orderingKeyOf = (c: PackChange) => (c.orderingKey !== null && taken ? `${flow.id}:${c.orderingKey}` : c.orderingKey);
+
   const playChange = async (c: PackChange) => {
     const runId = runIdForEvent(flow.id, c.dedupeKey);
+    const orderingKey = orderingKeyOf(c);
     let created: boolean;
     if (c.source === 'trigger') {
-      created = (await host.enqueueTriggerRuns(flow.id, [{ input: c.input, dedupeKey: c.dedupeKey, orderingKey: c.orderingKey }])).created > 0;
+      created = (await host.enqueueTriggerRuns(flow.id, [{ input: c.input, dedupeKey: c.dedupeKey, orderingKey }])).created > 0;
     } else {
-      const r = await host.startRun({ flowId: flow.id, ...(c.input !== undefined ? { input: c.input } : {}), dedupeKey: c.dedupeKey, ...(c.orderingKey !== null ? { orderingKey: c.orderingKey } : {}) });
+      const r = await host.startRun({ flowId: flow.id, ...(c.input !== undefined ? { input: c.input } : {}), dedupeKey: c.dedupeKey, ...(orderingKey !== null ? { orderingKey } : {}) });
       if (r.runId !== runId) throw new Error(`internal: run id ${r.runId} is not the id derived from the dedupe key (${runId})`);
       created = !r.deduplicated;
     }
-    played.set(c.dedupeKey, { dedupeKey: c.dedupeKey, runId, status: 'queued', created, decisions: 0, orderingKey: c.orderingKey });
+    played.set(c.dedupeKey, { dedupeKey: c.dedupeKey, runId, status: 'queued', created, decisions: 0, orderingKey });
     await settle();
   };
 

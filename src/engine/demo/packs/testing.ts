@@ -173,11 +173,12 @@ export async function recordSession(dataDir: string, pg: TestPostgres, sourceUrl
     const insert = (t: Ticket) => client.query(`INSERT INTO tickets (subject, body) VALUES ($1, $2)`, [t.subject, t.body]);
     await insert(TICKETS[0]!);
     await runsSettled(engine, PACK_FLOW_ID, 1);
+    // The reviewer decides after the next ticket went through: the file sink has ticket 2 before ticket 1.
+    await insert(TICKETS[1]!);
+    await runsSettled(engine, PACK_FLOW_ID, 2);
     const [request] = await engine.listApprovals({ status: 'pending', flowId: PACK_FLOW_ID });
     const decided = await engine.decideApproval({ requestId: request!.requestId, action: 'approve', edits: { reply: 'Sorry! We refunded the second charge today.' }, comment: 'warmer, and say when' });
     if (!decided.accepted) throw new Error(`the decision was refused: ${decided.message}`);
-    await runsSettled(engine, PACK_FLOW_ID, 1);
-    await insert(TICKETS[1]!);
     await runsSettled(engine, PACK_FLOW_ID, 2);
     await engine.startRun({
       flowId: PACK_FLOW_ID,
