@@ -7,6 +7,7 @@
  * validated like an imported one. Every problem is reported, with where; nothing is saved.
  */
 import { z } from 'zod';
+import { DEMO_PG_SECRET } from '../../../shared/demo';
 import type { Flow } from '../../../shared/flow/schema';
 import { parseFlowDocument, validateFlow } from '../../../shared/flow/validate';
 import { formatProblem } from '../../../shared/flow/problems';
@@ -144,6 +145,7 @@ export function parsePackText(text: string, registry: NodeRegistry): DemoPack {
     const names = new Map(flow.ok ? flow.flow.nodes.map((n) => [n.id, n.name]) : []);
     for (const p of flowProblems) problems.push({ where: 'flow', message: formatProblem(p, names) });
   }
+  if (flow.ok) problems.push(...offlineProblems(flow.flow));
   if (problems.length > 0 || !parsed.success || !flow.ok) throw new PackError(problems);
   const seen = new Set<string>();
   parsed.data.changes.forEach((c, i) => {
@@ -159,6 +161,44 @@ export function parsePackText(text: string, registry: NodeRegistry): DemoPack {
   return { ...parsed.data, flow: flow.flow };
 }
 
+/** Node types that reach a network endpoint of the flow's choosing. */
+const NETWORK_NODES = ['http-request@', 'webhook-sink@', 'slack-sink@'];
+/** Node types with a Postgres connection: in a pack it must be the player's database. */
+const POSTGRES_NODES = ['postgres-change@', 'postgres-sink@'];
+const DEMO_REF = `secret:${DEMO_PG_SECRET}`;
+
+/**
+ * A pack starts runs as soon as it is opened, with no one reviewing its flow first, so it may reach
+ * nothing but what the player provides: no HTTP, webhook or Slack nodes, Postgres nodes only through
+ * `secret:MILLRACE_DEMO_PG_URL` (the database the player chose: the demo database in the app,
+ * `--pg-url` on the command line), and no other secret reference anywhere (a node could otherwise
+ * carry the player's keys somewhere). Importing the flow (File › Import) is the way to run anything
+ * else, after looking at it.
+ */
+export function offlineProblems(flow: Flow): PackProblem[] {
+  const problems: PackProblem[] = [];
+  for (const n of flow.nodes) {
+    const where = `flow › node "${n.name}"`;
+    if (NETWORK_NODES.some((t) => n.type.startsWith(t))) {
+      problems.push({ where, message: `a ${n.type} node reaches the network; a demo pack plays offline (import the flow instead to review and run it)` });
+    }
+    if (POSTGRES_NODES.some((t) => n.type.startsWith(t)) && n.config['connectionString'] !== DEMO_REF) {
+      problems.push({ where: `${where} › connectionString`, message: `in a demo pack a Postgres node connects through ${DEMO_REF} (the database the player provides)` });
+    }
+    const stack: unknown[] = [n.config];
+    while (stack.length > 0) {
+      const v = stack.pop();
+      if (typeof v === 'string') {
+        for (const m of v.matchAll(/secret:([A-Za-z][A-Za-z0-9_]*)/g)) {
+          if (m[1] !== DEMO_PG_SECRET) problems.push({ where, message: `refers to secret:${m[1]}; a demo pack may use only ${DEMO_REF}` });
+        }
+      } else if (Array.isArray(v)) stack.push(...v);
+      else if (typeof v === 'object' && v !== null) stack.push(...Object.values(v));
+    }
+  }
+  return problems;
+}
+
 /**
  * A pack plays offline, always: every LLM node (primary and fallbacks) answers from recordings.
  * Model, prompts and parameters stay as they were, so the replay keys match the recorded answers.
@@ -168,9 +208,11 @@ export function forceReplay(flow: Flow): Flow {
     ...flow,
     nodes: flow.nodes.map((n) => {
       if (!n.type.startsWith('llm-call@')) return n;
-      const config: Record<string, unknown> = { ...n.config, provider: 'replay' };
+      // Keys and headers only matter to a live endpoint (the replay key is model + prompts +
+      // parameters + schema): dropped, so a played flow holds no reference to the player's secrets.
+      const config: Record<string, unknown> = { ...n.config, provider: 'replay', apiKey: '', headers: [] };
       const fallbacks = n.config['fallbacks'];
-      if (Array.isArray(fallbacks)) config['fallbacks'] = fallbacks.map((f: unknown) => (typeof f === 'object' && f !== null ? { ...f, provider: 'replay' } : f));
+      if (Array.isArray(fallbacks)) config['fallbacks'] = fallbacks.map((f: unknown) => (typeof f === 'object' && f !== null ? { ...f, provider: 'replay', apiKey: '' } : f));
       return { ...n, config };
     }),
   };
