@@ -93,7 +93,16 @@ export async function playDemoPack(host: PlayHost, pack: DemoPack, options: Play
     return head !== undefined && head.id !== r.runId && head.status === 'waiting' && waitsOnPerson(head.id);
   };
   const waiter = conditionWaiter();
-  const settle = () => waiter.until(() => [...played.values()].every(settledRun), settleTimeoutMs, () => describeUnsettled([...played.values()].filter((r) => !settledRun(r)), host));
+  // Runs not known to be finished: a finished run stays finished, so each check looks at these only.
+  const open = new Set<PlayedRun & { orderingKey: string | null }>();
+  const allSettled = () => {
+    for (const r of open) {
+      if (FINISHED.has(host.runStatus(r.runId) ?? 'succeeded')) open.delete(r);
+      else if (!settledRun(r)) return false;
+    }
+    return true;
+  };
+  const settle = () => waiter.until(allSettled, settleTimeoutMs, () => describeUnsettled([...open].filter((r) => !settledRun(r)), host));
 
   // Ordering keys are shared by every flow of a data folder (run-queue.ts): a copy's runs are kept
   // apart from the original's, or a change would queue behind the original run of the same row.
@@ -110,7 +119,9 @@ export async function playDemoPack(host: PlayHost, pack: DemoPack, options: Play
       if (r.runId !== runId) throw new Error(`internal: run id ${r.runId} is not the id derived from the dedupe key (${runId})`);
       created = !r.deduplicated;
     }
-    played.set(c.dedupeKey, { dedupeKey: c.dedupeKey, runId, status: 'queued', created, decisions: 0, orderingKey });
+    const run = { dedupeKey: c.dedupeKey, runId, status: 'queued' as RunStatus, created, decisions: 0, orderingKey };
+    played.set(c.dedupeKey, run);
+    open.add(run);
     await settle();
   };
 
