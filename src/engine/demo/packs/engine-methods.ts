@@ -56,6 +56,12 @@ export async function openDemoPackWithResult(host: PackHost, { text }: { text: s
 }
 
 export async function openDemoPack(host: PackHost, arg: { text: string }): Promise<{ flowId: string; runs: number; summary: DemoPackSummary }> {
-  const { pack, result } = await openDemoPackWithResult(host, arg);
-  return { flowId: result.flowId, runs: result.runs.length, summary: packSummary(pack) };
+  try {
+    const { pack, result } = await openDemoPackWithResult(host, arg);
+    return { flowId: result.flowId, runs: result.runs.length, summary: packSummary(pack) };
+  } catch (e) {
+    // A play that stopped part-way (runs that never settle, a full disk) keeps what it played: say so.
+    if (e instanceof EngineError) throw e;
+    throw new EngineError('internal', `the demo pack was opened but its play stopped: ${e instanceof Error ? e.message : String(e)}; the runs played so far are in the history`);
+  }
 }
