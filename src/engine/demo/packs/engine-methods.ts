@@ -4,7 +4,7 @@ import type { DemoPackSummary } from '../../../shared/demo';
 import { MAX_DEMO_PACK_BYTES, formatBytes } from '../../../shared/limits';
 import type { NodeRegistry } from '../../../shared/node-kit';
 import { buildDemoPack, type ExportHost } from './export-pack';
-import { PackError, packText, parsePackText, type DemoPack } from './pack-format';
+import { MAX_PACK_CHANGES, PackError, packText, parsePackText, type DemoPack } from './pack-format';
 import { playDemoPack, type PlayHost, type PlayOptions, type PlayResult } from './play-pack';
 
 export type PackHost = ExportHost & PlayHost & { registry: NodeRegistry };
@@ -28,6 +28,9 @@ export function packFileName(flowName: string): string {
 
 export async function exportDemoPack(host: PackHost, { flowId }: { flowId: string }): Promise<{ fileName: string; text: string; summary: DemoPackSummary }> {
   const pack = await buildDemoPack(host, flowId);
+  if (pack.changes.length > MAX_PACK_CHANGES) {
+    throw new EngineError('invalid_argument', `"${pack.flow.name}" has ${pack.changes.length} runs; a demo pack holds at most ${MAX_PACK_CHANGES.toLocaleString('en-US')} (delete older runs, or export a copy of the flow with fewer)`);
+  }
   const text = packText(pack);
   // A pack this Millrace writes must be one it can open.
   const bytes = Buffer.byteLength(text, 'utf8');
