@@ -72,6 +72,11 @@ describe('millrace pack', () => {
     expect(bad.stderr).toContain('version 9 is not supported');
     expect(existsSync(join(root, 'never'))).toBe(false);
 
+    const unknown = millrace('pack', 'export', 'nope', '--out', join(root, 'nope.millrace'), '--data-dir', join(root, 'A'));
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toContain('no flow with id "nope"');
+    expect(existsSync(join(root, 'nope.millrace'))).toBe(false);
+
     const noOut = millrace('pack', 'export', PACK_FLOW_ID, '--data-dir', join(root, 'A'));
     expect(noOut.status).toBe(2);
     expect(noOut.stderr).toContain('--out FILE');

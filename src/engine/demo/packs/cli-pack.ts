@@ -13,7 +13,8 @@ import { nodeRegistry } from '../../../nodes';
 import { createEngine } from '../../engine';
 import { PRIVATE_FILE_MODE } from '../../data-folder/file-modes';
 import { PackError, parsePackText } from './pack-format';
-import { packSummary } from './engine-methods';
+import { exportDemoPack, packSummary } from './engine-methods';
+import { folderExportHost } from './export-pack';
 import { playDemoPack } from './play-pack';
 import { PACK_USAGE } from './cli-usage';
 
@@ -48,15 +49,16 @@ async function exportPack(flowId: string, dataDir: string, out: string): Promise
     console.error(`millrace pack export: ${dataDir} holds no Millrace data (no millrace.db); give --data-dir`);
     return 1;
   }
-  const engine = createEngine({ dataDir, seedDemo: false, log: (l) => console.error(`[engine] ${l}`) });
+  // Only the database: exporting must not resume the folder's triggers or queued runs.
+  const host = folderExportHost(dataDir, nodeRegistry);
   try {
-    const { text, summary } = await engine.exportDemoPack({ flowId });
+    const { text, summary } = await exportDemoPack(host, { flowId });
     // Run inputs and LLM answers are run data: the pack is private like the database.
     writeFileSync(out, text, { mode: PRIVATE_FILE_MODE });
     console.error(`"${summary.flowName}": ${summary.changes} change(s), ${summary.llmAnswers} LLM answer(s), ${summary.decisions} decision(s) written to ${out}`);
     return 0;
   } finally {
-    await engine.close();
+    host.close();
   }
 }
 

@@ -26,7 +26,7 @@ export function packFileName(flowName: string): string {
   return `${slug || 'flow'}.millrace`;
 }
 
-export async function exportDemoPack(host: PackHost, { flowId }: { flowId: string }): Promise<{ fileName: string; text: string; summary: DemoPackSummary }> {
+export async function exportDemoPack(host: ExportHost, { flowId }: { flowId: string }): Promise<{ fileName: string; text: string; summary: DemoPackSummary }> {
   const pack = await buildDemoPack(host, flowId);
   if (pack.changes.length > MAX_PACK_CHANGES) {
     throw new EngineError('invalid_argument', `"${pack.flow.name}" has ${pack.changes.length} runs; a demo pack holds at most ${MAX_PACK_CHANGES.toLocaleString('en-US')} (delete older runs, or export a copy of the flow with fewer)`);

@@ -4,7 +4,13 @@
  * LLM answers in those runs' traces, and the decisions people made on their approval requests.
  * Reads only: SQL on `runs` and `approvals`, traces through the engine.
  */
-import type { SavedFlow } from '../../../shared/api';
+import { join } from 'node:path';
+import { EngineError, type SavedFlow } from '../../../shared/api';
+import { parseFlowDocument } from '../../../shared/flow/validate';
+import type { NodeRegistry } from '../../../shared/node-kit';
+import { openDatabase } from '../../store/database';
+import { FlowStore } from '../../store/flow-store';
+import { RunReads } from '../../store/run-reads';
 import type { DecisionRecord } from '../../../shared/approvals';
 import type { RunTrace } from '../../../shared/runs';
 import type { Db } from '../../store/database';
@@ -14,7 +20,7 @@ import { PACK_FORMAT, PACK_VERSION, type DemoPack, type PackChange, type PackDec
 
 export interface ExportHost {
   db: Db;
-  getFlow(arg: { id: string }): Promise<SavedFlow>;
+  getFlow(arg: { id: string }): Promise<Pick<SavedFlow, 'flow'>>;
   getRunTrace(arg: { runId: string }): Promise<RunTrace>;
   now(): number;
 }
@@ -31,6 +37,34 @@ interface DecisionRow {
   run_id: string;
   node_id: string;
   decision: string;
+}
+
+/**
+ * The export host of a data folder with no engine running on it (`millrace pack export`): reading a
+ * pack must not resume the folder's triggers or queued runs, so only the database is opened
+ * (with its exclusive lock: an app using the folder makes this fail with "already in use").
+ */
+export function folderExportHost(dataDir: string, registry: NodeRegistry): ExportHost & { close(): void } {
+  const db = openDatabase(join(dataDir, 'millrace.db'));
+  const flows = new FlowStore(db);
+  const reads = new RunReads(db);
+  return {
+    db,
+    now: Date.now,
+    async getFlow({ id }) {
+      const stored = flows.get(id);
+      if (!stored) throw new EngineError('not_found', `no flow with id "${id}"`);
+      const parsed = parseFlowDocument(stored.doc, registry);
+      if (!parsed.ok) throw new EngineError('invalid_flow', `the stored flow "${id}" no longer validates`, parsed.problems);
+      return { flow: parsed.flow };
+    },
+    async getRunTrace({ runId }) {
+      const trace = reads.getTrace(runId);
+      if (!trace) throw new EngineError('not_found', `no run with id "${runId}"`);
+      return trace;
+    },
+    close: () => db.close(),
+  };
 }
 
 /** A manual run has no dedupe key of its own; in a pack it gets one from its id, so its play is one run however often it is played. */
