@@ -180,6 +180,7 @@ describe('demo packs', () => {
       ['not a pack', JSON.stringify({ format: 'n8n-workflow' }), /format: expected "millrace-demo-pack"/],
       ['a newer version', JSON.stringify({ ...good, version: 2 }), /version 2 is not supported/],
       ['13 MB', JSON.stringify({ ...good, padding: 'x'.repeat(13 * 1024 * 1024) }), new RegExp(`larger than the limit of ${MAX_DEMO_PACK_BYTES / 1024 / 1024} MiB`)],
+      ['100,000 levels deep', `{"format": "millrace-demo-pack", "version": 1, "flow": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, /nests deeper than the limit of 1,000 levels/],
       ['__proto__ in an input', exported.text.replace('"input": {', '"input": {"__proto__": {"polluted": true}, '), /changes\[0\]\.input\.__proto__: a "__proto__" key is not allowed/],
       ['__proto__ in the edits', exported.text.replace('"edits": {', '"edits": {"__proto__": {"x": 1}, '), /__proto__/],
       ['an unknown field', JSON.stringify({ ...good, extra: 1 }), /Unrecognized key/],
