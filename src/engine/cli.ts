@@ -23,6 +23,7 @@ import { CODEGEN_USAGE } from './codegen/usage';
 import { runResultJson } from './library/run-result';
 import { expectedRefusal, maintenance } from './cli-maintenance';
 import { approvalsCommand, APPROVALS_USAGE } from './cli-approvals';
+import { PACK_DETAILS } from './demo/packs/cli-usage';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -131,6 +132,15 @@ export const commands: CliCommand[] = [
     options: { 'data-dir': { type: 'string' }, out: { type: 'string' } },
     positionals: true,
     run: (inv) => approvalsCommand(toArgs(inv)),
+  },
+  {
+    name: 'pack',
+    summary: 'export a flow\'s session as a demo pack, or replay a pack offline into a fresh data folder',
+    usage: 'millrace pack export FLOW_ID --out FILE [--data-dir DIR] | millrace pack play FILE [--data-dir DIR] [--pg-url URL] [--force] [--json]',
+    details: PACK_DETAILS,
+    options: { 'data-dir': { type: 'string' }, out: { type: 'string' }, 'pg-url': { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+    positionals: true,
+    run: async (inv) => (await import('./demo/packs/cli-pack')).packCommand(toArgs(inv)),
   },
 ];
 

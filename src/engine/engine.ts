@@ -54,6 +54,7 @@ import { LinkTokens } from './approvals/link-tokens';
 import type { ApprovalEvent, ApprovalsApi } from '../shared/approvals';
 import type { DemoApi } from '../shared/demo';
 import { DemoWorkspace, disabledDemoStatus } from './demo/demo-workspace';
+import type { PackHost } from './demo/packs/engine-methods';
 import supportTriageFlow from '../../resources/demo/support-triage.flow.json';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
@@ -502,12 +503,27 @@ export class Engine implements EngineApi {
       },
     });
   }
-  exportDemoPack: DemoApi['exportDemoPack'] = async () => {
-    throw new EngineError('invalid_argument', 'demo packs are not built yet');
-  };
-  openDemoPack: DemoApi['openDemoPack'] = async () => {
-    throw new EngineError('invalid_argument', 'demo packs are not built yet');
-  };
+  exportDemoPack: DemoApi['exportDemoPack'] = async (arg) => (await import('./demo/packs/engine-methods')).exportDemoPack(this.packHost(), arg);
+  openDemoPack: DemoApi['openDemoPack'] = async (arg) => (await import('./demo/packs/engine-methods')).openDemoPack(this.packHost(), arg);
+  /** What demo packs read and drive (src/engine/demo/packs/); `millrace pack play` uses it for its per-run report. */
+  packHost(): PackHost {
+    return {
+      db: this.db,
+      dataDir: this.dataDir,
+      registry: this.registry,
+      replayBook: this.llm.gateway.replayBook,
+      approvals: this.approvals,
+      now: this.now,
+      getFlow: (a) => this.getFlow(a),
+      saveFlow: (a) => this.saveFlow(a),
+      flowExists: (id) => this.flows.exists(id),
+      getRunTrace: (a) => this.getRunTrace(a),
+      startRun: (a) => this.startRun(a),
+      enqueueTriggerRuns: (flowId, runs) => this.enqueueTriggerRuns(flowId, runs),
+      onRunEvent: (l) => this.onRunEvent(l),
+      runStatus: (id) => this.queue.status(id),
+    };
+  }
 
   // Approvals: src/engine/approvals/approvals.ts.
   listApprovals: ApprovalsApi['listApprovals'] = async (arg) => this.approvals.list(arg);

@@ -117,13 +117,18 @@ export function createReplayProvider(book: ReplayBook): Provider {
   };
 }
 
-/** Fixture entries for every successful live LLM call in a run's trace: record once, replay offline. */
-export function recordingsFromTrace(trace: RunTrace): ReplayFixture {
+/**
+ * Fixture entries for every successful LLM call in a run's trace: record once, replay offline.
+ * "Record for replay" takes live answers only (the default); a demo pack takes every answer a run
+ * got (`labels: ['live', 'replay', 'synthetic']`), so a run that was itself replayed plays again.
+ */
+export function recordingsFromTrace(trace: RunTrace, options: { labels?: readonly LlmCallRecord['label'][] } = {}): ReplayFixture {
+  const labels = options.labels ?? ['live'];
   const records: LlmCallRecord[] = [];
   for (const node of Object.values(trace.nodes)) {
     const out = node.output;
     const call = typeof out === 'object' && out !== null && 'call' in out ? callRecordSchema.safeParse(Reflect.get(out, 'call')) : null;
-    if (call?.success && call.data.label === 'live') records.push(call.data);
+    if (call?.success && labels.includes(call.data.label)) records.push(call.data);
   }
   return {
     version: 1,
