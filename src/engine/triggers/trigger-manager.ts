@@ -222,7 +222,9 @@ export class TriggerManager {
       confirmedLsn: row.confirmedLsn,
       resolveSecret: this.resolveSecret,
       enqueue: (runs: ShapedChange[], alsoWrite) =>
-        this.o.enqueue(flowId, runs.map((r) => ({ input: r.event, dedupeKey: r.dedupeKey, orderingKey: r.orderingKey })), alsoWrite),
+        // Per-row order holds within a flow: ordering keys are global in the queue, so they carry the
+        // flow id (a run waiting in one flow must not hold another flow's run for the same row).
+        this.o.enqueue(flowId, runs.map((r) => ({ input: r.event, dedupeKey: r.dedupeKey, orderingKey: r.orderingKey === null ? null : `${flowId}:${r.orderingKey}` })), alsoWrite),
       store: this.o.store,
       onStatus: (s) => this.o.onStatus(s),
       log: this.o.log,

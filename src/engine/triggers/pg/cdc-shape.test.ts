@@ -76,6 +76,19 @@ describe('Postgres change trigger: event shape', () => {
     expect(ins!.new).toMatchObject({ status: '\uFEFFopen', note });
   });
 
+  it('orders changes per row within a flow only: a run waiting in one flow does not hold another flow on the same row', async () => {
+    const base = triggerFlow('held', pg, { tables: `public.${name}` });
+    const approval = { id: 'ok', type: 'approval@1', name: 'Hold', position: { x: 200, y: 0 }, config: { title: 'hold' } };
+    await fx.engine.saveFlow({ flow: { ...base, nodes: [...base.nodes, approval], edges: [{ id: 'e1', source: 'pg', sourcePort: 'change', target: 'ok', targetPort: 'in' }] } });
+    await fx.engine.activateFlow({ id: 'held' });
+    await waitForState(fx.engine, 'held', 'streaming');
+    await activate('free', {});
+    await pg.query(`INSERT INTO ${name} (id, status) VALUES (1, 'open')`);
+    await waitFor('the held run to wait', async () => (await fx.engine.listRuns({ flowId: 'held' }))[0]?.status === 'waiting');
+    await waitFor('the other flow to finish the same row', async () => (await fx.engine.listRuns({ flowId: 'free' }))[0]?.status === 'succeeded');
+    await fx.engine.deactivateFlow({ id: 'held', dropSlot: true });
+  });
+
   it('gives whole old rows under REPLICA IDENTITY FULL', async () => {
     await pg.query(`ALTER TABLE ${name} REPLICA IDENTITY FULL`);
     await activate('full', {});
