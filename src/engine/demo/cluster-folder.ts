@@ -147,22 +147,33 @@ export function leftoverPostmaster(f: ClusterFolder, log: (line: string) => void
   } catch {
     return null;
   }
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return null;
-  const ours = isPostmasterOf(pid, f.dataDir);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  const state = processState(pid);
+  if (state === 'dead') return null;
+  // A killed server whose parent (init) has not reaped it yet still answers kill(pid, 0), and
+  // Postgres would refuse to start over it: the file is stale, remove it.
+  const ours = state === 'zombie' ? false : isPostmasterOf(pid, f.dataDir);
   if (ours === false) {
-    log(`demo database: postmaster.pid names pid ${pid}, which is not this cluster's server; removing the stale file`);
+    log(`demo database: postmaster.pid names pid ${pid}, which is not a running server of this cluster; removing the stale file`);
     unlinkSync(pidFile);
     return null;
   }
   return pid;
 }
 
-function alive(pid: number): boolean {
+/** 'zombie' = exited, not yet reaped (Linux /proc); elsewhere a zombie counts as alive. */
+export function processState(pid: number): 'dead' | 'zombie' | 'alive' {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return 'dead';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S ...": comm may contain spaces and parentheses, the state follows the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z' ? 'zombie' : 'alive';
+  } catch {
+    return 'alive';
   }
 }
 
