@@ -4,12 +4,12 @@
  * killed with SIGKILL (the server survives it and the next start takes over), stopOnExit.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DEMO_DATABASE, DemoPostgres, DemoPostgresError, type RunningDemoPostgres } from './demo-postgres';
 import { processState } from './cluster-folder';
 import { asPostgres, findEmbeddedBinDir, findSystemBinDir, isRoot, postgresIds } from './pg-binaries';
@@ -100,6 +100,13 @@ describe('demo database (system PostgreSQL)', () => {
     await expect(noPassword.connect()).rejects.toThrow(/password authentication failed/);
     await query(a, 'CREATE TABLE kept (id int PRIMARY KEY); INSERT INTO kept VALUES (1), (2)');
     expect(await d.start()).toBe(a); // idempotent while running
+    const dataFolder = join(root, 'first');
+    if (isRoot()) {
+      // The server runs as postgres: its folder is postgres's, the data folder only gained o+x.
+      expect(statSync(join(dataFolder, 'demo-postgres')).uid).toBe(postgresIds()!.uid);
+      expect(statSync(dataFolder).mode & 0o777).toBe(0o701);
+      chmodSync(dataFolder, 0o700); // what the engine does to the data folder when it (re)opens it
+    }
 
     await d.stop();
     expect(d.state).toBe('off');
@@ -249,6 +256,21 @@ describe('demo database (system PostgreSQL)', () => {
     expect(e.problem.message).toContain('created by PostgreSQL 14');
     expect(e.problem.fix).toContain('Install PostgreSQL 14');
   }, 90_000);
+
+  // As root (here, CI) the other tests take the runuser path; this one is a normal user's machine.
+  it.runIf(isRoot())('a normal user (the app run as the postgres user): no runuser, the data folder stays 0700', async () => {
+    const ids = postgresIds()!;
+    const data = mkdtempSync(join(tmpdir(), 'millrace-demo-pg-user-')); // 0700, like a data folder
+    chownSync(data, ids.uid, ids.gid);
+    onTestFinished(() => rmSync(data, { recursive: true, force: true }));
+    const child = spawnSync('runuser', ['-u', 'postgres', '--', process.execPath, '--import', 'tsx', worker, join(data, 'demo-postgres'), 'exit'], { encoding: 'utf8', timeout: 90_000, env: { ...process.env, HOME: data } });
+    expect(child.status, child.stderr).toBe(0);
+    const r = JSON.parse(child.stdout.trim()) as RunningDemoPostgres;
+    expect(r.source).toBe('system');
+    expect(child.stderr).not.toContain('traverse');
+    expect(statSync(data).mode & 0o777).toBe(0o700);
+    expect(existsSync(join(r.dataDir, 'postmaster.pid'))).toBe(false); // stopOnExit stopped it
+  }, 120_000);
 
   it('stopOnExit: an app that exits through process.exit stops its server', async () => {
     const dir = join(root, 'exit', 'demo-postgres');
