@@ -121,9 +121,13 @@ export class DemoPostgres {
    */
   stopSync(): void {
     if (!this.#running || !this.#binDir) return;
-    grantTraverse(this.#folder.dir, this.#ids, this.#log);
-    const [cmd, args] = asPostgres(join(this.#binDir, 'pg_ctl'), ['-D', this.#folder.dataDir, '-m', 'fast', '-w', '-t', '20', 'stop']);
-    spawnSync(cmd, args, { cwd: this.#folder.dir, stdio: 'ignore', timeout: 25_000 });
+    try {
+      grantTraverse(this.#folder.dir, this.#ids, this.#log);
+      const [cmd, args] = asPostgres(join(this.#binDir, 'pg_ctl'), ['-D', this.#folder.dataDir, '-m', 'fast', '-w', '-t', '20', 'stop']);
+      spawnSync(cmd, args, { cwd: this.#folder.dir, stdio: 'ignore', timeout: 25_000 });
+    } catch {
+      // An exit handler must not throw; a server left running is stopped by the next start().
+    }
     this.#running = null;
     this.#state = 'off';
   }
