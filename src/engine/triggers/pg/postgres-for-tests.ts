@@ -4,13 +4,13 @@
  * on a random free port on 127.0.0.1, with its unix socket inside the folder. `stop()` always
  * removes the folder; `withPostgres` stops it even when the body throws.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFile } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { asPostgres, freePort, postgresIds, requireSystemBinDir } from '../../demo/pg-binaries';
 
 const run = promisify(execFile);
 
@@ -40,43 +40,8 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-function findBinDir(): string {
-  const explicit = process.env['MILLRACE_PG_BIN'];
-  if (explicit) return explicit;
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
-  versions.sort((a, b) => Number(b) - Number(a));
-  if (versions.length === 0) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)');
-  return join(root, versions[0]!, 'bin');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Postgres refuses to run as root: run its tools as the `postgres` user when we are root. */
-function asPostgres(bin: string, args: string[]): [string, string[]] {
-  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
-}
-
-function postgresIds(): { uid: number; gid: number } | null {
-  if (process.getuid?.() !== 0) return null;
-  const r = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-  const g = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  if (r.status !== 0 || g.status !== 0) throw new Error('running as root needs a "postgres" user (apt-get install postgresql creates it)');
-  return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) };
-}
-
 export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
-  const bin = findBinDir();
+  const bin = requireSystemBinDir();
   const ids = postgresIds();
   const root = mkdtempSync(join(tmpdir(), 'millrace-pg-'));
   const dataDir = join(root, 'data');
