@@ -19,6 +19,8 @@ import { summarizeTrace } from './cli-format';
 import { createTerminalLog } from './cli-log';
 import { commandHelp, overview, parseInvocation, UsageError, type CliCommand, type CliInvocation } from './cli-kit';
 import { runDemoPostgres } from './triggers/pg/demo-postgres';
+import { demoWiring } from './demo/demo-wiring';
+import { DemoPostgres, stopOnExit } from './demo/demo-postgres';
 import { CODEGEN_USAGE } from './codegen/usage';
 import { runResultJson } from './library/run-result';
 import { expectedRefusal, maintenance } from './cli-maintenance';
@@ -48,11 +50,13 @@ export const commands: CliCommand[] = [
   {
     name: 'serve',
     summary: 'start web mode on 127.0.0.1 and print its URL',
-    usage: 'millrace serve [--port N] [--data-dir DIR] [--keep-days N] [--keep-runs N]',
+    usage: 'millrace serve [--port N] [--data-dir DIR] [--demo] [--keep-days N] [--keep-runs N]',
     details: [
       'Options:',
       '  --port N           port on 127.0.0.1 (default: a free one)',
       DATA_DIR_HELP,
+      '  --demo             start the live demo: its own Postgres under <data dir>/demo-postgres and the',
+      '                     "Support ticket triage" flow (what `npm start` runs)',
       '  --keep-days N      prune finished runs older than N days (default 30; 0 = keep forever)',
       '  --keep-runs N      keep at most N finished runs per flow (default 10,000; 0 = keep forever)',
       '',
@@ -226,7 +230,10 @@ async function serve(inv: CliInvocation): Promise<number> {
   const log = createTerminalLog((l) => console.error(l), { verbose: inv.verbose });
   let engine: ReturnType<typeof createEngine>;
   try {
-    engine = createEngine({ dataDir, retention, log: (l) => log(`[engine] ${l}`) });
+    // --demo (what `npm start` passes): the live demo's own Postgres starts in the background.
+    const demo = inv.values['demo'] === true ? demoWiring(dataDir, (l) => log(`[demo] ${l}`)) : undefined;
+    if (demo?.database instanceof DemoPostgres) stopOnExit(demo.database);
+    engine = createEngine({ dataDir, retention, log: (l) => log(`[engine] ${l}`), ...(demo ? { demo } : {}) });
   } catch (e) {
     // A second `serve` on the same folder (or a foreign file there): one line that says what to do.
     const line = expectedRefusal(e);

@@ -33,7 +33,7 @@ export interface DemoStatus {
     source?: 'system' | 'embedded';
     version?: string;
     port?: number;
-    /** `postgresql://…` of the demo database (local, no password): shown so a presenter can `psql` into it. */
+    /** `postgres://…` of the demo database with the password masked (it is in `<dataDir>/password`, 0600). */
     url?: string;
     dataDir?: string;
     problem?: DemoProblem;

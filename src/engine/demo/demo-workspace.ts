@@ -135,7 +135,7 @@ export class DemoWorkspace {
       flowId: DEMO_FLOW_ID,
       database: {
         state: this.state,
-        ...(r && this.state === 'running' ? { source: r.source, version: r.version, port: r.port, url: r.connectionString, dataDir: r.dataDir } : {}),
+        ...(r && this.state === 'running' ? { source: r.source, version: r.version, port: r.port, url: maskPassword(r.connectionString), dataDir: r.dataDir } : {}),
         ...(this.problem ? { problem: this.problem } : {}),
       },
       tickets: await this.ticketCounts(),
@@ -238,4 +238,15 @@ function asProblem(e: unknown): DemoProblem {
     message: `the demo database did not start: ${e instanceof Error ? e.message : String(e)}`,
     fix: 'See the engine log for details; the rest of the app works without the demo database.',
   };
+}
+
+/** The status shows where the database is, never its password (that stays in the cluster folder, 0600). */
+function maskPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(hidden)';
+  }
 }

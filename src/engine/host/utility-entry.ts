@@ -4,6 +4,7 @@
  * and a shutdown command. It never imports 'electron'.
  */
 import { createEngine } from '../engine';
+import { demoWiring } from '../demo/demo-wiring';
 import { dataDirFromArgv } from './host-protocol';
 import { failHost, runEngineHost, type ParentPortLike } from './engine-host';
 
@@ -37,7 +38,8 @@ function main(): void {
     failHost(hostOptions, `no data folder given (--data-dir=… or ${DATA_DIR_ENV})`);
     return;
   }
-  runEngineHost({ ...hostOptions, dataDir, createEngine });
+  // The desktop app runs the live demo (its own Postgres) like `npm start` does in web mode.
+  runEngineHost({ ...hostOptions, dataDir, createEngine: (options) => createEngine({ ...options, demo: demoWiring(options.dataDir) }) });
 }
 
 main();
