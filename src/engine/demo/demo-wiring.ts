@@ -12,7 +12,7 @@ export const demoDatabaseDir = (dataDir: string) => join(dataDir, 'demo-postgres
 
 export function demoWiring(dataDir: string, log: (line: string) => void = () => {}): NonNullable<EngineOptions['demo']> {
   return {
-    database: new DemoPostgres({ dir: demoDatabaseDir(dataDir), log: (l) => log(`demo database: ${l}`) }),
+    database: new DemoPostgres({ dir: demoDatabaseDir(dataDir), log }),
     content: demoContent,
   };
 }
