@@ -4,7 +4,7 @@
  */
 import type { DemoProblem } from '../../shared/demo';
 
-export const README_DEMO_SECTION = 'README, section "Live demo: the demo database"';
+export const README_DEMO_SECTION = 'README, section "The live demo in 60 seconds"';
 
 export class DemoPostgresError extends Error {
   readonly problem: DemoProblem;
