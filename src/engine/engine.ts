@@ -13,7 +13,7 @@ import { newId } from '../shared/ids';
 import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
 import type { RunEvent, RunStatus, RunSummary, RunTrace } from '../shared/runs';
-import type { SetupReport, TriggerStatus } from '../shared/triggers';
+import type { SampledChanges, SetupReport, TriggerStatus } from '../shared/triggers';
 import { nodeRegistry } from '../nodes';
 import { describeStorageError, openDatabase, type Db } from './store/database';
 import { FlowStore } from './store/flow-store';
@@ -278,7 +278,7 @@ export class Engine implements EngineApi {
   }
 
   /** Durable before it returns: a caller that got a run id (or a trigger that acks its source) can rely on it. */
-  async startRun({ flowId, input, dedupeKey, orderingKey }: StartRunArgs): Promise<{ runId: string; deduplicated: boolean }> {
+  async startRun({ flowId, input, dedupeKey, orderingKey, test }: StartRunArgs): Promise<{ runId: string; deduplicated: boolean }> {
     this.assertOpen();
     assertInputWithinLimits(input, 'the run input'); // in-process callers (CLI) too, not only the rpc server
     const saved = await this.getFlow({ id: flowId });
@@ -305,6 +305,7 @@ export class Engine implements EngineApi {
           dedupeKey: dedupeKey ?? null,
           orderingKey: orderingKey ?? null,
           deadlineAt: timeout !== undefined ? now + timeout : null,
+          ...(test === true ? { test: true } : {}),
         },
         saved.flow.name,
       );
@@ -337,6 +338,10 @@ export class Engine implements EngineApi {
 
   async getTriggerStatus({ flowId }: { flowId: string }): Promise<TriggerStatus[]> {
     return this.triggers.status(flowId);
+  }
+
+  async sampleTriggerChanges({ flowId, nodeId, limit }: { flowId: string; nodeId: string; limit?: number }): Promise<SampledChanges> {
+    return this.triggers.sampleChanges(flowId, nodeId, limit ?? 10);
   }
 
   onTriggerStatus = (listener: (s: TriggerStatus) => void): (() => void) => {
@@ -384,6 +389,8 @@ export class Engine implements EngineApi {
         createdAt: now,
         parentRunId: original.run.id,
         inputOverrides: plan.inputOverrides,
+        // A re-run of a test run is a test run too (same sample input, same sink behaviour).
+        ...(original.run.test ? { test: true } : {}),
       },
       saved.flow.name,
       () => this.executor.copyReusedNodes(runId, original.run.id, plan.reuse),

@@ -3,6 +3,7 @@
  * activation state, reconnects, slot health and backfill progress. Pure types + argument parsers.
  */
 import { z } from 'zod';
+import type { ChangeEvent } from '../nodes/postgres-change.node';
 
 export interface SetupProblem {
   level: 'error' | 'warning';
@@ -63,6 +64,15 @@ export interface TriggerStatus {
   backfill: BackfillProgress | null;
 }
 
+/** Recent rows of a change trigger's tables, shaped as its changes (`source: 'sample'`), newest first. */
+export interface SampledChanges {
+  changes: ChangeEvent[];
+  /** Rows read; more than `changes.length` when the trigger's row filter left some out. */
+  rowsRead: number;
+}
+
+export const MAX_SAMPLE_CHANGES = 50;
+
 const id = z.string().min(1).max(64);
 
 export const triggerApiArgs = {
@@ -70,4 +80,5 @@ export const triggerApiArgs = {
   activateFlow: z.object({ id, resync: z.boolean().optional() }).strict(),
   deactivateFlow: z.object({ id, dropSlot: z.boolean() }).strict(),
   getTriggerStatus: z.object({ flowId: id }).strict(),
+  sampleTriggerChanges: z.object({ flowId: id, nodeId: id, limit: z.number().int().min(1).max(MAX_SAMPLE_CHANGES).optional() }).strict(),
 };

@@ -16,6 +16,8 @@ export interface NewRun {
   dedupeKey?: string | null;
   orderingKey?: string | null;
   parentRunId?: string | null;
+  /** A test run: labelled everywhere; sinks set to "skip on test runs" do not write. */
+  test?: boolean;
   deadlineAt?: number | null;
   /** Re-run from a node: that node's input replaced by this value. */
   inputOverrides?: Record<string, unknown> | null;

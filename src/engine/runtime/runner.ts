@@ -39,6 +39,8 @@ export interface RunRequest {
   /** Re-run from a node: its input replaced by this value. */
   inputOverrides?: Record<string, unknown> | null;
   parentRunId?: string | null;
+  /** A test run: reported on run.started and given to nodes as `ctx.isTestRun` (sinks may skip). */
+  test?: boolean;
   /** Largest JSON a node may output (bytes). */
   maxOutputBytes?: number;
   log?: (line: string) => void;
@@ -78,7 +80,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const startedAt = now();
   journal.runStarted(runId, startedAt);
   if (req.firstStart === false) emit({ type: 'run.resumed', runId, at: startedAt });
-  else emit({ type: 'run.started', runId, flowId: flow.id, flowName: flow.name, flowVersion: req.flowVersion, at: startedAt, input: req.input ?? null, parentRunId: req.parentRunId ?? null });
+  else emit({ type: 'run.started', runId, flowId: flow.id, flowName: flow.name, flowVersion: req.flowVersion, at: startedAt, input: req.input ?? null, parentRunId: req.parentRunId ?? null, ...(req.test ? { test: true } : {}) });
 
   const incoming = new Map<string, FlowEdge[]>(flow.nodes.map((n) => [n.id, []]));
   for (const e of flow.edges) incoming.get(e.target)?.push(e);
@@ -227,6 +229,7 @@ async function runNode(
       nodeName: node.name,
       nodeType: node.type,
       runInput: req.input,
+      isTestRun: req.test === true,
       ...(upstream ? { upstream } : {}),
       connectedInputs: [...new Set(req.flow.edges.filter((e) => e.target === node.id).map((e) => e.targetPort))],
       attempt,

@@ -238,4 +238,7 @@ export const sqliteMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE TRIGGER flows_deleted_pins AFTER DELETE ON flows BEGIN DELETE FROM node_pins WHERE flow_id = old.id; END;
   `,
+  /* 8: test runs (Run on a change-trigger flow with a sample or a recent row): labelled, and sinks may skip them */ `
+  ALTER TABLE runs ADD COLUMN is_test INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

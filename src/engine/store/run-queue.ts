@@ -27,6 +27,8 @@ export interface RunToExecute {
   startedBefore: boolean;
   deadlineAt: number | null;
   parentRunId: string | null;
+  /** A test run (the Run dialog of a change-trigger flow): sinks set to skip do not write. */
+  test: boolean;
 }
 
 export class RunQueue {
@@ -44,8 +46,8 @@ export class RunQueue {
   ) {
     this.s = {
       insert: db.prepare(
-        `INSERT INTO runs (id, flow_id, flow_version, flow_name, status, input, dedupe_key, ordering_key, parent_run_id, input_overrides, deadline_at, created_at)
-         VALUES (@id, @flowId, @flowVersion, @flowName, 'queued', @input, @dedupeKey, @orderingKey, @parentRunId, @inputOverrides, @deadlineAt, @createdAt)
+        `INSERT INTO runs (id, flow_id, flow_version, flow_name, status, input, dedupe_key, ordering_key, parent_run_id, input_overrides, deadline_at, created_at, is_test)
+         VALUES (@id, @flowId, @flowVersion, @flowName, 'queued', @input, @dedupeKey, @orderingKey, @parentRunId, @inputOverrides, @deadlineAt, @createdAt, @isTest)
          ON CONFLICT DO NOTHING`,
       ),
       // Positional (faster than named parameters at trigger rates); only a dedupe-key conflict is
@@ -75,7 +77,7 @@ export class RunQueue {
            UNION ALL SELECT deadline_at FROM runs WHERE status = 'waiting' AND deadline_at IS NOT NULL)`,
       ),
       forExecution: db.prepare(
-        `SELECT id, flow_id, flow_version, input, input_overrides, started_at, deadline_at, parent_run_id FROM runs WHERE id = ? AND status IN ('queued','waiting')`,
+        `SELECT id, flow_id, flow_version, input, input_overrides, started_at, deadline_at, parent_run_id, is_test FROM runs WHERE id = ? AND status IN ('queued','waiting')`,
       ),
       status: db.prepare(`SELECT status FROM runs WHERE id = ?`),
       lastRunSeq: db.prepare(`SELECT max(seq) AS seq FROM runs`),
@@ -117,6 +119,7 @@ export class RunQueue {
           inputOverrides: run.inputOverrides ? JSON.stringify(run.inputOverrides) : null,
           deadlineAt: run.deadlineAt ?? null,
           createdAt: run.createdAt,
+          isTest: run.test === true ? 1 : 0,
         }).changes > 0;
       if (inserted) alsoWrite?.();
     });
@@ -132,7 +135,7 @@ export class RunQueue {
    * recorded" are never apart. Runs whose dedupe key exists are skipped. Durable on return.
    */
   async enqueueMany(
-    runs: readonly Omit<NewRun, 'parentRunId' | 'inputOverrides'>[],
+    runs: readonly Omit<NewRun, 'parentRunId' | 'inputOverrides' | 'test'>[],
     flowName: string,
     alsoWrite?: () => void,
   ): Promise<{ created: number; deduplicated: number }> {
@@ -211,6 +214,7 @@ export class RunQueue {
           started_at: number | null;
           deadline_at: number | null;
           parent_run_id: string | null;
+          is_test: number;
         }
       | undefined;
     if (!r) return undefined;
@@ -223,6 +227,7 @@ export class RunQueue {
       startedBefore: r.started_at !== null,
       deadlineAt: r.deadline_at,
       parentRunId: r.parent_run_id,
+      test: r.is_test === 1,
     };
   }
 

@@ -16,6 +16,7 @@ import { describePgError, envSecretResolver, resolveConnection, type ResolveSecr
 import { triggerObjectName } from './pg/names';
 import { PgTrigger } from './pg/pg-trigger';
 import { checkSetup } from './pg/setup-check';
+import { sampleChanges, type SampledChanges } from './pg/sample-changes';
 import { dropPublication, dropSlot, ensurePublication, ensureSlot } from './pg/slot';
 import { newId } from '../../shared/ids';
 
@@ -80,6 +81,29 @@ export class TriggerManager {
       return await checkSetup(cfg.data, await resolveConnection(cfg.data, this.resolveSecret), names);
     } catch (e) {
       return { ok: false, connected: false, serverVersion: null, problems: [{ level: 'error', code: 'secret', message: e instanceof Error ? e.message : String(e) }] };
+    }
+  }
+
+  /** Recent rows of the trigger's tables shaped as its changes (the Run dialog's "a recent real change"). Reads only. */
+  async sampleChanges(flowId: string, nodeId: string, limit: number): Promise<SampledChanges> {
+    const flow = await this.o.getFlow(flowId);
+    const node = flow.nodes.find((n) => n.id === nodeId);
+    if (!node || node.type !== REF) throw new EngineError('not_found', `the flow has no Postgres change node "${nodeId}"`);
+    const cfg = postgresChangeConfig.safeParse(node.config);
+    if (!cfg.success) throw new EngineError('invalid_argument', `"${node.name}" has invalid settings; fix them in the inspector first`);
+    const conn = await resolveConnection(cfg.data, this.resolveSecret).catch((e: unknown) => {
+      throw new EngineError('invalid_argument', `"${node.name}": ${e instanceof Error ? e.message : String(e)}`);
+    });
+    const client = new pg.Client(conn.config);
+    // A server restart mid-query emits 'error' on the client: without a listener that ends the process.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return await sampleChanges(client, cfg.data, limit);
+    } catch (e) {
+      throw new EngineError('invalid_argument', `"${node.name}": cannot read recent rows: ${describePgError(e, conn.redact)}`);
+    } finally {
+      await client.end().catch(() => undefined);
     }
   }
 
