@@ -108,4 +108,36 @@ describe('test runs in the browser', () => {
     expect(await page.getByTestId('node-output').textContent()).toContain('"source": "sample"');
     expect(received).toEqual([]);
   }, 180_000);
+
+  it('Pause says paused with the backlog its slot holds, offers Resume, and Resume runs what arrived meanwhile for real', async () => {
+    const trigger = nodeOfType('postgres-change');
+    await trigger.click();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByTestId('trigger-activate').click();
+    await expect.poll(() => page.getByTestId('trigger-state').getAttribute('data-state'), { timeout: 20_000 }).toBe('streaming');
+    await page.getByTestId('trigger-pause').click();
+    await expect.poll(() => page.getByTestId('trigger-state').textContent(), { timeout: 15_000 }).toMatch(/^paused · backlog \d/);
+    expect(await page.getByTestId('trigger-activate').textContent()).toBe('Resume');
+    await pg.query(`INSERT INTO orders (customer, amount) SELECT 'Paused ' || g, g FROM generate_series(1, 3) g`);
+    // Reopening the flow reads the backlog again: it grew by the three inserts.
+    expect(await page.getByTestId('trigger-state').textContent()).toBe('paused · backlog 0 B');
+    await page.getByTestId('flow-item').filter({ hasText: 'Demo' }).first().click();
+    await expect.poll(() => trigger.count()).toBe(0);
+    await page.getByTestId('flow-item').filter({ hasText: 'Untitled flow' }).first().click();
+    await trigger.click();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await expect.poll(() => page.getByTestId('trigger-backlog-bytes').textContent(), { timeout: 15_000 }).not.toBe('unknown');
+    expect(await trigger.getByTestId('node-trigger-chip').textContent()).toMatch(/^paused · backlog [1-9]/);
+    await page.screenshot({ path: join(repoRoot, 'docs', 'trigger-paused.png') });
+
+    await page.getByTestId('trigger-activate').click();
+    await expect.poll(() => page.getByTestId('trigger-state').getAttribute('data-state'), { timeout: 20_000 }).toBe('streaming');
+    // Real runs, not test runs: the webhook sink sends each change made while paused.
+    await expect.poll(() => received.length, { timeout: 30_000 }).toBe(3);
+    expect(received.map((b) => (JSON.parse(b) as { new: { customer: string } }).new.customer).sort()).toEqual(['Paused 1', 'Paused 2', 'Paused 3']);
+    await page.getByTestId('trigger-drop').click();
+    await page.getByTestId('confirm-drop-slot').click();
+    await expect.poll(() => page.getByTestId('trigger-state').textContent(), { timeout: 15_000 }).toBe('inactive');
+    expect(await page.getByTestId('trigger-activate').textContent()).toBe('Activate');
+  }, 180_000);
 });

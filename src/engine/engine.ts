@@ -337,7 +337,7 @@ export class Engine implements EngineApi {
   }
 
   async getTriggerStatus({ flowId }: { flowId: string }): Promise<TriggerStatus[]> {
-    return this.triggers.status(flowId);
+    return this.triggers.statusWithBacklog(flowId);
   }
 
   async sampleTriggerChanges({ flowId, nodeId, limit }: { flowId: string; nodeId: string; limit?: number }): Promise<SampledChanges> {

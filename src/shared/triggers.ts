@@ -62,6 +62,12 @@ export interface TriggerStatus {
   changes: number;
   health: SlotHealth | null;
   backfill: BackfillProgress | null;
+  /**
+   * Paused (state `inactive` with its slot kept): Resume processes what the slot held meanwhile.
+   * Absent for a trigger never activated or whose slot was dropped. While paused, `health` is read
+   * when the status is asked for (getTriggerStatus, deactivateFlow): `lagBytes` is the backlog.
+   */
+  paused?: boolean;
 }
 
 /** Recent rows of a change trigger's tables, shaped as its changes (`source: 'sample'`), newest first. */

@@ -17,7 +17,7 @@ import { triggerObjectName } from './pg/names';
 import { PgTrigger } from './pg/pg-trigger';
 import { checkSetup } from './pg/setup-check';
 import { sampleChanges, type SampledChanges } from './pg/sample-changes';
-import { dropPublication, dropSlot, ensurePublication, ensureSlot } from './pg/slot';
+import { dropPublication, dropSlot, ensurePublication, ensureSlot, slotHealth } from './pg/slot';
 import { newId } from '../../shared/ids';
 
 export interface TriggerRunInput {
@@ -169,10 +169,10 @@ export class TriggerManager {
         this.o.onStatus(this.inactiveStatus(flowId, row.nodeId));
       } else {
         this.o.store.setActive(flowId, row.nodeId, false);
-        this.o.onStatus({ ...this.inactiveStatus(flowId, row.nodeId), message: PAUSED_MESSAGE });
+        this.o.onStatus({ ...this.inactiveStatus(flowId, row.nodeId), message: PAUSED_MESSAGE, paused: true });
       }
     }
-    return this.status(flowId);
+    return this.statusWithBacklog(flowId);
   }
 
   /** Before a flow is deleted: its triggers stop and their slots go with it. */
@@ -218,8 +218,38 @@ export class TriggerManager {
       // A stored row that is not running is paused (its slot keeps the changes). The last message of
       // a running trigger ("Retrying (attempt 6)") is stale once stopped; slot-lost and errors stay.
       if (row.state === 'slot_lost') return { ...this.inactiveStatus(flowId, row.nodeId), state: 'slot_lost', message: row.message };
-      return { ...this.inactiveStatus(flowId, row.nodeId), message: row.state === 'error' ? row.message : PAUSED_MESSAGE };
+      return { ...this.inactiveStatus(flowId, row.nodeId), message: row.state === 'error' ? row.message : PAUSED_MESSAGE, ...(row.active ? {} : { paused: true }) };
     });
+  }
+
+  /**
+   * `status`, plus the slot's health for paused triggers, read now: the backlog (WAL written since
+   * the last confirmed position) and the WAL the slot keeps on the server. One short connection and
+   * one query on pg_replication_slots per paused trigger; unreachable Postgres leaves health null.
+   */
+  async statusWithBacklog(flowId: string): Promise<TriggerStatus[]> {
+    const list = this.status(flowId);
+    return Promise.all(
+      list.map(async (s) => {
+        const row = s.paused ? this.o.store.get(flowId, s.nodeId) : undefined;
+        const cfg = row ? postgresChangeConfig.safeParse(row.config) : undefined;
+        if (!row || !cfg?.success) return s;
+        // The reason goes into the status (shown on the panel), not the log: a polled panel would repeat it.
+        const unknown = (why: string) => ({ ...s, message: `${PAUSED_MESSAGE} Backlog unknown: ${why}` });
+        const conn = await resolveConnection(cfg.data, this.resolveSecret).catch((e: unknown) => e as Error);
+        if (conn instanceof Error) return unknown(conn.message);
+        const client = new pg.Client({ ...conn.config, connectionTimeoutMillis: 5_000 });
+        client.on('error', () => undefined);
+        try {
+          await client.connect();
+          return { ...s, health: await slotHealth(client, row.slot) };
+        } catch (e) {
+          return unknown(describePgError(e, conn.redact));
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      }),
+    );
   }
 
   async close(): Promise<void> {
