@@ -119,6 +119,10 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
           settled.set(node.id, { kind: 'skipped' });
           continue;
         }
+        if (node.settings?.disabled && !def.trigger) {
+          settled.set(node.id, passThrough(req, node, def, inputs ?? {}, now()));
+          continue;
+        }
         const pinned = req.pins?.get(node.id);
         if (pinned) {
           settled.set(node.id, usePinned(req, node, def, pinned, now()));
@@ -175,6 +179,26 @@ function usePinned(req: RunRequest, node: FlowNode, def: AnyNodeDefinition, outp
   emit({ type: 'node.started', runId, nodeId: node.id, nodeType: node.type, at, input: null, attempt: 1 });
   journal.nodeSucceeded(runId, node.id, outputs, shown, at);
   emit({ type: 'node.succeeded', runId, nodeId: node.id, at, durationMs: 0, output: shown });
+  return { kind: 'done', outputs };
+}
+
+/**
+ * A disabled node: not executed; the value on its first input port that has data goes out on its
+ * first output port, unchanged (the other outputs carry nothing, so e.g. an If's false branch is
+ * skipped). Journaled like a pinned node so a resumed run replays it the same way.
+ */
+function passThrough(req: RunRequest, node: FlowNode, def: AnyNodeDefinition, inputs: Record<string, unknown>, at: number): Settled {
+  const { journal, emit, runId } = req;
+  const inPort = Object.keys(def.inputs).find((p) => inputs[p] !== undefined);
+  const outPort = Object.keys(def.outputs)[0];
+  const value = inPort !== undefined ? inputs[inPort] : undefined;
+  const outputs: Record<string, unknown> = outPort !== undefined && value !== undefined ? { [outPort]: value } : {};
+  const shown = unwrapSingle(inputs, def.inputs);
+  journal.nodeStarted(runId, node.id, node.type, shown, 1, at);
+  emit({ type: 'node.started', runId, nodeId: node.id, nodeType: node.type, at, input: shown, attempt: 1 });
+  journal.nodeSucceeded(runId, node.id, outputs, unwrapSingle(outputs, def.outputs), at);
+  emit({ type: 'node.succeeded', runId, nodeId: node.id, at, durationMs: 0, output: unwrapSingle(outputs, def.outputs) });
+  req.log?.(`[${node.name}] disabled: input passed through`);
   return { kind: 'done', outputs };
 }
 
