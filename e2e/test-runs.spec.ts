@@ -140,4 +140,62 @@ describe('test runs in the browser', () => {
     await expect.poll(() => page.getByTestId('trigger-state').textContent(), { timeout: 15_000 }).toBe('inactive');
     expect(await page.getByTestId('trigger-activate').textContent()).toBe('Activate');
   }, 180_000);
+
+  it('an edge that would cross a node is routed around it; Disable greys a node and runs pass its input through', async () => {
+    await page.getByTestId('new-flow').click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    await page.locator('.react-flow__controls-zoomout').click();
+    await page.locator('.react-flow__controls-zoomout').click();
+    const canvas = page.locator('.react-flow__pane');
+    await page.getByTestId('palette-item-manual-trigger').dragTo(canvas, { targetPosition: { x: 60, y: 300 } });
+    await page.getByTestId('palette-item-set-fields').dragTo(canvas, { targetPosition: { x: 300, y: 300 } });
+    await page.getByTestId('palette-item-set-fields').dragTo(canvas, { targetPosition: { x: 560, y: 300 } });
+    const trigger = nodeOfType('manual-trigger');
+    const [middle, last] = [nodeOfType('set-fields').nth(0), nodeOfType('set-fields').nth(1)];
+    await trigger.getByTestId('handle-out-out').dragTo(middle.getByTestId('handle-in-in'));
+    await trigger.getByTestId('handle-out-out').dragTo(last.getByTestId('handle-in-in'));
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+    // The wire to the last node samples no point inside the middle node's box.
+    const crossing = async () =>
+      page.evaluate(() => {
+        const box = document.querySelectorAll('[data-node-type="set-fields@1"]')[0]!.getBoundingClientRect();
+        let inside = 0;
+        for (const path of document.querySelectorAll<SVGPathElement>('.react-flow__edge path.react-flow__edge-path')) {
+          const ctm = path.getScreenCTM()!;
+          const len = path.getTotalLength();
+          for (let i = 0; i <= 60; i++) {
+            const p = path.getPointAtLength((len * i) / 60).matrixTransform(ctm);
+            if (p.x > box.left + 2 && p.x < box.right - 2 && p.y > box.top + 2 && p.y < box.bottom - 2) inside++;
+          }
+        }
+        return inside;
+      });
+    await expect.poll(crossing).toBe(0);
+
+    await middle.click({ button: 'right' });
+    await page.getByTestId('menu-disable').click();
+    await expect.poll(() => middle.getAttribute('data-disabled')).toBe('true');
+    await saved();
+    await page.getByTestId('run-button').click();
+    await expect.poll(() => middle.getByTestId('node-status').getAttribute('data-status'), { timeout: 15_000 }).toBe('succeeded');
+    await expect.poll(() => last.getByTestId('node-status').getAttribute('data-status'), { timeout: 15_000 }).toBe('succeeded');
+    await middle.click();
+    await page.getByTestId('tab-run-data').click();
+    // Passed through: the manual trigger's test payload, not set-fields' output.
+    const out = await page.getByTestId('node-output').textContent();
+    await page.screenshot({ path: join(repoRoot, 'docs', 'edges-and-disabled.png') });
+    const triggerOut = await (async () => {
+      await trigger.click();
+      await page.getByTestId('tab-run-data').click();
+      return page.getByTestId('node-output').textContent();
+    })();
+    expect(out).toBe(triggerOut);
+    // Pin: enabled now that the shown run has the node succeeded.
+    await last.click({ button: 'right' });
+    expect(await page.getByTestId('menu-pin').isDisabled()).toBe(false);
+    await page.getByTestId('menu-pin').click();
+    await last.click({ button: 'right' });
+    await expect.poll(() => page.getByTestId('menu-pin').textContent()).toBe('Unpin output');
+    await page.keyboard.press('Escape');
+  }, 120_000);
 });
