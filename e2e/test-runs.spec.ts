@@ -76,6 +76,7 @@ describe('test runs in the browser', () => {
     await expect.poll(() => page.getByTestId('dialog-test-run').count()).toBe(0);
 
     await expect.poll(() => sink.getByTestId('node-status').getAttribute('data-status'), { timeout: 20_000 }).toBe('succeeded');
+    expect(await sink.getByTestId('node-status').textContent()).toContain('Not written');
     await expect.poll(() => page.getByTestId('run-banner').getByTestId('run-test-label').count()).toBe(1);
     await sink.click();
     await page.getByTestId('tab-run-data').click();
