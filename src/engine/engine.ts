@@ -388,6 +388,8 @@ export class Engine implements EngineApi {
         input: plan.runInput,
         createdAt: now,
         parentRunId: original.run.id,
+        // Same effects as the original (a retry after fixing a sink must not land a second row).
+        effectKeyRunId: this.queue.effectKeyRunIdOf(original.run.id),
         inputOverrides: plan.inputOverrides,
         // A re-run of a test run is a test run too (same sample input, same sink behaviour).
         ...(original.run.test ? { test: true } : {}),

@@ -61,6 +61,7 @@ export class RunExecutor {
           input: run.input,
           inputOverrides: run.inputOverrides,
           parentRunId: run.parentRunId,
+          effectKeyRunId: run.effectKeyRunId,
           test: run.test,
           firstStart: !run.startedBefore,
           registry: this.o.registry,

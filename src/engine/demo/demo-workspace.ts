@@ -135,7 +135,7 @@ export class DemoWorkspace {
       flowId: DEMO_FLOW_ID,
       database: {
         state: this.state,
-        ...(r && this.state === 'running' ? { source: r.source, version: r.version, port: r.port, dataDir: r.dataDir } : {}),
+        ...(r && this.state === 'running' ? { source: r.source, version: r.version, port: r.port, url: r.connectionString, dataDir: r.dataDir } : {}),
         ...(this.problem ? { problem: this.problem } : {}),
       },
       tickets: await this.ticketCounts(),

@@ -16,6 +16,8 @@ export interface NewRun {
   dedupeKey?: string | null;
   orderingKey?: string | null;
   parentRunId?: string | null;
+  /** A re-run: the run its effects repeat (idempotency keys are built from it). Default: the run itself. */
+  effectKeyRunId?: string | null;
   /** A test run: labelled everywhere; sinks set to "skip on test runs" do not write. */
   test?: boolean;
   deadlineAt?: number | null;

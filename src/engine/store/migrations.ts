@@ -238,7 +238,12 @@ export const sqliteMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE TRIGGER flows_deleted_pins AFTER DELETE ON flows BEGIN DELETE FROM node_pins WHERE flow_id = old.id; END;
   `,
-  /* 8: test runs (Run on a change-trigger flow with a sample or a recent row): labelled, and sinks may skip them */ `
+  /* 8: the run whose effects a re-run repeats (idempotency keys survive re-runs) */ `
+  -- NULL = the run itself. A re-run (whole or from a node) keys its effects by the first run of
+  -- its chain, so the target recognises a repeat: not twice, also across re-runs.
+  ALTER TABLE runs ADD COLUMN effect_key_run_id TEXT;
+  `,
+  /* 9: test runs (Run on a change-trigger flow with a sample or a recent row): labelled, and sinks may skip them */ `
   ALTER TABLE runs ADD COLUMN is_test INTEGER NOT NULL DEFAULT 0;
   `,
 ];
