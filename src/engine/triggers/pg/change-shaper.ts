@@ -159,8 +159,8 @@ export class ChangeShaper {
     const operation = this.cfg.insert ? 'insert' : this.cfg.update ? 'update' : 'delete';
     const newRow = operation === 'delete' ? null : full;
     // Without REPLICA IDENTITY FULL Postgres sends no old row for updates and deletes; a sample does the same.
-    const full_identity = shape.replicaIdentity === 'f' || shape.replicaIdentity === 'full';
-    const oldRow = operation !== 'insert' && full_identity ? full : null;
+    const fullIdentity = shape.replicaIdentity === 'f' || shape.replicaIdentity === 'full';
+    const oldRow = operation !== 'insert' && fullIdentity ? full : null;
     if (!matchesFilter(this.filter, { new: newRow, old: oldRow })) return null;
     return {
       source: 'sample',
