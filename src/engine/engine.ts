@@ -13,7 +13,7 @@ import { newId } from '../shared/ids';
 import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
 import type { RunEvent, RunStatus, RunSummary, RunTrace } from '../shared/runs';
-import type { SetupReport, TriggerStatus } from '../shared/triggers';
+import type { SampledChanges, SetupReport, TriggerStatus } from '../shared/triggers';
 import { nodeRegistry } from '../nodes';
 import { describeStorageError, openDatabase, type Db } from './store/database';
 import { FlowStore } from './store/flow-store';
@@ -279,7 +279,7 @@ export class Engine implements EngineApi {
   }
 
   /** Durable before it returns: a caller that got a run id (or a trigger that acks its source) can rely on it. */
-  async startRun({ flowId, input, dedupeKey, orderingKey }: StartRunArgs): Promise<{ runId: string; deduplicated: boolean }> {
+  async startRun({ flowId, input, dedupeKey, orderingKey, test }: StartRunArgs): Promise<{ runId: string; deduplicated: boolean }> {
     this.assertOpen();
     assertInputWithinLimits(input, 'the run input'); // in-process callers (CLI) too, not only the rpc server
     const saved = await this.getFlow({ id: flowId });
@@ -306,6 +306,7 @@ export class Engine implements EngineApi {
           dedupeKey: dedupeKey ?? null,
           orderingKey: orderingKey ?? null,
           deadlineAt: timeout !== undefined ? now + timeout : null,
+          ...(test === true ? { test: true } : {}),
         },
         saved.flow.name,
       );
@@ -337,7 +338,11 @@ export class Engine implements EngineApi {
   }
 
   async getTriggerStatus({ flowId }: { flowId: string }): Promise<TriggerStatus[]> {
-    return this.triggers.status(flowId);
+    return this.triggers.statusWithBacklog(flowId);
+  }
+
+  async sampleTriggerChanges({ flowId, nodeId, limit }: { flowId: string; nodeId: string; limit?: number }): Promise<SampledChanges> {
+    return this.triggers.sampleChanges(flowId, nodeId, limit ?? 10);
   }
 
   onTriggerStatus = (listener: (s: TriggerStatus) => void): (() => void) => {
@@ -387,6 +392,8 @@ export class Engine implements EngineApi {
         // Same effects as the original (a retry after fixing a sink must not land a second row).
         effectKeyRunId: this.queue.effectKeyRunIdOf(original.run.id),
         inputOverrides: plan.inputOverrides,
+        // A re-run of a test run is a test run too (same sample input, same sink behaviour).
+        ...(original.run.test ? { test: true } : {}),
       },
       saved.flow.name,
       () => this.executor.copyReusedNodes(runId, original.run.id, plan.reuse),

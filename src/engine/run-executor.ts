@@ -62,6 +62,7 @@ export class RunExecutor {
           inputOverrides: run.inputOverrides,
           parentRunId: run.parentRunId,
           effectKeyRunId: run.effectKeyRunId,
+          test: run.test,
           firstStart: !run.startedBefore,
           registry: this.o.registry,
           journal: this.o.journal,

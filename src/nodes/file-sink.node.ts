@@ -4,7 +4,7 @@ import { templateString } from '../shared/config-fields';
 import { nodeScope, renderTemplateText } from '../shared/template';
 import { NodeError } from '../shared/services';
 import { pathProblem } from './write-file.node.js';
-import { keyField, keyHint, precheckKey, sinkKey, type SinkRecord } from './sink-common.js';
+import { keyField, keyHint, onTestRunField, onTestRunHint, precheckKey, sinkKey, skippedWrite, skipsTestRun, type SinkRecord } from './sink-common.js';
 
 /**
  * Appends one keyed record per run to a JSONL or CSV file in the output folder, as an effect:
@@ -29,6 +29,7 @@ export const writeFileV2 = defineNode({
     /** CSV: column name → value template. */
     columns: z.array(z.object({ name: z.string().trim().min(1, 'name required').max(200), value: templateString() })).max(200).default([]),
     key: keyField(),
+    onTestRun: onTestRunField(),
   }),
   inputs: { in: { type: 'any' } },
   outputs: { out: { type: 'object', label: 'written' } },
@@ -38,6 +39,7 @@ export const writeFileV2 = defineNode({
     line: { widget: 'template', label: 'Record (JSONL)', placeholder: 'empty = the whole input as JSON', rows: 3 },
     columns: { widget: 'key-value', label: 'Columns (CSV)' },
     key: keyHint,
+    onTestRun: onTestRunHint,
   },
   summary: (cfg) => `→ ${cfg.path}`,
   async execute(ctx, { in: input }, cfg) {
@@ -55,6 +57,7 @@ export const writeFileV2 = defineNode({
       record = parseOr(text);
     }
     const cells = cfg.format === 'csv' ? cfg.columns.map((c) => renderTemplateText(c.value, scope)) : [];
+    if (skipsTestRun(ctx, cfg)) return skippedWrite(ctx, `file:${path}`, cfg.format === 'csv' ? { format: 'csv', columns: cfg.columns.map((c) => c.name), cells } : { format: 'jsonl', record });
     const result = await ctx.step.effect('append', async (info): Promise<SinkRecord & { path: string; bytes: number }> => {
       const key = sinkKey(ctx, input, cfg.key, info);
       const line =

@@ -58,7 +58,8 @@ export type PostgresChangeConfig = z.infer<typeof postgresChangeConfig>;
 
 /** What a run of a Postgres change trigger receives (and emits on its `change` port). */
 export interface ChangeEvent {
-  source: 'live' | 'backfill';
+  /** `sample`: a test run's input (the built-in sample, an edited one, or a recent row read from the table). */
+  source: 'live' | 'backfill' | 'sample';
   schema: string;
   table: string;
   /** `read`: an existing row delivered by the backfill. */
@@ -82,8 +83,8 @@ export interface ChangeEvent {
   xid: number | null;
 }
 
-const sampleEvent: ChangeEvent = {
-  source: 'live',
+export const sampleEvent: ChangeEvent = {
+  source: 'sample',
   schema: 'public',
   table: 'orders',
   operation: 'insert',
@@ -150,8 +151,13 @@ export const postgresChange = defineNode({
     const ops = (['insert', 'update', 'delete'] as const).filter((o) => cfg[o]).join('/');
     return `${ops || 'no operations'} on ${cfg.tables}`;
   },
-  // Live runs carry the change as their input; a run started by hand gets a sample change.
+  // Live runs carry the change as their input; a run started by hand gets a sample change. A test
+  // run's input is never labelled live, even when an edited sample kept `"source": "live"`.
   async execute(ctx) {
-    return { change: ctx.runInput !== undefined ? ctx.runInput : sampleEvent };
+    const change = ctx.runInput !== undefined ? ctx.runInput : sampleEvent;
+    if (ctx.isTestRun && typeof change === 'object' && change !== null && !Array.isArray(change) && (change as { source?: unknown }).source === 'live') {
+      return { change: { ...change, source: 'sample' } };
+    }
+    return { change };
   },
 });

@@ -6,7 +6,7 @@ import { NodeError, type ColumnInfo, type TableWriteResult } from '../shared/ser
 import { checkRow } from '../shared/table-columns';
 import { parseColumnList, parseTableList } from './postgres-change.node.js';
 import { pgConnectionFields, pgConnectionHints, pickConnection } from './pg-connection.js';
-import { keyField, keyHint, precheckKey, sinkKey, type SinkRecord } from './sink-common.js';
+import { keyField, keyHint, onTestRunField, onTestRunHint, precheckKey, sinkKey, skippedWrite, skipsTestRun, type SinkRecord } from './sink-common.js';
 
 export const columnMapping = z
   .array(z.object({ name: z.string().trim().min(1, 'column name required').max(63), value: templateString() }))
@@ -54,6 +54,7 @@ export const postgresSink = defineNode({
     /** Upsert: the conflict key (a unique index); update: the columns that find the row. */
     keyColumns: z.string().max(1000).default(''),
     key: keyField(),
+    onTestRun: onTestRunField(),
   }),
   inputs: { in: { type: 'any' } },
   outputs: { out: { type: 'object', label: 'written' } },
@@ -64,6 +65,7 @@ export const postgresSink = defineNode({
     columns: { widget: 'key-value', label: 'Columns', help: 'column → value; {{ field }} alone keeps its type.' },
     keyColumns: { label: 'Key columns', placeholder: 'id', help: 'Upsert: the conflict key (unique). Update: the columns that find the row.' },
     key: keyHint,
+    onTestRun: onTestRunHint,
   },
   summary: (cfg) => `${cfg.mode} → ${cfg.table}`,
   async execute(ctx, { in: input }, cfg) {
@@ -77,6 +79,7 @@ export const postgresSink = defineNode({
     const connection = pickConnection(cfg);
     // Types and names are checked against the live table before the effect starts: a mistake fails here, with the column.
     assertColumns(row, await pg.listColumns(connection, schema, table), `${schema}.${table}`);
+    if (skipsTestRun(ctx, cfg)) return skippedWrite(ctx, `postgres:${connection.host}:${connection.port}/${connection.database}/${schema}.${table}`, { mode: cfg.mode, row, keyColumns });
     const out = await ctx.step.effect('write', async (info): Promise<SinkRecord & { sql: string; rowCount: number }> => {
       const idempotencyKey = sinkKey(ctx, input, cfg.key, info);
       const r: TableWriteResult = await pg.write(

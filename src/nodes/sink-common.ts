@@ -3,6 +3,7 @@
  * from the data, e.g. `{{ $trigger.new.id }}`) and the record of what was sent and what came back.
  * Pure: no Node imports.
  */
+import { z } from 'zod';
 import type { EffectInfo, NodeContext } from '../shared/node-kit';
 import { templateString } from '../shared/config-fields';
 import { nodeScope, renderTemplateText } from '../shared/template';
@@ -44,4 +45,36 @@ export interface SinkRecord {
   /** False when the target already had this key (nothing new was written). */
   applied: boolean;
   mayHaveRunBefore: boolean;
+}
+
+/**
+ * "On test runs": what a sink does in a test run (the Run dialog of a change-trigger flow, with a
+ * sample or a recent row). Default `skip`: a test run's input is a sample or an old row, so writing
+ * it lands test data in a real table, channel or endpoint. n8n runs every node on a manual
+ * execution (the surprise issue 13 reports); Inngest keeps test events apart from production by
+ * environment. Millrace has one environment, so the sink itself holds back unless told to write.
+ */
+export const onTestRunField = () => z.enum(['skip', 'write']).default('skip');
+
+export const onTestRunHint = {
+  widget: 'select' as const,
+  label: 'On test runs',
+  help: 'skip: a test run (Run with a sample or a recent row) shows what would be written and writes nothing. write: test runs write too.',
+};
+
+/** What a skipped sink outputs: what it would have written, marked, so the trace shows it. */
+export interface SkippedWrite {
+  skipped: 'test run';
+  target: string;
+  wouldWrite: unknown;
+}
+
+/** True when this run is a test run and the sink is set to skip: the caller returns `skippedWrite(...)` instead of its effect. */
+export function skipsTestRun(ctx: NodeContext, cfg: { onTestRun: 'skip' | 'write' }): boolean {
+  return ctx.isTestRun === true && cfg.onTestRun === 'skip';
+}
+
+export function skippedWrite(ctx: NodeContext, target: string, wouldWrite: unknown): { out: SkippedWrite } {
+  ctx.log(`test run: nothing written to ${target} (On test runs: skip)`);
+  return { out: { skipped: 'test run', target, wouldWrite } };
 }

@@ -4,7 +4,7 @@ import { templateString } from '../shared/config-fields';
 import { nodeScope, renderTemplateText } from '../shared/template';
 import { NodeError } from '../shared/services';
 import { secretRef } from './pg-connection.js';
-import { keyField, keyHint, precheckKey, sinkKey, type SinkRecord } from './sink-common.js';
+import { keyField, keyHint, onTestRunField, onTestRunHint, precheckKey, sinkKey, skippedWrite, skipsTestRun, type SinkRecord } from './sink-common.js';
 import { bodyText, deliver, type AttemptRecord } from './http-delivery.js';
 
 /**
@@ -24,6 +24,7 @@ export const slackSink = defineNode({
     /** A JSON array of Block Kit blocks (templated), optional. */
     blocks: templateString().default(''),
     key: keyField(),
+    onTestRun: onTestRunField(),
     maxAttempts: z.number().int().min(1).max(20).default(5),
     maxRetryAfterMs: z.number().int().min(0).max(3_600_000).default(60_000),
   }),
@@ -34,6 +35,7 @@ export const slackSink = defineNode({
     text: { widget: 'template', label: 'Text', rows: 3 },
     blocks: { widget: 'template', label: 'Blocks (JSON array, optional)', rows: 5 },
     key: keyHint,
+    onTestRun: onTestRunHint,
     maxAttempts: { widget: 'number', label: 'Attempts' },
     maxRetryAfterMs: { widget: 'number', label: 'Longest Retry-After to honour (ms)' },
   },
@@ -61,6 +63,7 @@ export const slackSink = defineNode({
     if (!/^https?:\/\//i.test(url)) throw new NodeError(`${cfg.webhookUrl} does not hold an http(s) URL`, { field: 'webhookUrl', permanent: true });
     const body = JSON.stringify({ text, ...(blocks ? { blocks } : {}) });
     const label = `Slack (${cfg.webhookUrl})`;
+    if (skipsTestRun(ctx, cfg)) return skippedWrite(ctx, `slack:${cfg.webhookUrl}`, { text, ...(blocks ? { blocks } : {}) });
     const out = await ctx.step.effect('post', async (info): Promise<SinkRecord & { status: number; response: string; attempts: AttemptRecord[] }> => {
       const key = sinkKey(ctx, input, cfg.key, info);
       const { response, attempts } = await deliver(ctx.services.http, {

@@ -6,7 +6,7 @@ import { NodeError } from '../shared/services';
 import { parseColumnList } from './postgres-change.node.js';
 import { pathProblem } from './write-file.node.js';
 import { assertColumns, columnMapping, renderRow } from './postgres-sink.node.js';
-import { keyField, keyHint, precheckKey, sinkKey, type SinkRecord } from './sink-common.js';
+import { keyField, keyHint, onTestRunField, onTestRunHint, precheckKey, sinkKey, skippedWrite, skipsTestRun, type SinkRecord } from './sink-common.js';
 
 /**
  * Writes one row per run into a table of a SQLite database file in the output folder (created
@@ -31,6 +31,7 @@ export const sqliteSink = defineNode({
     columns: columnMapping,
     keyColumns: z.string().max(1000).default(''),
     key: keyField(),
+    onTestRun: onTestRunField(),
   }),
   inputs: { in: { type: 'any' } },
   outputs: { out: { type: 'object', label: 'written' } },
@@ -41,6 +42,7 @@ export const sqliteSink = defineNode({
     columns: { widget: 'key-value', label: 'Columns', help: 'column → value; {{ field }} alone keeps its type.' },
     keyColumns: { label: 'Key columns', placeholder: 'id', help: 'Upsert: the conflict key (unique). Update: the columns that find the row.' },
     key: keyHint,
+    onTestRun: onTestRunHint,
   },
   summary: (cfg) => `${cfg.mode} → ${cfg.file}:${cfg.table}`,
   async execute(ctx, { in: input }, cfg) {
@@ -56,6 +58,7 @@ export const sqliteSink = defineNode({
     precheckKey(ctx, input, cfg.key);
     const columns = await sqlite.listColumns(file, cfg.table);
     if (columns.length > 0) assertColumns(row, columns, cfg.table);
+    if (skipsTestRun(ctx, cfg)) return skippedWrite(ctx, `sqlite:${file}/${cfg.table}`, { mode: cfg.mode, row, keyColumns });
     const out = await ctx.step.effect('write', async (info): Promise<SinkRecord & { sql: string; rowCount: number }> => {
       const idempotencyKey = sinkKey(ctx, input, cfg.key, info);
       const r = await sqlite.write(file, { schema: 'main', table: cfg.table, mode: cfg.mode, row, keyColumns, idempotencyKey, runId: ctx.runId, nodeId: ctx.nodeId });

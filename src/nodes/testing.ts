@@ -76,6 +76,8 @@ export interface FakeContextOptions {
   llm?: LlmService;
   /** Extra services (postgres, sqlite, secrets…) for sink tests. */
   services?: Partial<NodeServices>;
+  /** A test run (the Run dialog): sinks set to skip do not write. */
+  isTestRun?: boolean;
 }
 
 /**
@@ -99,6 +101,7 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
     nodeId: asNodeId(nodeId),
     nodeName: options.nodeName ?? 'Test node',
     runInput: options.runInput,
+    ...(options.isTestRun !== undefined ? { isTestRun: options.isTestRun } : {}),
     attempt: 1,
     signal: new AbortController().signal,
     services: { http, files, clock: { now: () => 1_700_000_000_000 }, ...(options.llm ? { llm: options.llm } : {}), ...options.services },

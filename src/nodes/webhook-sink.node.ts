@@ -5,7 +5,7 @@ import { nodeScope, renderTemplateText } from '../shared/template';
 import { NodeError } from '../shared/services';
 import { signWebhook, webhookSecretBytes } from '../shared/standard-webhooks';
 import { secretRef } from './pg-connection.js';
-import { keyField, keyHint, precheckKey, sinkKey, type SinkRecord } from './sink-common.js';
+import { keyField, keyHint, onTestRunField, onTestRunHint, precheckKey, sinkKey, skippedWrite, skipsTestRun, type SinkRecord } from './sink-common.js';
 import { bodyText, deliver, safeHeaderValue, type AttemptRecord } from './http-delivery.js';
 
 const headerName = z.string().min(1, 'header name required').max(200).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid header name');
@@ -34,6 +34,7 @@ export const webhookSink = defineNode({
     body: templateString().default('{{ $json }}'),
     signingSecret: secretRef.default(''),
     key: keyField(),
+    onTestRun: onTestRunField(),
     maxAttempts: z.number().int().min(1).max(20).default(5),
     timeoutMs: z.number().int().min(100).max(300_000).default(10_000),
     maxRetryAfterMs: z.number().int().min(0).max(3_600_000).default(60_000),
@@ -47,6 +48,7 @@ export const webhookSink = defineNode({
     body: { widget: 'template', label: 'Body (JSON)', rows: 5, help: '{{ $json }} is the whole input. Must render to valid JSON.' },
     signingSecret: { label: 'Signing secret', placeholder: 'secret:WEBHOOK_SECRET (whsec_…)', help: 'Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature.' },
     key: keyHint,
+    onTestRun: onTestRunHint,
     maxAttempts: { widget: 'number', label: 'Attempts' },
     timeoutMs: { widget: 'number', label: 'Timeout per attempt (ms)' },
     maxRetryAfterMs: { widget: 'number', label: 'Longest Retry-After to honour (ms)' },
@@ -75,6 +77,7 @@ export const webhookSink = defineNode({
         throw new NodeError(`${cfg.signingSecret}: ${(e as Error).message}`, { field: 'signingSecret', permanent: true });
       }
     }
+    if (skipsTestRun(ctx, cfg)) return skippedWrite(ctx, `webhook:${cfg.method} ${url}`, { method: cfg.method, url, headers, body: JSON.parse(body) as unknown });
     const out = await ctx.step.effect('deliver', async (info): Promise<SinkRecord & { status: number; response: string; attempts: AttemptRecord[]; webhookId: string }> => {
       const key = sinkKey(ctx, input, cfg.key, info);
       // webhook-id must be header-safe; the key may hold anything the user mapped.

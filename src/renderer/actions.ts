@@ -6,6 +6,7 @@ import { EngineError, type FlowSummary, type SavedFlow } from '../shared/api';
 import type { Flow } from '../shared/flow/schema';
 import { formatProblem, type FlowProblem } from '../shared/flow/problems';
 import type { RunEvent } from '../shared/runs';
+import type { SampledChanges } from '../shared/triggers';
 import type { EngineClient } from '../shared/rpc/client';
 import { connectEngine, engine, isConnected } from './engine-client';
 import { editorStore } from './stores/editor-store';
@@ -15,6 +16,7 @@ import { createAutosave } from './stores/autosave';
 import { triggerStore } from './triggers/trigger-store';
 import { connectApprovals } from './approvals/approvals-store';
 import { refreshRuns } from './runs/history-actions';
+import { changeTriggerOf } from './runs/test-run-input';
 
 const LAST_FLOW_KEY = 'millrace.lastFlow';
 const AUTOSAVE_MS = 500;
@@ -237,6 +239,12 @@ async function saveBeforeRunning() {
   if (autosave.hasUnsavedChanges()) throw new Error('the flow could not be saved, so it cannot run yet');
 }
 
+/** The Run dialog's "a recent real change": read from the saved trigger's tables (pending edits are saved first). */
+export async function sampleRecentChanges(flowId: string, nodeId: string): Promise<SampledChanges> {
+  await saveBeforeRunning();
+  return engine().sampleTriggerChanges({ flowId, nodeId, limit: 10 });
+}
+
 /** A run refused for problems in the flow lists them and outlines the nodes; anything else is a toast. */
 function refused(prefix: string) {
   return (error: unknown) => {
@@ -249,14 +257,23 @@ function refused(prefix: string) {
   };
 }
 
-export async function runFlow(): Promise<void> {
+/**
+ * The Run button. A flow started by a Postgres change asks for its input first (a recent row or an
+ * edited sample) and runs it as a test run; `test` is that dialog's answer.
+ */
+export async function runFlow(test?: { input: unknown }): Promise<void> {
   const flow = editorStore.getState().flow;
   const runs = runStore.getState();
   if (!flow || runs.starting) return;
+  const trigger = test ? null : changeTriggerOf(flow);
+  if (trigger) {
+    useSession.getState().openDialog({ kind: 'test-run', flowId: flow.id, nodeId: trigger.id, nodeName: trigger.name });
+    return;
+  }
   runs.setStarting(true);
   try {
     await saveBeforeRunning();
-    const { runId } = await engine().startRun({ flowId: flow.id });
+    const { runId } = await engine().startRun({ flowId: flow.id, ...(test ? { input: test.input, test: true } : {}) });
     runStore.getState().selectRun(runId);
     session().setHighlightProblems(false);
     // Normally the live events arrive first; fetch the trace if they were missed.

@@ -9,7 +9,7 @@ import type { FlowProblem } from './flow/problems';
 import type { PortMap, NodeCategory, FieldHint } from './node-kit';
 import type { RunEvent, RunStatus, RunSummary, RunTrace } from './runs';
 import { SECRET_NAME, type LlmCost } from './llm';
-import { triggerApiArgs, type SetupReport, type TriggerStatus } from './triggers';
+import { triggerApiArgs, type SampledChanges, type SetupReport, type TriggerStatus } from './triggers';
 import { RunEventFilterSchema, type RunEventFilter } from './run-event-filter';
 import { sinkApiArgs, type SinkApi } from './effects';
 import type { FlowWarning } from './flow/idempotency-lint';
@@ -81,6 +81,11 @@ export interface StartRunArgs {
   dedupeKey?: string;
   /** Runs sharing a key (e.g. the same database row) execute one at a time, in arrival order. */
   orderingKey?: string;
+  /**
+   * A test run (the Run dialog of a change-trigger flow): labelled "test" in the runs list, the
+   * canvas and exports, and sinks whose "On test runs" setting is skip do not write.
+   */
+  test?: boolean;
 }
 
 /** A stored secret: its name and where it lives. Values never cross the API. */
@@ -164,6 +169,8 @@ export interface EngineApi extends SinkApi, ApprovalsApi, CodegenApi, DemoApi {
   /** Stops the flow's change triggers; `dropSlot` also drops their slots (else the slots keep WAL for a resume). */
   deactivateFlow(arg: { id: string; dropSlot: boolean }): Promise<TriggerStatus[]>;
   getTriggerStatus(arg: { flowId: string }): Promise<TriggerStatus[]>;
+  /** Reads the newest rows of a change trigger's tables through its connection, shaped as its changes, for a test run. */
+  sampleTriggerChanges(arg: { flowId: string; nodeId: string; limit?: number }): Promise<SampledChanges>;
   /** One keyset page of a flow's runs, newest first, filtered (src/shared/run-history.ts). */
   listRunHistory(arg: RunHistoryQuery): Promise<RunHistoryPage>;
   /** Per-node runs, latency percentiles, error rate, retries, cost, tokens and cache hits in a window. */
@@ -202,7 +209,7 @@ export const engineApiArgs = {
   importFlow: z.object({ text: z.string() }).strict(), // size: MAX_FLOW_DOCUMENT_BYTES (rpc/arg-limits.ts)
   validateFlow: z.object({ flow: z.unknown() }).strict(),
   startRun: z
-    .object({ flowId: idArg, input: z.unknown().optional(), dedupeKey: z.string().min(1).max(500).optional(), orderingKey: z.string().min(1).max(500).optional() })
+    .object({ flowId: idArg, input: z.unknown().optional(), dedupeKey: z.string().min(1).max(500).optional(), orderingKey: z.string().min(1).max(500).optional(), test: z.boolean().optional() })
     .strict(),
   cancelRun: z.object({ runId: idArg }).strict(),
   rerun: z.object({ runId: idArg, fromNodeId: idArg.optional(), input: z.unknown().optional() }).strict(),

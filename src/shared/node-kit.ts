@@ -117,6 +117,11 @@ export interface NodeContext {
   nodeName: string;
   /** The payload the run was started with; trigger nodes turn it into their output. */
   runInput: unknown;
+  /**
+   * A test run: started from the Run dialog with a sample or a recent row, not by a real event.
+   * Sinks whose "On test runs" setting is skip do not write (sink-common.ts). Optional so fakes may omit it.
+   */
+  isTestRun?: boolean;
   /** Outputs of the upstream nodes and the trigger, for `$node[...]` / `$trigger` (see nodeScope). Optional so hosts and fakes may omit it. */
   upstream?: Upstream;
   /** The input ports that have an incoming edge (a Merge waits for and reports on exactly these). Optional so fakes may omit it. */

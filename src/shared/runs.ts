@@ -43,6 +43,8 @@ export interface RunSummary {
   parentRunId: string | null;
   /** When a waiting run wakes up by itself. */
   wakeAt: number | null;
+  /** A test run (Run dialog: a sample or a recent row, not a real event). Absent on ordinary runs. */
+  test?: boolean;
 }
 
 export interface NodeTrace {
@@ -87,6 +89,8 @@ export type RunEvent =
       input: unknown;
       /** Set when this run is a re-run of another. */
       parentRunId?: string | null;
+      /** A test run (see RunSummary.test). */
+      test?: boolean;
     }
   | { type: 'node.started'; runId: string; nodeId: string; nodeType: string; at: number; input: unknown; attempt: number }
   | { type: 'node.succeeded'; runId: string; nodeId: string; at: number; durationMs: number; output: unknown }
@@ -143,6 +147,7 @@ const handlers = {
       error: null,
       parentRunId: e.parentRunId ?? null,
       wakeAt: null,
+      ...(e.test ? { test: true } : {}),
     },
     input: e.input,
     nodes: {},

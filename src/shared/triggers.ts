@@ -3,6 +3,7 @@
  * activation state, reconnects, slot health and backfill progress. Pure types + argument parsers.
  */
 import { z } from 'zod';
+import type { ChangeEvent } from '../nodes/postgres-change.node';
 
 export interface SetupProblem {
   level: 'error' | 'warning';
@@ -61,7 +62,22 @@ export interface TriggerStatus {
   changes: number;
   health: SlotHealth | null;
   backfill: BackfillProgress | null;
+  /**
+   * Paused (state `inactive` with its slot kept): Resume processes what the slot held meanwhile.
+   * Absent for a trigger never activated or whose slot was dropped. While paused, `health` is read
+   * when the status is asked for (getTriggerStatus, deactivateFlow): `lagBytes` is the backlog.
+   */
+  paused?: boolean;
 }
+
+/** Recent rows of a change trigger's tables, shaped as its changes (`source: 'sample'`), newest first. */
+export interface SampledChanges {
+  changes: ChangeEvent[];
+  /** Rows read; more than `changes.length` when the trigger's row filter left some out. */
+  rowsRead: number;
+}
+
+export const MAX_SAMPLE_CHANGES = 50;
 
 const id = z.string().min(1).max(64);
 
@@ -70,4 +86,5 @@ export const triggerApiArgs = {
   activateFlow: z.object({ id, resync: z.boolean().optional() }).strict(),
   deactivateFlow: z.object({ id, dropSlot: z.boolean() }).strict(),
   getTriggerStatus: z.object({ flowId: id }).strict(),
+  sampleTriggerChanges: z.object({ flowId: id, nodeId: id, limit: z.number().int().min(1).max(MAX_SAMPLE_CHANGES).optional() }).strict(),
 };

@@ -18,6 +18,8 @@ export interface NewRun {
   parentRunId?: string | null;
   /** A re-run: the run its effects repeat (idempotency keys are built from it). Default: the run itself. */
   effectKeyRunId?: string | null;
+  /** A test run: labelled everywhere; sinks set to "skip on test runs" do not write. */
+  test?: boolean;
   deadlineAt?: number | null;
   /** Re-run from a node: that node's input replaced by this value. */
   inputOverrides?: Record<string, unknown> | null;

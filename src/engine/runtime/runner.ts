@@ -41,6 +41,8 @@ export interface RunRequest {
   parentRunId?: string | null;
   /** Idempotency keys are built from this run id (a re-run repeats its first run's effects). Default: runId. */
   effectKeyRunId?: string;
+  /** A test run: reported on run.started and given to nodes as `ctx.isTestRun` (sinks may skip). */
+  test?: boolean;
   /** Largest JSON a node may output (bytes). */
   maxOutputBytes?: number;
   log?: (line: string) => void;
@@ -80,7 +82,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const startedAt = now();
   journal.runStarted(runId, startedAt);
   if (req.firstStart === false) emit({ type: 'run.resumed', runId, at: startedAt });
-  else emit({ type: 'run.started', runId, flowId: flow.id, flowName: flow.name, flowVersion: req.flowVersion, at: startedAt, input: req.input ?? null, parentRunId: req.parentRunId ?? null });
+  else emit({ type: 'run.started', runId, flowId: flow.id, flowName: flow.name, flowVersion: req.flowVersion, at: startedAt, input: req.input ?? null, parentRunId: req.parentRunId ?? null, ...(req.test ? { test: true } : {}) });
 
   const incoming = new Map<string, FlowEdge[]>(flow.nodes.map((n) => [n.id, []]));
   for (const e of flow.edges) incoming.get(e.target)?.push(e);
@@ -117,6 +119,10 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
           journal.nodeSkipped(runId, node.id, node.type, at);
           emit({ type: 'node.skipped', runId, nodeId: node.id, at, reason: 'no input: the upstream branch was not taken' });
           settled.set(node.id, { kind: 'skipped' });
+          continue;
+        }
+        if (node.settings?.disabled && !def.trigger) {
+          settled.set(node.id, passThrough(req, node, def, inputs ?? {}, now()));
           continue;
         }
         const pinned = req.pins?.get(node.id);
@@ -178,6 +184,26 @@ function usePinned(req: RunRequest, node: FlowNode, def: AnyNodeDefinition, outp
   return { kind: 'done', outputs };
 }
 
+/**
+ * A disabled node: not executed; the value on its first input port that has data goes out on its
+ * first output port, unchanged (the other outputs carry nothing, so e.g. an If's false branch is
+ * skipped). Journaled like a pinned node so a resumed run replays it the same way.
+ */
+function passThrough(req: RunRequest, node: FlowNode, def: AnyNodeDefinition, inputs: Record<string, unknown>, at: number): Settled {
+  const { journal, emit, runId } = req;
+  const inPort = Object.keys(def.inputs).find((p) => inputs[p] !== undefined);
+  const outPort = Object.keys(def.outputs)[0];
+  const value = inPort !== undefined ? inputs[inPort] : undefined;
+  const outputs: Record<string, unknown> = outPort !== undefined && value !== undefined ? { [outPort]: value } : {};
+  const shown = unwrapSingle(inputs, def.inputs);
+  journal.nodeStarted(runId, node.id, node.type, shown, 1, at);
+  emit({ type: 'node.started', runId, nodeId: node.id, nodeType: node.type, at, input: shown, attempt: 1 });
+  journal.nodeSucceeded(runId, node.id, outputs, unwrapSingle(outputs, def.outputs), at);
+  emit({ type: 'node.succeeded', runId, nodeId: node.id, at, durationMs: 0, output: unwrapSingle(outputs, def.outputs) });
+  req.log?.(`[${node.name}] disabled: input passed through`);
+  return { kind: 'done', outputs };
+}
+
 /** For each input port, the first connected upstream output that carries data; null if no port got any. */
 function gatherInputs(edges: FlowEdge[], settled: Map<string, Settled>): Record<string, unknown> | null {
   const inputs: Record<string, unknown> = {};
@@ -230,6 +256,7 @@ async function runNode(
       nodeName: node.name,
       nodeType: node.type,
       runInput: req.input,
+      isTestRun: req.test === true,
       ...(upstream ? { upstream } : {}),
       connectedInputs: [...new Set(req.flow.edges.filter((e) => e.target === node.id).map((e) => e.targetPort))],
       attempt,

@@ -19,6 +19,8 @@ export interface StepContextInput {
   nodeName: string;
   nodeType: string;
   runInput: unknown;
+  /** A test run (see NodeContext.isTestRun). */
+  isTestRun?: boolean;
   /** Upstream outputs and the trigger's output, for `$node[...]` / `$trigger` templates. */
   upstream?: Upstream;
   connectedInputs?: readonly string[];
@@ -107,6 +109,7 @@ export function makeStepContext(c: StepContextInput): NodeContext {
     nodeId: asNodeId(nodeId),
     nodeName: c.nodeName,
     runInput: c.runInput,
+    isTestRun: c.isTestRun === true,
     ...(c.upstream ? { upstream: c.upstream } : {}),
     ...(c.connectedInputs ? { connectedInputs: c.connectedInputs } : {}),
     attempt: c.attempt,

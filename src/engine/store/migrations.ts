@@ -243,4 +243,7 @@ export const sqliteMigrations: readonly string[] = [
   -- its chain, so the target recognises a repeat: not twice, also across re-runs.
   ALTER TABLE runs ADD COLUMN effect_key_run_id TEXT;
   `,
+  /* 9: test runs (Run on a change-trigger flow with a sample or a recent row): labelled, and sinks may skip them */ `
+  ALTER TABLE runs ADD COLUMN is_test INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

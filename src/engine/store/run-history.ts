@@ -26,6 +26,7 @@ interface Row {
   trigger_key: string | null;
   cost_usd: number | null;
   approval_pending: number | null;
+  is_test: number;
 }
 
 const DEFAULT_LIMIT = 100;
@@ -71,7 +72,7 @@ export class RunHistory {
       }
     }
     const sql = `SELECT seq, id, flow_id, flow_version, flow_name, status, error, parent_run_id, wake_at, created_at, started_at, finished_at,
-        trigger_table, trigger_op, trigger_key, cost_usd,
+        trigger_table, trigger_op, trigger_key, cost_usd, is_test,
         CASE WHEN status = 'waiting' THEN EXISTS (SELECT 1 FROM node_runs n WHERE n.run_id = runs.id AND n.status = 'waiting'
           AND n.waiting IS NOT NULL AND json_extract(n.waiting, '$.kind') = 'signal') END AS approval_pending
       FROM runs INDEXED BY runs_by_flow WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq ASC LIMIT @limit`;
@@ -99,6 +100,7 @@ function toRow(r: Row): RunHistoryRow {
     origin: origin(r),
     costUsd: r.cost_usd,
     approval: r.approval_pending === 1 ? 'pending' : null,
+    ...(r.is_test === 1 ? { test: true } : {}),
   };
 }
 

@@ -29,6 +29,8 @@ export interface RunToExecute {
   parentRunId: string | null;
   /** Idempotency keys are built from this run id: the run itself, or for a re-run the first run of its chain. */
   effectKeyRunId: string;
+  /** A test run (the Run dialog of a change-trigger flow): sinks set to skip do not write. */
+  test: boolean;
 }
 
 export class RunQueue {
@@ -46,8 +48,8 @@ export class RunQueue {
   ) {
     this.s = {
       insert: db.prepare(
-        `INSERT INTO runs (id, flow_id, flow_version, flow_name, status, input, dedupe_key, ordering_key, parent_run_id, effect_key_run_id, input_overrides, deadline_at, created_at)
-         VALUES (@id, @flowId, @flowVersion, @flowName, 'queued', @input, @dedupeKey, @orderingKey, @parentRunId, @effectKeyRunId, @inputOverrides, @deadlineAt, @createdAt)
+        `INSERT INTO runs (id, flow_id, flow_version, flow_name, status, input, dedupe_key, ordering_key, parent_run_id, effect_key_run_id, input_overrides, deadline_at, created_at, is_test)
+         VALUES (@id, @flowId, @flowVersion, @flowName, 'queued', @input, @dedupeKey, @orderingKey, @parentRunId, @effectKeyRunId, @inputOverrides, @deadlineAt, @createdAt, @isTest)
          ON CONFLICT DO NOTHING`,
       ),
       // Positional (faster than named parameters at trigger rates); only a dedupe-key conflict is
@@ -77,7 +79,7 @@ export class RunQueue {
            UNION ALL SELECT deadline_at FROM runs WHERE status = 'waiting' AND deadline_at IS NOT NULL)`,
       ),
       forExecution: db.prepare(
-        `SELECT id, flow_id, flow_version, input, input_overrides, started_at, deadline_at, parent_run_id, effect_key_run_id FROM runs WHERE id = ? AND status IN ('queued','waiting')`,
+        `SELECT id, flow_id, flow_version, input, input_overrides, started_at, deadline_at, parent_run_id, effect_key_run_id, is_test FROM runs WHERE id = ? AND status IN ('queued','waiting')`,
       ),
       status: db.prepare(`SELECT status FROM runs WHERE id = ?`),
       effectKeyRunId: db.prepare(`SELECT coalesce(effect_key_run_id, id) AS id FROM runs WHERE id = ?`),
@@ -126,6 +128,7 @@ export class RunQueue {
           inputOverrides: run.inputOverrides ? JSON.stringify(run.inputOverrides) : null,
           deadlineAt: run.deadlineAt ?? null,
           createdAt: run.createdAt,
+          isTest: run.test === true ? 1 : 0,
         }).changes > 0;
       if (inserted) alsoWrite?.();
     });
@@ -141,7 +144,7 @@ export class RunQueue {
    * recorded" are never apart. Runs whose dedupe key exists are skipped. Durable on return.
    */
   async enqueueMany(
-    runs: readonly Omit<NewRun, 'parentRunId' | 'inputOverrides'>[],
+    runs: readonly Omit<NewRun, 'parentRunId' | 'inputOverrides' | 'test'>[],
     flowName: string,
     alsoWrite?: () => void,
   ): Promise<{ created: number; deduplicated: number }> {
@@ -221,6 +224,7 @@ export class RunQueue {
           deadline_at: number | null;
           parent_run_id: string | null;
           effect_key_run_id: string | null;
+          is_test: number;
         }
       | undefined;
     if (!r) return undefined;
@@ -234,6 +238,7 @@ export class RunQueue {
       deadlineAt: r.deadline_at,
       parentRunId: r.parent_run_id,
       effectKeyRunId: r.effect_key_run_id ?? r.id,
+      test: r.is_test === 1,
     };
   }
 

@@ -15,6 +15,7 @@ interface RunRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  is_test: number;
 }
 
 interface NodeRow {
@@ -106,5 +107,6 @@ function toSummary(r: RunRow): RunSummary {
     error: parse(r.error) as RunSummary['error'],
     parentRunId: r.parent_run_id,
     wakeAt: r.status === 'waiting' ? r.wake_at : null,
+    ...(r.is_test === 1 ? { test: true } : {}),
   };
 }

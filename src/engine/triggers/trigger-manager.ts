@@ -16,7 +16,8 @@ import { describePgError, envSecretResolver, resolveConnection, type ResolveSecr
 import { triggerObjectName } from './pg/names';
 import { PgTrigger } from './pg/pg-trigger';
 import { checkSetup } from './pg/setup-check';
-import { dropPublication, dropSlot, ensurePublication, ensureSlot } from './pg/slot';
+import { sampleChanges, type SampledChanges } from './pg/sample-changes';
+import { dropPublication, dropSlot, ensurePublication, ensureSlot, slotHealth } from './pg/slot';
 import { newId } from '../../shared/ids';
 
 export interface TriggerRunInput {
@@ -83,6 +84,29 @@ export class TriggerManager {
     }
   }
 
+  /** Recent rows of the trigger's tables shaped as its changes (the Run dialog's "a recent real change"). Reads only. */
+  async sampleChanges(flowId: string, nodeId: string, limit: number): Promise<SampledChanges> {
+    const flow = await this.o.getFlow(flowId);
+    const node = flow.nodes.find((n) => n.id === nodeId);
+    if (!node || node.type !== REF) throw new EngineError('not_found', `the flow has no Postgres change node "${nodeId}"`);
+    const cfg = postgresChangeConfig.safeParse(node.config);
+    if (!cfg.success) throw new EngineError('invalid_argument', `"${node.name}" has invalid settings; fix them in the inspector first`);
+    const conn = await resolveConnection(cfg.data, this.resolveSecret).catch((e: unknown) => {
+      throw new EngineError('invalid_argument', `"${node.name}": ${e instanceof Error ? e.message : String(e)}`);
+    });
+    const client = new pg.Client(conn.config);
+    // A server restart mid-query emits 'error' on the client: without a listener that ends the process.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return await sampleChanges(client, cfg.data, limit);
+    } catch (e) {
+      throw new EngineError('invalid_argument', `"${node.name}": cannot read recent rows: ${describePgError(e, conn.redact)}`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
   /** Starts every Postgres change trigger of the flow (creating publication and slot); refuses with the setup problems. */
   async activate(flowId: string, options: { resync?: boolean } = {}): Promise<TriggerStatus[]> {
     const flow = await this.o.getFlow(flowId);
@@ -145,10 +169,10 @@ export class TriggerManager {
         this.o.onStatus(this.inactiveStatus(flowId, row.nodeId));
       } else {
         this.o.store.setActive(flowId, row.nodeId, false);
-        this.o.onStatus({ ...this.inactiveStatus(flowId, row.nodeId), message: PAUSED_MESSAGE });
+        this.o.onStatus({ ...this.inactiveStatus(flowId, row.nodeId), message: PAUSED_MESSAGE, paused: true });
       }
     }
-    return this.status(flowId);
+    return this.statusWithBacklog(flowId);
   }
 
   /** Before a flow is deleted: its triggers stop and their slots go with it. */
@@ -194,8 +218,38 @@ export class TriggerManager {
       // A stored row that is not running is paused (its slot keeps the changes). The last message of
       // a running trigger ("Retrying (attempt 6)") is stale once stopped; slot-lost and errors stay.
       if (row.state === 'slot_lost') return { ...this.inactiveStatus(flowId, row.nodeId), state: 'slot_lost', message: row.message };
-      return { ...this.inactiveStatus(flowId, row.nodeId), message: row.state === 'error' ? row.message : PAUSED_MESSAGE };
+      return { ...this.inactiveStatus(flowId, row.nodeId), message: row.state === 'error' ? row.message : PAUSED_MESSAGE, ...(row.active ? {} : { paused: true }) };
     });
+  }
+
+  /**
+   * `status`, plus the slot's health for paused triggers, read now: the backlog (WAL written since
+   * the last confirmed position) and the WAL the slot keeps on the server. One short connection and
+   * one query on pg_replication_slots per paused trigger; unreachable Postgres leaves health null.
+   */
+  async statusWithBacklog(flowId: string): Promise<TriggerStatus[]> {
+    const list = this.status(flowId);
+    return Promise.all(
+      list.map(async (s) => {
+        const row = s.paused ? this.o.store.get(flowId, s.nodeId) : undefined;
+        const cfg = row ? postgresChangeConfig.safeParse(row.config) : undefined;
+        if (!row || !cfg?.success) return s;
+        // The reason goes into the status (shown on the panel), not the log: a polled panel would repeat it.
+        const unknown = (why: string) => ({ ...s, message: `${PAUSED_MESSAGE} Backlog unknown: ${why}` });
+        const conn = await resolveConnection(cfg.data, this.resolveSecret).catch((e: unknown) => e as Error);
+        if (conn instanceof Error) return unknown(conn.message);
+        const client = new pg.Client({ ...conn.config, connectionTimeoutMillis: 5_000 });
+        client.on('error', () => undefined);
+        try {
+          await client.connect();
+          return { ...s, health: await slotHealth(client, row.slot) };
+        } catch (e) {
+          return unknown(describePgError(e, conn.redact));
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      }),
+    );
   }
 
   async close(): Promise<void> {

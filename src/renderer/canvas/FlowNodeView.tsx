@@ -78,6 +78,8 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
   }
 
   const status = trace ? shownNodeStatus(trace.status, runStatus) : undefined;
+  // Disabled (context menu): greyed, and runs pass its input through (runner.ts); ignored on triggers.
+  const disabled = node.settings?.disabled === true && def.trigger !== true;
   const classes = [
     'mr-node',
     `cat-${def.category}`,
@@ -85,6 +87,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
     status ? `status-${status}` : runOver ? 'status-not-run' : '',
     problems ? 'has-problems' : '',
     problems && highlight ? 'is-highlighted' : '',
+    disabled ? 'is-disabled' : '',
   ];
   const problemText = problems?.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('\n');
   const Extras = nodeExtension(node.type)?.canvas;
@@ -95,6 +98,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
       data-testid={`node-${id}`}
       data-node-type={node.type}
       data-problems={problems?.length ?? 0}
+      data-disabled={disabled ? 'true' : undefined}
     >
       {trace && status && status !== 'pending' ? <NodeStatusBadge trace={trace} shown={status} maxAttempts={node.settings?.retry?.maxAttempts} /> : null}
       <div className="mr-node__header">
@@ -105,7 +109,15 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<CanvasNode>) {
           <div className="mr-node__name" title={node.name}>
             {node.name}
           </div>
-          <div className="mr-node__type">{def.title}</div>
+          <div className="mr-node__type">
+            {def.title}
+            {disabled ? (
+              <span className="mr-node__disabled" title="Disabled: runs pass its input through unchanged">
+                {' '}
+                · disabled
+              </span>
+            ) : null}
+          </div>
         </div>
       </div>
       {summary ? (

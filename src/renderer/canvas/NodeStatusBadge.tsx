@@ -38,10 +38,17 @@ export function NodeWaitLine({ trace, waiting, maxAttempts }: { trace: NodeTrace
 }
 
 const STOPPED_TITLE = 'The run ended (cancelled or out of time) before this node finished.';
+const HELD_BACK_TITLE = 'A test run: this sink is set to skip on test runs, so it wrote nothing. Its output shows what it would have written.';
+
+/** A sink that skipped a test run (sink-common.ts `skippedWrite`). */
+function isHeldBack(output: unknown): boolean {
+  return typeof output === 'object' && output !== null && (output as { skipped?: unknown }).skipped === 'test run';
+}
 
 /** `shown` is the trace status as the canvas presents it (see shownNodeStatus). */
 export function NodeStatusBadge({ trace, shown, maxAttempts }: { trace: NodeTrace; shown: ShownNodeStatus; maxAttempts: number | undefined }) {
   const marker = shown === 'stopped' ? null : attemptMarker(trace);
+  const heldBack = shown === 'succeeded' && isHeldBack(trace.output);
   const badge =
     shown === 'waiting' && trace.waiting ? (
       <WaitingBadge trace={trace} waiting={trace.waiting} maxAttempts={maxAttempts} />
@@ -50,10 +57,11 @@ export function NodeStatusBadge({ trace, shown, maxAttempts }: { trace: NodeTrac
         className={`mr-status mr-status--${shown}`}
         data-testid="node-status"
         data-status={shown}
-        title={shown === 'stopped' ? STOPPED_TITLE : trace.error?.message}
+        title={shown === 'stopped' ? STOPPED_TITLE : heldBack ? HELD_BACK_TITLE : trace.error?.message}
+        data-held-back={heldBack ? 'test run' : undefined}
       >
         {shown === 'running' ? <span className="mr-spinner" /> : null}
-        {STATUS_LABEL[shown]}
+        {heldBack ? 'Not written' : STATUS_LABEL[shown]}
         {trace.durationMs !== null && (shown === 'succeeded' || shown === 'failed' || shown === 'skipped') ? (
           <span className="mr-status__time">{formatDuration(trace.durationMs)}</span>
         ) : null}

@@ -3,7 +3,8 @@
  * text preview on the wire, the value (cut) on hover, the source node's run data on click.
  */
 import { memo } from 'react';
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, useNodes, type EdgeProps } from '@xyflow/react';
+import { routeAroundNodes } from './edge-routing';
 import { nodeRegistry } from '../../nodes';
 import { useRuns } from '../stores/run-store';
 import { editorStore } from '../stores/editor-store';
@@ -24,8 +25,11 @@ function outputPortCount(nodeId: string): number {
 }
 
 function ValueEdgeInner(props: EdgeProps) {
-  const { id, source, sourceHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style } = props;
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const { id, source, target, sourceHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style } = props;
+  const nodes = useNodes();
+  // A wire that would cross a node it does not connect is routed around it (edge-routing.ts); others stay plain curves.
+  const routed = routeAroundNodes({ source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition }, nodes);
+  const [path, labelX, labelY] = routed ?? getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   // Selectors return strings, so an edge re-renders only when its own preview changes.
   const value = useRuns((s) => {
     const node = s.selectedRunId ? s.traces[s.selectedRunId]?.nodes[source] : undefined;

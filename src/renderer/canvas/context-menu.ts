@@ -6,6 +6,9 @@ import { editorStore } from '../stores/editor-store';
 import { useSession } from '../stores/session-store';
 import { runStore } from '../stores/run-store';
 import { focusNode, rerun } from '../actions';
+import { tracesStore } from '../stores/traces-store';
+import { pinNode, unpinNode } from '../runs/traces-actions';
+import { nodeRegistry } from '../../nodes';
 
 export type MenuTarget = { kind: 'node'; nodeId: string } | { kind: 'edge'; edgeId: string } | { kind: 'pane' };
 
@@ -60,13 +63,37 @@ export function menuItems(target: MenuTarget): MenuItem[] {
       ...(runId ? {} : { disabledReason: 'Run the flow once (or select a run): the node reruns with that run’s input' }),
       run: () => void (runId ? rerun(runId, { nodeId }) : undefined),
     },
-    // Pinned data belongs to the runs/traces work; the entry is listed so the menu's shape is final.
-    { id: 'pin', label: 'Pin output', disabledReason: 'Pinning a node’s output is not available yet', run: () => undefined },
+    pinItem(nodeId, runId),
     { id: 'rename', label: 'Rename', run: () => renameNode(nodeId) },
     { id: 'copy', label: 'Copy', run: () => (selectNode(nodeId), editor().copy()) },
     { id: 'duplicate', label: 'Duplicate', run: () => (selectNode(nodeId), editor().copy() && editor().paste()) },
-    { id: 'disable', label: 'Disable', disabledReason: 'Flows have no disabled nodes yet: disconnect it instead', run: () => undefined },
+    disableItem(nodeId),
     { id: 'focus', label: 'Show settings', run: () => focusNode(nodeId) },
     { id: 'delete', label: 'Delete', danger: true, run: () => (selectNode(nodeId), editor().deleteSelection()) },
   ];
+}
+
+/** Pin the node's output from the shown run (where it succeeded), or unpin it. */
+function pinItem(nodeId: string, runId: string | null): MenuItem {
+  if (tracesStore.getState().pins[nodeId]) return { id: 'pin', label: 'Unpin output', run: () => void unpinNode(nodeId) };
+  const status = runId ? runStore.getState().traces[runId]?.nodes[nodeId]?.status : undefined;
+  const why = !runId ? 'Select a run where this node succeeded: its output becomes the pinned data' : status !== 'succeeded' ? 'This node did not succeed in the shown run' : null;
+  return { id: 'pin', label: 'Pin output', ...(why ? { disabledReason: why } : {}), run: () => void (runId && !why ? pinNode(nodeId, runId) : undefined) };
+}
+
+/** Disable / Enable: a disabled node passes its input through unchanged (src/engine/runtime/runner.ts). */
+function disableItem(nodeId: string): MenuItem {
+  const node = editor().flow?.nodes.find((n) => n.id === nodeId);
+  const disabled = node?.settings?.disabled === true;
+  if (node && nodeRegistry.get(node.type)?.trigger) return { id: 'disable', label: 'Disable', disabledReason: 'A trigger starts the flow: it cannot be disabled', run: () => undefined };
+  return {
+    id: 'disable',
+    label: disabled ? 'Enable' : 'Disable',
+    run: () => {
+      if (!node) return;
+      const { disabled: _, ...rest } = node.settings ?? {};
+      const settings = disabled ? rest : { ...rest, disabled: true };
+      editor().setNodeSettings(nodeId, Object.keys(settings).length > 0 ? settings : undefined);
+    },
+  };
 }

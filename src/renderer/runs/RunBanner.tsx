@@ -7,6 +7,7 @@ import { useNow } from '../ui/use-now';
 import { RUN_STATUS_LABEL, isActive } from './run-status';
 import { describeRunWake } from './wait-text';
 import { RerunOf } from './RerunOf';
+import { TestRunLabel } from './TestRunLabel';
 import { RunEffectsButton } from '../sinks/RunEffects';
 import { useEditor } from '../stores/editor-store';
 
@@ -28,6 +29,7 @@ export function RunBanner() {
     <div className={`run-banner run-banner--${status}`} data-testid="run-banner" data-status={status} data-run-id={selectedRunId}>
       <span className={`run-dot run-dot--${status}`} />
       <span className="run-banner__title">{title}</span>
+      {trace?.run.test ? <TestRunLabel /> : null}
       {wake ? (
         <span className="run-banner__wake" data-testid="run-banner-wake">
           {wake}

@@ -14,6 +14,7 @@ import { useNow } from '../ui/use-now';
 import { RUN_STATUS_LABEL, isActive, shortRunId } from './run-status';
 import { describeRunWake } from './wait-text';
 import { RerunOf } from './RerunOf';
+import { TestRunLabel } from './TestRunLabel';
 import { RunsFilterBar } from './RunsFilterBar';
 import { RunWaterfall } from './RunWaterfall';
 import { useTraces } from '../stores/traces-store';
@@ -50,6 +51,7 @@ function RunItem({ run, selected, comparing, canCompare, now }: { run: ListedRun
       <span className="run-item__main">
         <span className="run-item__status">
           {RUN_STATUS_LABEL[run.status]}
+          {run.test ? <TestRunLabel /> : null}
           {run.approval === 'pending' ? <span className="run-item__approval">approval pending</span> : null}
           {wake ? (
             <span className="run-item__wake" data-testid="run-item-wake">

@@ -24,7 +24,9 @@ export type Dialog =
   | { kind: 'confirm-delete'; flowId: string; flowName: string }
   | { kind: 'shortcuts' }
   | { kind: 'secrets' }
-  | { kind: 'confirm-drop-slot'; nodeId: string; slot: string };
+  | { kind: 'confirm-drop-slot'; nodeId: string; slot: string }
+  /** Run on a flow started by a Postgres change: pick a recent row or edit a sample (runs/TestRunDialog.tsx). */
+  | { kind: 'test-run'; flowId: string; nodeId: string; nodeName: string };
 
 export interface SessionState {
   connection: ConnectionStatus;

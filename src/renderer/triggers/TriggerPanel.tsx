@@ -3,9 +3,10 @@
  * activation, live state, slot health (lag, retained WAL, warnings), backfill progress, and the
  * re-sync prompt when the slot is lost.
  */
+import { useEffect } from 'react';
 import type { FlowNode } from '../../shared/flow/schema';
 import type { SetupReport, TriggerStatus } from '../../shared/triggers';
-import { activateTriggers, checkTriggerSetup, deactivateTriggers } from '../actions';
+import { activateTriggers, checkTriggerSetup, deactivateTriggers, refreshTriggers } from '../actions';
 import { useEditor } from '../stores/editor-store';
 import { useSession } from '../stores/session-store';
 import { triggerKey, useTriggers } from './trigger-store';
@@ -54,6 +55,32 @@ function Health({ status }: { status: TriggerStatus }) {
   );
 }
 
+/** While paused: what the slot holds for the resume, read from Postgres when the status is fetched. */
+function Backlog({ status }: { status: TriggerStatus }) {
+  const h = status.health;
+  return (
+    <dl className="trigger-health" data-testid="trigger-backlog">
+      <dt>Backlog (since pause)</dt>
+      <dd data-testid="trigger-backlog-bytes">{h ? formatBytes(h.lagBytes) : 'unknown'}</dd>
+      <dt>WAL kept by slot</dt>
+      <dd>{formatBytes(h?.retainedBytes)}</dd>
+      <dt>Slot</dt>
+      <dd>
+        {status.slot} {h?.walStatus ? <span className="muted">({h.walStatus})</span> : null}
+      </dd>
+      {h ? (
+        <>
+          <dt>Checked</dt>
+          <dd>{new Date(h.checkedAt).toLocaleTimeString()}</dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+/** How often an open panel re-reads a paused slot's backlog (one short query on pg_replication_slots). */
+const BACKLOG_REFRESH_MS = 15_000;
+
 function Backfill({ status }: { status: TriggerStatus }) {
   const b = status.backfill;
   if (!b) return null;
@@ -78,6 +105,12 @@ export function TriggerPanel({ node }: { node: FlowNode }) {
   const busy = useTriggers((s) => s.busy[k]);
   const chip = triggerChip(status);
   const active = status !== undefined && status.state !== 'inactive';
+  const paused = status?.state === 'inactive' && status.paused === true;
+  useEffect(() => {
+    if (!paused) return;
+    const timer = setInterval(() => void refreshTriggers(), BACKLOG_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [paused]);
   return (
     <section className="trigger-panel" data-testid="trigger-panel">
       <div className="trigger-panel__head">
@@ -98,12 +131,12 @@ export function TriggerPanel({ node }: { node: FlowNode }) {
           </button>
         ) : !active ? (
           <button type="button" className="button button--small button--primary" disabled={!!busy} onClick={() => void activateTriggers(node.id)} data-testid="trigger-activate">
-            {status ? 'Resume' : 'Activate'}
+            {paused ? 'Resume' : 'Activate'}
           </button>
         ) : null}
         {active ? (
           <>
-            <button type="button" className="button button--small" disabled={!!busy} onClick={() => void deactivateTriggers(node.id, false)} title="Stop; the slot keeps changes for a later resume">
+            <button type="button" className="button button--small" disabled={!!busy} onClick={() => void deactivateTriggers(node.id, false)} title="Stop; the slot keeps changes for a later resume" data-testid="trigger-pause">
               Pause
             </button>
             <button type="button" className="button button--small button--danger" disabled={!!busy} onClick={() => useSession.getState().openDialog({ kind: 'confirm-drop-slot', nodeId: node.id, slot: status.slot })}
@@ -117,6 +150,7 @@ export function TriggerPanel({ node }: { node: FlowNode }) {
       </div>
       {setup ? <SetupResult report={setup} /> : null}
       {active ? <Health status={status} /> : null}
+      {paused ? <Backlog status={status} /> : null}
       {status ? <Backfill status={status} /> : null}
     </section>
   );

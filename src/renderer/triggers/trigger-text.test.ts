@@ -17,8 +17,11 @@ describe('trigger words', () => {
 
   it('names each state on the chip', () => {
     expect(triggerChip(undefined)).toEqual({ text: 'inactive', tone: 'idle' });
-    // Known but stopped = paused (slot kept), never the same words as never activated.
-    expect(triggerChip({ ...base, state: 'inactive' })).toEqual({ text: 'paused', tone: 'warning' });
+    // Paused (slot kept) never reads like never activated, nor like stopped with the slot dropped.
+    expect(triggerChip({ ...base, state: 'inactive', paused: true })).toEqual({ text: 'paused', tone: 'warning' });
+    expect(triggerChip({ ...base, state: 'inactive' })).toEqual({ text: 'inactive', tone: 'idle' });
+    const held = { exists: true, active: false, walStatus: 'reserved', lagBytes: 3 * 1024 * 1024, retainedBytes: 4 * 1024 * 1024, safeWalBytes: null, warning: null, checkedAt: 0 };
+    expect(triggerChip({ ...base, state: 'inactive', paused: true, health: held })).toEqual({ text: 'paused · backlog 3.0 MB', tone: 'warning' });
     expect(triggerChip({ ...base, health: { exists: true, active: true, walStatus: 'reserved', lagBytes: 2048, retainedBytes: 4096, safeWalBytes: null, warning: null, checkedAt: 0 } })).toEqual({ text: 'live · lag 2.0 kB', tone: 'ok' });
     expect(triggerChip({ ...base, state: 'reconnecting', attempt: 3 })).toEqual({ text: 'reconnecting (3)', tone: 'warning' });
     expect(triggerChip({ ...base, state: 'slot_lost' }).tone).toBe('error');

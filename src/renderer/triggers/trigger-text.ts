@@ -19,8 +19,13 @@ export type ChipTone = 'ok' | 'warning' | 'error' | 'idle';
 /** The short text and colour of the chip on the node. */
 export function triggerChip(status: TriggerStatus | undefined): { text: string; tone: ChipTone } {
   if (!status) return { text: 'inactive', tone: 'idle' };
-  // A known but stopped trigger was paused: its slot is kept (never-activated ones have no status).
-  if (status.state === 'inactive') return { text: 'paused', tone: 'warning' };
+  // Paused: its slot is kept and holds the changes made meanwhile (the backlog, when known).
+  // Stopped with the slot dropped, or never activated: plain inactive, nothing to resume.
+  if (status.state === 'inactive') {
+    if (!status.paused) return { text: 'inactive', tone: 'idle' };
+    const backlog = status.health?.lagBytes;
+    return { text: backlog != null ? `paused · backlog ${formatBytes(backlog)}` : 'paused', tone: 'warning' };
+  }
   switch (status.state) {
     case 'starting':
       return { text: 'starting…', tone: 'idle' };

@@ -7,6 +7,7 @@ import { deactivateTriggers, deleteFlow, focusNode } from '../actions';
 import { GESTURES, SHORTCUTS } from '../canvas/shortcuts';
 import { Icon } from './icons';
 import { SecretsPage } from '../secrets/SecretsPage';
+import { TestRunDialog } from '../runs/TestRunDialog';
 
 function Keys({ keys }: { keys: string[] }) {
   return (
@@ -71,6 +72,7 @@ function DialogHost() {
   const primary = useRef<HTMLButtonElement>(null);
   useEffect(() => primary.current?.focus(), [dialog]);
   if (!dialog) return null;
+  if (dialog.kind === 'test-run') return <TestRunDialog dialog={dialog} />;
   const title = dialog.kind === 'problems' ? dialog.title : dialog.kind === 'shortcuts' ? 'Keyboard shortcuts' : dialog.kind === 'secrets' ? 'Secrets' : dialog.kind === 'confirm-drop-slot' ? 'Stop and drop the slot?' : 'Delete flow?';
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>

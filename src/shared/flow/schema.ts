@@ -34,6 +34,11 @@ export const NodeSettingsSchema = z.object({
     })
     .optional(),
   timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  /**
+   * Disabled (context menu → Disable): the node does not execute; its input passes through unchanged
+   * to its first output (as n8n does), so the rest of the flow still runs. Ignored on triggers.
+   */
+  disabled: z.boolean().optional(),
 });
 
 export const FlowSettingsSchema = z.object({

@@ -143,6 +143,10 @@ export class FakeEngine implements EngineApi {
     this.record('getTriggerStatus', arg);
     return [];
   }
+  async sampleTriggerChanges(arg: { flowId: string; nodeId: string; limit?: number }) {
+    this.record('sampleTriggerChanges', arg);
+    return { changes: [], rowsRead: 0 };
+  }
   onTriggerStatus = () => () => undefined;
   async listEffects() {
     return [];

@@ -149,6 +149,36 @@ export class ChangeShaper {
     return { event, dedupeKey: `backfill:${backfillId}:${rowKeyString(shape.schema, shape.table, key)}`, orderingKey: this.orderingKey(shape, key) };
   }
 
+  /**
+   * A row read from the table for a test run, shaped as the change this trigger would receive for
+   * it: an insert when the trigger takes inserts (else an update, else a delete), the same columns,
+   * key and filter as a live change. `source: 'sample'`: never mistaken for a live event.
+   */
+  sampleRow(shape: RelationShape, row: Record<string, unknown>): ChangeEvent | null {
+    const full = this.row(row, shape, []);
+    const operation = this.cfg.insert ? 'insert' : this.cfg.update ? 'update' : 'delete';
+    const newRow = operation === 'delete' ? null : full;
+    // Without REPLICA IDENTITY FULL Postgres sends no old row for updates and deletes; a sample does the same.
+    const fullIdentity = shape.replicaIdentity === 'f' || shape.replicaIdentity === 'full';
+    const oldRow = operation !== 'insert' && fullIdentity ? full : null;
+    if (!matchesFilter(this.filter, { new: newRow, old: oldRow })) return null;
+    return {
+      source: 'sample',
+      schema: shape.schema,
+      table: shape.table,
+      operation,
+      new: newRow && this.select(newRow, shape),
+      old: oldRow && this.select(oldRow, shape),
+      key: this.key(row, shape),
+      columns: this.selectedColumns(shape),
+      unchangedToast: [],
+      lsn: null,
+      position: 0,
+      commitTime: null,
+      xid: null,
+    };
+  }
+
   rowKey(shape: RelationShape, row: Record<string, unknown>): string {
     return rowKeyString(shape.schema, shape.table, this.key(row, shape));
   }
