@@ -28,8 +28,8 @@ let client: EngineClient;
 let server: Server;
 let requests = 0;
 /**
- * How the next requests fail: `reset` drops the connection (the HTTP step throws, so the retry sends
- * again); `500` answers with markup in the body (a journaled response: every attempt sees it).
+ * How the next requests fail: `reset` drops the connection, `500` answers with markup in the body;
+ * either way the HTTP step throws and a retry sends the request again.
  */
 let failNext: { kind: 'reset' | '500'; count: number } = { kind: 'reset', count: 0 };
 const POLL = { timeout: 15_000 };
@@ -120,7 +120,8 @@ describe('traces in Chromium', () => {
   });
 
   it('filters the history to errors', async () => {
-    failNext = { kind: '500', count: 1 };
+    // Every attempt (3) gets the 500: a retryable answer is sent again, never replayed from the journal.
+    failNext = { kind: '500', count: 3 };
     failedRun = await runAndWait('failed');
     await page.getByTestId('tab-runs').click();
     await expect.poll(() => page.getByTestId('run-item').count(), POLL).toBe(2);
