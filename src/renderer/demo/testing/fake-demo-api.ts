@@ -26,6 +26,8 @@ export const NO_POSTGRES: DemoProblem = {
 
 export class FakeDemoApi implements DemoApi {
   readonly calls: string[] = [];
+  /** When set, simulateTraffic is refused with this message (as an engine that cannot insert would). */
+  refuseTraffic: string | null = null;
   private readonly now: () => number;
   private state: DemoStatus['database']['state'];
   private problem: DemoProblem | undefined;
@@ -44,6 +46,14 @@ export class FakeDemoApi implements DemoApi {
   private inserted(): number {
     const t = this.traffic;
     return t.before + (t.running ? Math.floor(((this.now() - t.since) / 1000) * t.rate) : 0);
+  }
+
+  /** Scripted changes of the database (a crash, a fix): failStart decides what the next Retry does. */
+  setDatabase(state: DemoStatus['database']['state'], problem?: DemoProblem, failStart = false): void {
+    this.state = state;
+    this.problem = state === 'failed' ? (problem ?? NO_POSTGRES) : undefined;
+    this.options.failStart = failStart;
+    if (state !== 'running') this.traffic = { running: false, rate: this.traffic.rate, since: 0, before: this.inserted() };
   }
 
   status(): DemoStatus {
@@ -85,6 +95,7 @@ export class FakeDemoApi implements DemoApi {
     this.calls.push('simulateTraffic');
     const parsed = demoApiArgs.simulateTraffic.safeParse(arg);
     if (!parsed.success) throw new EngineError('invalid_argument', `ratePerSecond: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (this.refuseTraffic) throw new EngineError('invalid_argument', this.refuseTraffic);
     if (this.state !== 'running') throw new EngineError('invalid_argument', 'The demo database is not running; start it first (Retry in the demo bar).');
     this.traffic = { running: true, rate: parsed.data.ratePerSecond, since: this.now(), before: this.inserted() };
     return this.status();
