@@ -74,6 +74,11 @@ afterAll(async () => {
 
 const bar = () => page.getByTestId('demo-bar');
 
+/** Waits for every finite CSS animation (dialog pop-in, fades) to end; the live dot pulses forever. */
+async function settleAnimations() {
+  await page.evaluate(() => Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => undefined))));
+}
+
 async function openDemoFlow() {
   const item = page.locator('[data-testid="flow-item"][data-flow-id="demo-support-triage"]');
   await item.waitFor();
@@ -96,12 +101,12 @@ describe('demo UI in Chromium', () => {
     expect(node && spot && spot.x <= node.x && spot.y <= node.y && spot.x + spot.width >= node.x + node.width).toBe(true);
     // Focus is on Next: the keyboard alone walks the tour.
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('tour-next');
-    await page.waitForTimeout(300); // the spotlight's move transition
+    await settleAnimations();
     await page.screenshot({ path: join(shots, 'tour-step-1-trigger.png') });
 
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="tour"][data-step="llm-trace"][data-anchored="true"]').waitFor();
-    await page.waitForTimeout(300);
+    await settleAnimations();
     await page.screenshot({ path: join(shots, 'tour-step-2-llm-trace.png') });
     await page.getByTestId('tour-next').click();
     await page.locator('[data-testid="tour"][data-step="approvals"][data-anchored="true"]').waitFor();
@@ -109,7 +114,7 @@ describe('demo UI in Chromium', () => {
     await page.locator('[data-testid="tour"][data-step="sink"][data-anchored="true"]').waitFor();
     await page.getByTestId('tour-next').click();
     await page.locator('[data-testid="tour"][data-step="traffic"][data-anchored="true"]').waitFor();
-    await page.waitForTimeout(300);
+    await settleAnimations();
     await page.screenshot({ path: join(shots, 'tour-step-5-traffic.png') });
     await page.getByTestId('tour-back').click();
     await page.locator('[data-testid="tour"][data-step="sink"]').waitFor();
@@ -196,6 +201,7 @@ describe('demo UI in Chromium', () => {
     expect(text).toContain('stops Simulate traffic');
     expect(text).toContain('replication slot');
     expect(text).toContain('Runs stay in the history');
+    await settleAnimations();
     await page.screenshot({ path: join(shots, 'reset-dialog.png') });
     // Esc cancels without resetting.
     await page.keyboard.press('Escape');

@@ -18,7 +18,6 @@ function DatabaseState({ status }: { status: DemoStatus }) {
       <div className="demo-bar__failed" data-testid="demo-db-state" data-state={status.database.state} data-problem={line.code} role="alert">
         <Icon name="alert" size={16} className="demo-bar__failed-icon" />
         <div className="demo-bar__failed-text">
-          <div className="demo-bar__failed-title">The demo database did not start</div>
           <div className="demo-bar__failed-message" data-testid="demo-db-problem">
             {line.text}
           </div>
@@ -34,7 +33,7 @@ function DatabaseState({ status }: { status: DemoStatus }) {
     );
   }
   return (
-    <div className={`demo-bar__db demo-bar__db--${line.tone}`} data-testid="demo-db-state" data-state={status.database.state} title={status.database.dataDir ? `Data: ${status.database.dataDir}` : undefined}>
+    <div className={`demo-bar__db demo-bar__db--${line.tone}`} data-testid="demo-db-state" data-state={status.database.state} title={`${line.text}${status.database.dataDir ? `\nData: ${status.database.dataDir}` : ''}`}>
       {line.tone === 'busy' ? <span className="mr-spinner mr-spinner--small" /> : <span className={`demo-dot demo-dot--${line.tone}`} />}
       <span>{line.text}</span>
       {line.tone === 'off' ? (
@@ -152,12 +151,9 @@ export function DemoBar() {
     <div className={`demo-bar${failed ? ' demo-bar--failed' : ''}`} data-testid="demo-bar" data-state={status.database.state} role="region" aria-label="Live demo">
       <div className="demo-bar__row">
         <span className="demo-bar__badge">Live demo</span>
-        {failed ? null : <DatabaseState status={status} />}
-        <span className="demo-bar__tickets" data-testid="demo-tickets" title="Rows in support_tickets, and tickets saved to triaged_tickets">
-          <strong>{formatCount(status.tickets.total)}</strong> tickets · <strong>{formatCount(status.tickets.triaged)}</strong> triaged
-        </span>
-        <button type="button" className="button button--small button--ghost demo-bar__tour" data-testid="tour-restart" title="Show the tour of this demo again" onClick={() => tour.restart()}>
-          Tour
+        {failed ? <span className="demo-bar__failed-short">The demo database did not start</span> : <DatabaseState status={status} />}
+        <button type="button" className="button button--small button--ghost demo-bar__tour" data-testid="tour-restart" title="Restart the tour of this demo" aria-label="Restart tour" onClick={() => tour.restart()}>
+          <Icon name="sparkles" size={13} /> Tour
         </button>
       </div>
       {failed ? <DatabaseState status={status} /> : null}
@@ -167,6 +163,17 @@ export function DemoBar() {
         </div>
       ) : null}
       {failed ? null : <Traffic status={status} />}
+      {failed ? null : (
+        <div className="demo-bar__tickets" data-testid="demo-tickets" data-total={status.tickets.total} data-triaged={status.tickets.triaged}>
+          <span>
+            <code>support_tickets</code> <strong>{formatCount(status.tickets.total)}</strong> tickets
+          </span>
+          <span aria-hidden="true">→</span>
+          <span>
+            <code>triaged_tickets</code> <strong>{formatCount(status.tickets.triaged)}</strong> triaged
+          </span>
+        </div>
+      )}
     </div>
   );
 }

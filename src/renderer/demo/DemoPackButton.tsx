@@ -10,15 +10,14 @@ export function DemoPackButton() {
   return (
     <button
       type="button"
-      className="icon-button icon-button--bar demo-pack-button"
+      className="icon-button icon-button--bar"
       title="Export a demo pack: this flow with its recorded source changes, LLM answers and approval decisions, replayable offline"
       aria-label="Export demo pack"
       data-testid="export-demo-pack"
       disabled={!flowId || busy}
       onClick={() => flowId && void demo.exportPack(flowId)}
     >
-      <Icon name="download" size={17} />
-      <span className="demo-pack-button__tag">pack</span>
+      <Icon name="package" size={17} />
     </button>
   );
 }

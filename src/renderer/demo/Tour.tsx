@@ -36,6 +36,7 @@ export function Tour() {
   const popover = useRef<HTMLDivElement>(null);
   const nextButton = useRef<HTMLButtonElement>(null);
   const titleId = useId();
+  const maskId = `tour-mask-${useId().replace(/[^A-Za-z0-9_-]/g, '')}`;
 
   useEffect(() => {
     if (!active || !step) return;
@@ -91,7 +92,19 @@ export function Tour() {
   return (
     <>
       {target ? (
-        <div className="tour-spotlight" data-testid="tour-spotlight" aria-hidden="true" style={{ top: target.top, left: target.left, width: target.width, height: target.height }} />
+        <>
+          {/* An SVG mask, not a huge box-shadow: software-rendered Chromium drops very large shadows. */}
+          <svg className="tour-shade" aria-hidden="true" width="100%" height="100%">
+            <defs>
+              <mask id={maskId}>
+                <rect width="100%" height="100%" fill="white" />
+                <rect x={target.left} y={target.top} width={target.width} height={target.height} rx={10} fill="black" />
+              </mask>
+            </defs>
+            <rect width="100%" height="100%" mask={`url(#${maskId})`} />
+          </svg>
+          <div className="tour-spotlight" data-testid="tour-spotlight" aria-hidden="true" style={{ top: target.top, left: target.left, width: target.width, height: target.height }} />
+        </>
       ) : (
         <div className="tour-dim" aria-hidden="true" />
       )}

@@ -66,10 +66,10 @@ export function describeDatabase(status: DemoStatus): DbLine {
     case 'stopping':
       return { tone: 'busy', text: 'Stopping the demo database…' };
     case 'running': {
-      const source = db.source === 'system' ? 'system PostgreSQL' : db.source === 'embedded' ? 'embedded PostgreSQL' : 'PostgreSQL';
       const version = db.version ? ` ${db.version}` : '';
       const port = db.port !== undefined ? ` on port ${db.port}` : '';
-      return { tone: 'ok', text: `Demo database running${port} (${source}${version})` };
+      const source = db.source === 'system' ? ' · system' : db.source === 'embedded' ? ' · embedded' : '';
+      return { tone: 'ok', text: `PostgreSQL${version} running${port}${source}` };
     }
     case 'failed':
       return {

@@ -18,7 +18,7 @@ export const TOUR_STEPS: readonly TourStep[] = [
     title: 'A new ticket starts a run',
     body: 'This trigger follows the demo database through logical replication: every row inserted into support_tickets becomes a run within a second. Changes made while Millrace is closed are picked up when it starts again.',
     targets: ['.react-flow__node [data-node-type^="postgres-change@"]'],
-    placement: 'right',
+    placement: 'bottom',
   },
   {
     id: 'llm-trace',
@@ -39,7 +39,7 @@ export const TOUR_STEPS: readonly TourStep[] = [
     title: 'Every ticket lands once in triaged_tickets',
     body: 'The sink upserts on the ticket id, so a retried run never writes a row twice. To see what it wrote: pick a run and press Effects in the run banner (the effect ledger), or select this node and open its Run tab.',
     targets: ['.react-flow__node [data-node-type^="postgres-sink@"]'],
-    placement: 'left',
+    placement: 'bottom',
   },
   {
     id: 'traffic',
