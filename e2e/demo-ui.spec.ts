@@ -131,6 +131,12 @@ describe('demo UI in Chromium', () => {
     expect(await tour.count()).toBe(0);
     await page.getByTestId('tour-restart').click();
     await page.locator('[data-testid="tour"][data-step="trigger"]').waitFor();
+    await page.getByTestId('tour-next').click();
+    // Another flow pauses the tour; the demo flow brings it back at the same step.
+    await page.locator('[data-testid="flow-item"]:not([data-flow-id="demo-support-triage"])').first().click();
+    await tour.waitFor({ state: 'detached' });
+    await openDemoFlow();
+    await page.locator('[data-testid="tour"][data-step="llm-trace"]').waitFor();
     await page.getByTestId('tour-skip').click();
     await tour.waitFor({ state: 'detached' });
   });
@@ -147,6 +153,15 @@ describe('demo UI in Chromium', () => {
     expect(fake.calls.filter((c) => c === 'getDemoStatus').length).toBeGreaterThan(2);
     await page.screenshot({ path: join(shots, 'demo-bar-traffic.png') });
     await bar().screenshot({ path: join(shots, 'demo-bar-traffic-closeup.png') });
+    await page.getByTestId('theme-toggle').click();
+    await settleAnimations();
+    await bar().screenshot({ path: join(shots, 'demo-bar-traffic-dark.png') });
+    await page.getByTestId('theme-toggle').click();
+
+    // A new rate while running reaches the generator once the field rests.
+    await page.getByTestId('demo-traffic-rate').fill('30');
+    await expect.poll(() => fake.status().traffic.ratePerSecond, { timeout: 10_000 }).toBe(30);
+    expect(fake.status().traffic.running).toBe(true);
 
     await page.getByTestId('demo-traffic-toggle').click();
     await page.locator('[data-testid="demo-traffic-toggle"][data-running="false"]').waitFor();

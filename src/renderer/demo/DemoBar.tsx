@@ -3,12 +3,15 @@
  * database's state (with the problem and its fix when it failed, and Retry), ticket counts, and
  * Simulate traffic (rate 1–50 tickets/s, Start/Stop, tickets inserted so far).
  */
+import { useEffect } from 'react';
 import { TRAFFIC_MAX_RATE, TRAFFIC_MIN_RATE, type DemoStatus } from '../../shared/demo';
 import { Icon } from '../ui/icons';
 import { demo, useDemoPolling } from './demo-actions';
 import { clampRate, describeDatabase, formatCount, parseRate, useDemo } from './demo-store';
 import { tour } from './tour-state';
 import './demo.css';
+
+const RATE_SETTLE_MS = 400;
 
 function DatabaseState({ status }: { status: DemoStatus }) {
   const busy = useDemo((s) => s.busy);
@@ -54,6 +57,12 @@ function Traffic({ status }: { status: DemoStatus }) {
   const parsed = parseRate(rateText);
   const sliderValue = parsed.ok ? clampRate(parsed.rate) : clampRate(Number(rateText));
   const engineError = status.traffic.error;
+  useEffect(() => {
+    // While traffic runs, a changed rate is sent once the slider or the field rests for a moment.
+    if (!running) return;
+    const timer = setTimeout(() => void demo.commitRate(), RATE_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [rateText, running]);
   return (
     <div className="demo-traffic" data-testid="demo-traffic" data-running={running}>
       <span className="demo-traffic__label" id="demo-traffic-label">
@@ -70,8 +79,6 @@ function Traffic({ status }: { status: DemoStatus }) {
         aria-valuetext={`${sliderValue} tickets per second`}
         data-testid="demo-traffic-slider"
         onChange={(e) => demo.setRateText(e.target.value)}
-        onPointerUp={() => void demo.commitRate()}
-        onKeyUp={() => void demo.commitRate()}
       />
       <label className="demo-traffic__rate">
         <input
@@ -86,7 +93,6 @@ function Traffic({ status }: { status: DemoStatus }) {
           title={parsed.ok ? `${TRAFFIC_MIN_RATE}–${TRAFFIC_MAX_RATE} tickets per second` : parsed.error}
           data-testid="demo-traffic-rate"
           onChange={(e) => demo.setRateText(e.target.value)}
-          onBlur={() => void demo.commitRate()}
           onKeyDown={(e) => {
             e.stopPropagation();
             if (e.key === 'Enter') void (running ? demo.commitRate() : demo.startTraffic());

@@ -1,15 +1,14 @@
 /** What the demo adds to the canvas while the demo flow is open: the demo bar, and the tour's first start. */
 import { useEffect } from 'react';
-import { DEMO_FLOW_ID } from '../../shared/demo';
 import { useSession } from '../stores/session-store';
 import { useEditor } from '../stores/editor-store';
 import { DemoBar } from './DemoBar';
-import { useDemo } from './demo-store';
+import { useDemo, useDemoFlowId } from './demo-store';
 import { tour } from './tour-state';
 
 export function DemoCanvasLayer() {
   const flowId = useSession((s) => s.currentFlowId);
-  const demoFlowId = useDemo((s) => s.status?.flowId || DEMO_FLOW_ID);
+  const demoFlowId = useDemoFlowId();
   const enabled = useDemo((s) => s.status?.enabled === true);
   const hasNodes = useEditor((s) => (s.flow?.nodes.length ?? 0) > 0);
   const isDemo = flowId === demoFlowId;

@@ -8,6 +8,8 @@ import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { TOUR_STEPS, type TourStep } from './tour-steps';
 import { placePopover, type Rect } from './tour-place';
 import { tour, useTour } from './tour-state';
+import { useSession } from '../stores/session-store';
+import { useDemoFlowId } from './demo-store';
 import './demo.css';
 
 const PAD = 6;
@@ -28,7 +30,9 @@ const same = (a: Rect | null, b: Rect | null) =>
   a === b || (a !== null && b !== null && Math.abs(a.top - b.top) < 0.5 && Math.abs(a.left - b.left) < 0.5 && Math.abs(a.width - b.width) < 0.5 && Math.abs(a.height - b.height) < 0.5);
 
 export function Tour() {
-  const active = useTour((s) => s.active);
+  // Only over the demo flow: opening another flow pauses the tour where it was.
+  const onDemoFlow = useSession((s) => s.currentFlowId) === useDemoFlowId();
+  const active = useTour((s) => s.active) && onDemoFlow;
   const index = useTour((s) => s.step);
   const step = TOUR_STEPS[index];
   const [target, setTarget] = useState<Rect | null>(null);
@@ -75,8 +79,9 @@ export function Tour() {
     if (!active) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape' || e.defaultPrevented) return;
-      // A dialog open above the tour owns Esc.
-      if (document.querySelector('.dialog-backdrop')) return;
+      // A dialog or the Approvals inbox open above the canvas owns Esc, unless focus is in the tour.
+      const inTour = e.target instanceof Node && popover.current?.contains(e.target);
+      if (!inTour && document.querySelector('.dialog-backdrop, .approvals-panel')) return;
       e.preventDefault();
       e.stopPropagation();
       tour.skip();

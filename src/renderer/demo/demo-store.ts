@@ -4,7 +4,7 @@
  * engine calls live in demo-actions.ts.
  */
 import { create } from 'zustand';
-import { TRAFFIC_MAX_RATE, TRAFFIC_MIN_RATE, type DemoStatus } from '../../shared/demo';
+import { DEMO_FLOW_ID, TRAFFIC_MAX_RATE, TRAFFIC_MIN_RATE, type DemoStatus } from '../../shared/demo';
 
 export const DEFAULT_TRAFFIC_RATE = 5;
 
@@ -33,6 +33,9 @@ export const demoStore = create<DemoState>(() => ({
 }));
 
 export const useDemo = demoStore;
+
+/** The demo flow's id as the engine reports it (the bundled id until the first status arrives). */
+export const useDemoFlowId = (): string => useDemo((s) => s.status?.flowId || DEMO_FLOW_ID);
 
 /** The rate the field holds, or an error saying what is wrong with it. */
 export function parseRate(text: string): { ok: true; rate: number } | { ok: false; error: string } {
