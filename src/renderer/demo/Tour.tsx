@@ -6,7 +6,7 @@
  */
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { TOUR_STEPS, type TourStep } from './tour-steps';
-import { placePopover, type Rect } from './tour-place';
+import { placePopover, trackRect, type Rect } from './tour-place';
 import { tour, useTour } from './tour-state';
 import { useSession } from '../stores/session-store';
 import { useDemoFlowId } from './demo-store';
@@ -26,9 +26,6 @@ function findTarget(step: TourStep): Rect | null {
   return null;
 }
 
-const same = (a: Rect | null, b: Rect | null) =>
-  a === b || (a !== null && b !== null && Math.abs(a.top - b.top) < 0.5 && Math.abs(a.left - b.left) < 0.5 && Math.abs(a.width - b.width) < 0.5 && Math.abs(a.height - b.height) < 0.5);
-
 export function Tour() {
   // Only over the demo flow: opening another flow pauses the tour where it was.
   const onDemoFlow = useSession((s) => s.currentFlowId) === useDemoFlowId();
@@ -45,13 +42,9 @@ export function Tour() {
   useEffect(() => {
     if (!active || !step) return;
     let frame = 0;
-    let last: Rect | null = null;
+    const report = trackRect(setTarget);
     const follow = () => {
-      const rect = findTarget(step);
-      if (!same(rect, last)) {
-        last = rect;
-        setTarget(rect);
-      }
+      report(findTarget(step));
       frame = requestAnimationFrame(follow);
     };
     follow();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placePopover } from './tour-place';
+import { placePopover, trackRect, type Rect } from './tour-place';
 
 const viewport = { width: 1440, height: 900 };
 const size = { width: 340, height: 180 };
@@ -24,5 +24,19 @@ describe('placePopover', () => {
 
   it('no target: centred', () => {
     expect(placePopover(null, 'right', size, viewport)).toEqual({ top: 360, left: 550 });
+  });
+});
+
+describe('trackRect', () => {
+  it('reports the first measurement even when nothing is found, then only changes', () => {
+    const seen: (Rect | null)[] = [];
+    const report = trackRect((r) => seen.push(r));
+    report(null); // a new step whose target is not on screen: the old spotlight must go
+    report(null);
+    const a = { top: 10, left: 10, width: 100, height: 40 };
+    report(a);
+    report({ ...a, top: 10.2 }); // sub-pixel jitter while the canvas settles
+    report({ ...a, left: 60 });
+    expect(seen).toEqual([null, a, { ...a, left: 60 }]);
   });
 });

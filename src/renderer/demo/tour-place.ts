@@ -35,3 +35,20 @@ export function placePopover(target: Rect | null, placement: TourStep['placement
   return { top: clamp(top, viewport.height - size.height), left: clamp(left, viewport.width - size.width), side };
 }
 
+
+const sameRect = (a: Rect | null, b: Rect | null) =>
+  a === b || (a !== null && b !== null && Math.abs(a.top - b.top) < 0.5 && Math.abs(a.left - b.left) < 0.5 && Math.abs(a.width - b.width) < 0.5 && Math.abs(a.height - b.height) < 0.5);
+
+/**
+ * Reports a step's target rectangle only when it changed (it is measured every frame). The first
+ * measurement is always reported, "none" included, so a step without a target on screen clears the
+ * spotlight of the step before it.
+ */
+export function trackRect(onChange: (rect: Rect | null) => void): (rect: Rect | null) => void {
+  let last: Rect | null | undefined;
+  return (rect) => {
+    if (last !== undefined && sameRect(rect, last)) return;
+    last = rect;
+    onChange(rect);
+  };
+}
