@@ -157,6 +157,10 @@ describe('demo UI in Chromium', () => {
     await settleAnimations();
     await bar().screenshot({ path: join(shots, 'demo-bar-traffic-dark.png') });
     await page.getByTestId('theme-toggle').click();
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await settleAnimations();
+    await page.screenshot({ path: join(shots, 'demo-bar-1024.png') });
+    await page.setViewportSize({ width: 1440, height: 900 });
 
     // A new rate while running reaches the generator once the field rests.
     await page.getByTestId('demo-traffic-rate').fill('30');
