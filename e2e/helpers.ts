@@ -20,13 +20,16 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** `dataDir`: a prepared data folder (e.g. with llm-replay recordings); default a fresh temp folder. */
-export async function startApp(options: { dataDir?: string } = {}): Promise<RunningApp> {
+/**
+ * `dataDir`: a prepared data folder (e.g. with llm-replay recordings); default a fresh temp folder.
+ * `args`: more `millrace serve` options (e.g. `--demo`). `keepDataDir`: stop() leaves the folder (restart tests).
+ */
+export async function startApp(options: { dataDir?: string; args?: string[]; keepDataDir?: boolean } = {}): Promise<RunningApp> {
   if (!existsSync(join(repoRoot, 'out', 'renderer', 'index.html'))) {
     throw new Error('out/renderer is missing: run `npm run build:renderer` first (npm run test:e2e does)');
   }
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'millrace-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'bin', 'millrace.mjs'), 'serve', '--data-dir', dataDir], {
+  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'bin', 'millrace.mjs'), 'serve', '--data-dir', dataDir, ...(options.args ?? [])], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,7 +58,7 @@ export async function startApp(options: { dataDir?: string } = {}): Promise<Runn
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -90,8 +93,8 @@ export interface BrowserSession {
 }
 
 /** A served app plus a Chromium page on it (not yet navigated), for a spec's beforeAll. */
-export async function openBrowserSession(): Promise<BrowserSession> {
-  const app = await startApp();
+export async function openBrowserSession(appOptions: Parameters<typeof startApp>[0] = {}): Promise<BrowserSession> {
+  const app = await startApp(appOptions);
   const chromium = await launchChromium();
   const page = await chromium.browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));

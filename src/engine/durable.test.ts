@@ -196,11 +196,12 @@ describe('durable engine', () => {
     expect(whole.run.parentRunId).toBe(first.run.id);
     expect(started.get(whole.run.id)).toBe(first.run.id); // live run.started carries the link too
     expect(whole.nodes['s']?.output).toEqual({ n: 1 });
-    expect(observed.effects.get(`${whole.run.id}:a:effect`)).toBe(1);
+    // Executed again, with the first run's idempotency key (the target recognises the repeat).
+    expect(observed.effects.get(`${first.run.id}:a:effect`)).toBe(2);
     const edited = await engine.waitForRun((await engine.rerun({ runId: first.run.id, fromNodeId: 's', input: { input: { n: 42 } } })).runId);
     expect(edited.nodes['s']?.output).toEqual({ n: 42 });
     expect(edited.nodes['a']?.status).toBe('succeeded'); // reused from the original run
-    expect(observed.effects.has(`${edited.run.id}:a:effect`)).toBe(false); // …not executed again
+    expect(observed.effects.get(`${first.run.id}:a:effect`)).toBe(2); // …not executed again
   });
 
   it('cancels waiting and running runs', async () => {

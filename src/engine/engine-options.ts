@@ -4,6 +4,7 @@ import type { NodeServices } from '../shared/services';
 import type { LlmServicesOptions } from './llm-services';
 import type { ResolveSecret } from './triggers/pg/connection';
 import type { DurabilityFs } from './store/group-commit';
+import type { DemoContent, DemoDatabase } from './demo/demo-workspace';
 
 export interface EngineOptions {
   /** Folder for the database; created if missing. */
@@ -52,4 +53,6 @@ export interface EngineOptions {
   triggers?: { healthIntervalMs?: number; maxInFlight?: number };
   /** Approvals: the name inbox decisions are recorded under (default: the OS user); `unconditionalDecide` / `ackBeforeCommit` are the tests' broken variants. */
   approvals?: { userName?: string; unconditionalDecide?: boolean; ackBeforeCommit?: boolean };
+  /** The live demo workspace (database + content); off when absent. `millrace serve` turns it on (src/engine/demo/demo-wiring.ts). */
+  demo?: { database: DemoDatabase; content: DemoContent };
 }

@@ -53,7 +53,8 @@ import { Approvals } from './approvals/approvals';
 import { LinkTokens } from './approvals/link-tokens';
 import type { ApprovalEvent, ApprovalsApi } from '../shared/approvals';
 import type { DemoApi } from '../shared/demo';
-import { disabledDemoStatus } from './demo/demo-workspace';
+import { DemoWorkspace, disabledDemoStatus } from './demo/demo-workspace';
+import supportTriageFlow from '../../resources/demo/support-triage.flow.json';
 import demoFlow from '../../resources/demo/order-triage.flow.json';
 import llmDemoFlow from '../../resources/demo/review-triage.flow.json';
 
@@ -201,6 +202,11 @@ export class Engine implements EngineApi {
       ...options.triggers,
     });
     this.triggers.resumeAll();
+    // The demo flow is saved at once (newest, so the UI opens it first); its database starts in the background.
+    if (options.demo) seedOnce(this.flows, this.registry, 'demo_support_seeded', supportTriageFlow, this.now() + 1, this.now());
+    this.demo = options.demo ? this.createDemo(options.demo) : undefined;
+    // In the background: the app is usable while the demo database starts; its status says how far it got.
+    void this.demo?.start();
   }
 
   async listNodeTypes(): Promise<NodeTypeInfo[]> {
@@ -377,6 +383,8 @@ export class Engine implements EngineApi {
         input: plan.runInput,
         createdAt: now,
         parentRunId: original.run.id,
+        // Same effects as the original (a retry after fixing a sink must not land a second row).
+        effectKeyRunId: this.queue.effectKeyRunIdOf(original.run.id),
         inputOverrides: plan.inputOverrides,
       },
       saved.flow.name,
@@ -458,11 +466,42 @@ export class Engine implements EngineApi {
   listSinkColumns: EngineApi['listSinkColumns'] = (arg) => this.sinkApi.listSinkColumns(arg);
   testSink: EngineApi['testSink'] = (arg) => this.sinkApi.testSink(arg);
   // The live demo: src/engine/demo/.
-  getDemoStatus: DemoApi['getDemoStatus'] = async () => disabledDemoStatus();
-  startDemo: DemoApi['startDemo'] = async () => disabledDemoStatus();
-  resetDemo: DemoApi['resetDemo'] = async () => disabledDemoStatus();
-  simulateTraffic: DemoApi['simulateTraffic'] = async () => disabledDemoStatus();
-  stopTraffic: DemoApi['stopTraffic'] = async () => disabledDemoStatus();
+  /** The live demo workspace, when the engine was started with `demo` (src/engine/demo/). */
+  readonly demo: DemoWorkspace | undefined;
+  getDemoStatus: DemoApi['getDemoStatus'] = async () => (this.demo ? this.demo.status() : disabledDemoStatus());
+  startDemo: DemoApi['startDemo'] = async () => (this.demo ? this.demo.start() : disabledDemoStatus());
+  resetDemo: DemoApi['resetDemo'] = async () => this.demoOrRefuse().reset();
+  simulateTraffic: DemoApi['simulateTraffic'] = async ({ ratePerSecond, maxTickets }) => this.demoOrRefuse().simulateTraffic(ratePerSecond, maxTickets);
+  stopTraffic: DemoApi['stopTraffic'] = async () => (this.demo ? this.demo.stopTraffic() : disabledDemoStatus());
+  private demoOrRefuse(): DemoWorkspace {
+    if (!this.demo) throw new EngineError('invalid_argument', 'the demo workspace is off in this engine (started with --no-demo)');
+    return this.demo;
+  }
+  private createDemo(wiring: NonNullable<EngineOptions['demo']>): DemoWorkspace {
+    return new DemoWorkspace({
+      ...wiring,
+      flow: supportTriageFlow,
+      now: this.now,
+      host: {
+        log: this.log,
+        setSecret: (name, value) => this.llm.setSecret(name, value),
+        getSetting: (key) => this.flows.getSetting(key),
+        setSetting: (key, value) => this.flows.setSetting(key, value),
+        flowExists: (id) => this.flows.exists(id),
+        restoreFlow: async (doc) => {
+          await this.saveFlow({ flow: doc });
+        },
+        triggerActive: (flowId) => this.triggers.status(flowId).some((s) => s.state !== 'inactive'),
+        activate: (flowId) => this.triggers.activate(flowId),
+        deactivate: (flowId, dropSlot) => this.triggers.deactivate(flowId, dropSlot),
+        cancelUnfinishedRuns: async (flowId) => {
+          const open = (await this.listRuns({ flowId, limit: 1000 })).filter((r) => r.status === 'queued' || r.status === 'running' || r.status === 'waiting');
+          for (const r of open) await this.cancelRun({ runId: r.id });
+          return open.length;
+        },
+      },
+    });
+  }
   exportDemoPack: DemoApi['exportDemoPack'] = async () => {
     throw new EngineError('invalid_argument', 'demo packs are not built yet');
   };
@@ -547,6 +586,8 @@ export class Engine implements EngineApi {
     clearInterval(this.retentionTimer);
     // Triggers first: what they received is written (or dropped unconfirmed) before the journal closes.
     await this.triggers.close();
+    // Then the demo database (its trigger no longer reads from it): a clean stop, the next start resumes.
+    await this.demo?.close();
     this.executor.interruptAll();
     await this.scheduler.stop();
     this.llm.close();

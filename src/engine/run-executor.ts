@@ -61,6 +61,7 @@ export class RunExecutor {
           input: run.input,
           inputOverrides: run.inputOverrides,
           parentRunId: run.parentRunId,
+          effectKeyRunId: run.effectKeyRunId,
           firstStart: !run.startedBefore,
           registry: this.o.registry,
           journal: this.o.journal,

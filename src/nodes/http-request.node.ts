@@ -59,19 +59,27 @@ export const httpRequest = defineNode({
         throw new NodeError(`body: not valid JSON after filling in the references (${(e as Error).message}): ${body.slice(0, 200)}`, { field: 'body', permanent: true });
       }
     }
-    const send = () => ctx.services.http.request({ method: cfg.method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs: cfg.timeoutMs, signal: ctx.signal });
+    const send = async () => {
+      const response = await ctx.services.http.request({ method: cfg.method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs: cfg.timeoutMs, signal: ctx.signal });
+      // Thrown inside the step, so an error answer is never journaled as the step's result: a retry
+      // sends the request again (same Idempotency-Key) instead of replaying the 503.
+      if (cfg.failOnHttpError && response.status >= 400) {
+        // JSON.stringify(undefined) is undefined: a bodiless error response must still fail with its status.
+        const detail = (typeof response.body === 'string' ? response.body : (JSON.stringify(response.body) ?? '')).slice(0, 300);
+        throw new NodeError(`${cfg.method} ${url} answered ${response.status}: ${detail}`, { permanent: !RETRYABLE_STATUS(response.status) });
+      }
+      return response;
+    };
     // A GET changes nothing: memoise it. Anything else is an effect: durable "started" marker first,
     // the same Idempotency-Key if it has to be sent again after a crash.
     const response = cfg.method === 'GET' ? await ctx.step.run('request', send) : await ctx.step.effect('request', send);
-    if (cfg.failOnHttpError && response.status >= 400) {
-      // JSON.stringify(undefined) is undefined: a bodiless error response must still fail with its status.
-      const detail = (typeof response.body === 'string' ? response.body : (JSON.stringify(response.body) ?? '')).slice(0, 300);
-      throw new NodeError(`${cfg.method} ${url} answered ${response.status}: ${detail}`);
-    }
     return { out: response };
   },
 });
 
+
+/** 408, 425, 429 and 5xx may succeed when sent again; any other 4xx will not (a retry cannot fix the request). */
+const RETRYABLE_STATUS = (status: number) => status >= 500 || status === 408 || status === 425 || status === 429;
 
 /** The body is JSON (and `{{ }}` inserts JSON values) when the content-type header says so. */
 export function bodyMode(headers: unknown): 'json' | 'text' {

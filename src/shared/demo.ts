@@ -33,6 +33,8 @@ export interface DemoStatus {
     source?: 'system' | 'embedded';
     version?: string;
     port?: number;
+    /** `postgresql://…` of the demo database (local, no password): shown so a presenter can `psql` into it. */
+    url?: string;
     dataDir?: string;
     problem?: DemoProblem;
   };

@@ -16,6 +16,8 @@ export interface NewRun {
   dedupeKey?: string | null;
   orderingKey?: string | null;
   parentRunId?: string | null;
+  /** A re-run: the run its effects repeat (idempotency keys are built from it). Default: the run itself. */
+  effectKeyRunId?: string | null;
   deadlineAt?: number | null;
   /** Re-run from a node: that node's input replaced by this value. */
   inputOverrides?: Record<string, unknown> | null;

@@ -39,6 +39,8 @@ export interface RunRequest {
   /** Re-run from a node: its input replaced by this value. */
   inputOverrides?: Record<string, unknown> | null;
   parentRunId?: string | null;
+  /** Idempotency keys are built from this run id (a re-run repeats its first run's effects). Default: runId. */
+  effectKeyRunId?: string;
   /** Largest JSON a node may output (bytes). */
   maxOutputBytes?: number;
   log?: (line: string) => void;
@@ -222,6 +224,7 @@ async function runNode(
     const config = parsedConfig(def, node);
     const ctx = makeStepContext({
       runId,
+      keyRunId: req.effectKeyRunId ?? runId,
       flowId: req.flow.id,
       nodeId: node.id,
       nodeName: node.name,

@@ -12,6 +12,8 @@ import { assertJson } from './json';
 
 export interface StepContextInput {
   runId: string;
+  /** The run id idempotency keys are built from: a re-run keys its effects by its chain's first run. Default: runId. */
+  keyRunId?: string;
   flowId: string;
   nodeId: string;
   nodeName: string;
@@ -143,12 +145,12 @@ export function makeStepContext(c: StepContextInput): NodeContext {
           c.writes.add(journal.putStep(runId, nodeId, marker, c.nodeType, { at: c.now() }, c.now()));
         }
         await c.writes.settle();
-        const value = await fn({ idempotencyKey: `${runId}:${nodeId}:${name}`, mayHaveRunBefore });
+        const value = await fn({ idempotencyKey: `${c.keyRunId ?? runId}:${nodeId}:${name}`, mayHaveRunBefore });
         assertJson(value, `effect "${name}"`);
         c.writes.add(journal.putStep(runId, nodeId, name, c.nodeType, value ?? null, c.now()));
         return value;
       },
-      idempotencyKey: (name) => `${runId}:${nodeId}:${name}`,
+      idempotencyKey: (name) => `${c.keyRunId ?? runId}:${nodeId}:${name}`,
       sleep: async (name, ms) => void (await wait(name, c.now() + Math.max(0, ms), null)),
       sleepUntil: async (name, time) => void (await wait(name, time, null)),
       waitForSignal: (name, options = {}) =>

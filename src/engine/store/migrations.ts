@@ -238,4 +238,9 @@ export const sqliteMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE TRIGGER flows_deleted_pins AFTER DELETE ON flows BEGIN DELETE FROM node_pins WHERE flow_id = old.id; END;
   `,
+  /* 8: the run whose effects a re-run repeats (idempotency keys survive re-runs) */ `
+  -- NULL = the run itself. A re-run (whole or from a node) keys its effects by the first run of
+  -- its chain, so the target recognises a repeat: not twice, also across re-runs.
+  ALTER TABLE runs ADD COLUMN effect_key_run_id TEXT;
+  `,
 ];

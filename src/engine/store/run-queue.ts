@@ -27,6 +27,8 @@ export interface RunToExecute {
   startedBefore: boolean;
   deadlineAt: number | null;
   parentRunId: string | null;
+  /** Idempotency keys are built from this run id: the run itself, or for a re-run the first run of its chain. */
+  effectKeyRunId: string;
 }
 
 export class RunQueue {
@@ -44,8 +46,8 @@ export class RunQueue {
   ) {
     this.s = {
       insert: db.prepare(
-        `INSERT INTO runs (id, flow_id, flow_version, flow_name, status, input, dedupe_key, ordering_key, parent_run_id, input_overrides, deadline_at, created_at)
-         VALUES (@id, @flowId, @flowVersion, @flowName, 'queued', @input, @dedupeKey, @orderingKey, @parentRunId, @inputOverrides, @deadlineAt, @createdAt)
+        `INSERT INTO runs (id, flow_id, flow_version, flow_name, status, input, dedupe_key, ordering_key, parent_run_id, effect_key_run_id, input_overrides, deadline_at, created_at)
+         VALUES (@id, @flowId, @flowVersion, @flowName, 'queued', @input, @dedupeKey, @orderingKey, @parentRunId, @effectKeyRunId, @inputOverrides, @deadlineAt, @createdAt)
          ON CONFLICT DO NOTHING`,
       ),
       // Positional (faster than named parameters at trigger rates); only a dedupe-key conflict is
@@ -75,9 +77,10 @@ export class RunQueue {
            UNION ALL SELECT deadline_at FROM runs WHERE status = 'waiting' AND deadline_at IS NOT NULL)`,
       ),
       forExecution: db.prepare(
-        `SELECT id, flow_id, flow_version, input, input_overrides, started_at, deadline_at, parent_run_id FROM runs WHERE id = ? AND status IN ('queued','waiting')`,
+        `SELECT id, flow_id, flow_version, input, input_overrides, started_at, deadline_at, parent_run_id, effect_key_run_id FROM runs WHERE id = ? AND status IN ('queued','waiting')`,
       ),
       status: db.prepare(`SELECT status FROM runs WHERE id = ?`),
+      effectKeyRunId: db.prepare(`SELECT coalesce(effect_key_run_id, id) AS id FROM runs WHERE id = ?`),
       lastRunSeq: db.prepare(`SELECT max(seq) AS seq FROM runs`),
       insertSignal: db.prepare(`INSERT OR IGNORE INTO signals (run_id, name, payload, received_at) VALUES (?, ?, ?, ?)`),
       wake: db.prepare(
@@ -93,6 +96,11 @@ export class RunQueue {
          WHERE run_id = ? AND status IN ('running','waiting')`,
       ),
     };
+  }
+
+  /** The run id a re-run of `runId` keys its effects by: the first run of its re-run chain. */
+  effectKeyRunIdOf(runId: string): string {
+    return (this.s.effectKeyRunId.get(runId) as { id: string } | undefined)?.id ?? runId;
   }
 
   /**
@@ -114,6 +122,7 @@ export class RunQueue {
           dedupeKey: run.dedupeKey ?? null,
           orderingKey: run.orderingKey ?? null,
           parentRunId: run.parentRunId ?? null,
+          effectKeyRunId: run.effectKeyRunId ?? null,
           inputOverrides: run.inputOverrides ? JSON.stringify(run.inputOverrides) : null,
           deadlineAt: run.deadlineAt ?? null,
           createdAt: run.createdAt,
@@ -211,6 +220,7 @@ export class RunQueue {
           started_at: number | null;
           deadline_at: number | null;
           parent_run_id: string | null;
+          effect_key_run_id: string | null;
         }
       | undefined;
     if (!r) return undefined;
@@ -223,6 +233,7 @@ export class RunQueue {
       startedBefore: r.started_at !== null,
       deadlineAt: r.deadline_at,
       parentRunId: r.parent_run_id,
+      effectKeyRunId: r.effect_key_run_id ?? r.id,
     };
   }
 

@@ -111,7 +111,19 @@ export async function runPowerLossTest(o: PowerLossOptions): Promise<PowerLossRe
 function audit(dataDir: string, remoteLog: string, acks: Ack[]): Omit<PowerLossReport, 'variant' | 'kills' | 'seconds'> {
   const violations: string[] = [];
   const db = new Database(join(dataDir, 'millrace.db'), { readonly: true });
-  const runs = new Map((db.prepare(`SELECT id, flow_id, status, dedupe_key, parent_run_id FROM runs`).all() as { id: string; flow_id: string; status: string; dedupe_key: string | null; parent_run_id: string | null }[]).map((r) => [r.id, r]));
+  const runs = new Map(
+    (
+      db.prepare(`SELECT id, flow_id, status, dedupe_key, parent_run_id, coalesce(effect_key_run_id, id) AS key_run FROM runs`).all() as {
+        id: string;
+        flow_id: string;
+        status: string;
+        dedupe_key: string | null;
+        parent_run_id: string | null;
+        /** Re-runs key their effects by the first run of their chain (the target recognises the repeat). */
+        key_run: string;
+      }[]
+    ).map((r) => [r.id, r]),
+  );
   const dedupe = new Set([...runs.values()].filter((r) => r.flow_id === 'trigger').map((r) => r.dedupe_key));
   const signals = new Set(db.prepare(`SELECT run_id FROM signals WHERE name = 'go'`).pluck().all() as string[]);
   const flowVersions = new Map((db.prepare(`SELECT id, version FROM flows`).all() as { id: string; version: number }[]).map((f) => [f.id, f.version]));
@@ -149,14 +161,19 @@ function audit(dataDir: string, remoteLog: string, acks: Ack[]): Omit<PowerLossR
   const effects = existsSync(remoteLog)
     ? readFileSync(remoteLog, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as { key: string; runId: string; nodeId: string; mayHaveRunBefore: boolean })
     : [];
+  // Deliveries per (run, key): a re-run repeating its first run's effect with the same key is by
+  // design (the target dedupes it); two deliveries within one run need the trace's redelivery mark.
   const byKey = new Map<string, typeof effects>();
   for (const e of effects) {
-    if (!runs.has(e.runId)) violations.push(`effect ${e.key} was delivered for run ${e.runId}, which does not exist after the power cut`);
-    if (e.key !== `${e.runId}:${e.nodeId}:deliver`) violations.push(`effect for ${e.runId}/${e.nodeId} carried key ${e.key}`);
-    byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
+    const run = runs.get(e.runId);
+    if (!run) violations.push(`effect ${e.key} was delivered for run ${e.runId}, which does not exist after the power cut`);
+    else if (e.key !== `${run.key_run}:${e.nodeId}:deliver`) violations.push(`effect for ${e.runId}/${e.nodeId} carried key ${e.key}`);
+    const k = `${e.runId}|${e.key}`;
+    byKey.set(k, [...(byKey.get(k) ?? []), e]);
   }
   let redelivered = 0;
-  for (const [key, list] of byKey) {
+  for (const [runAndKey, list] of byKey) {
+    const key = runAndKey.slice(runAndKey.indexOf('|') + 1);
     if (list.length < 2) continue;
     redelivered += list.length - 1;
     const { runId, nodeId } = list[0]!;
@@ -169,7 +186,7 @@ function audit(dataDir: string, remoteLog: string, acks: Ack[]): Omit<PowerLossR
     if (r.status !== 'succeeded') continue;
     for (const nodeId of effectNodes[r.flow_id] ?? []) {
       const reused = r.parent_run_id !== null && nodeId === 'a';
-      const delivered = byKey.has(`${r.id}:${nodeId}:deliver`);
+      const delivered = byKey.has(`${r.id}|${r.key_run}:${nodeId}:deliver`);
       if (reused && delivered) violations.push(`re-run ${r.id} executed reused node ${nodeId} again`);
       if (!reused && !delivered && succeededNodes.has(`${r.id}/${nodeId}`)) violations.push(`run ${r.id} succeeded without delivering ${nodeId}`);
     }

@@ -87,15 +87,19 @@ async function signalLoop() {
 
 async function rerunLoop() {
   for (;;) {
-    const { runId } = await engine.startRun({ flowId: 'chain', input: { n: counter++ } });
-    ack('run', { runId, flowId: 'chain' });
-    const first = await engine.waitForRun(runId);
-    if (first.run.status !== 'succeeded') continue;
+    const fresh = await engine.startRun({ flowId: 'chain', input: { n: counter++ } });
+    ack('run', { runId: fresh.runId, flowId: 'chain' });
+    // Re-run a chain run that already succeeded, from before the last power cut if there is one:
+    // cuts can come faster than a fresh run finishes on a loaded machine, and re-runs must happen.
+    const earlier = (await engine.listRuns({ flowId: 'chain', limit: 50 })).find((r) => r.status === 'succeeded' && r.parentRunId == null);
+    const runId = earlier?.id ?? fresh.runId;
+    if (!earlier && (await engine.waitForRun(runId)).run.status !== 'succeeded') continue;
     // A re-run from the second effect, racing a startRun in the same turn: the first effect is
     // reused from the original run and must never be delivered under the new run's id.
     const [rerun, racing] = await Promise.all([engine.rerun({ runId, fromNodeId: 'b' }), engine.startRun({ flowId: 'parallel', input: { n: counter++ } })]);
     ack('rerun', { runId: rerun.runId, parent: runId, reused: ['a'] });
     ack('run', { runId: racing.runId, flowId: 'parallel' });
+    await engine.waitForRun(rerun.runId);
   }
 }
 

@@ -12,6 +12,7 @@ import { ReplayBook } from './providers/replay';
 import type { SecretResolver } from './provider-pool';
 import { sqliteCacheStore, sqliteLedger } from './stores';
 import demoRecordings from '../../../../resources/llm-replay/demo.json';
+import supportTriageRecordings from '../../../../resources/llm-replay/support-triage.json';
 
 export { LlmGateway, type LlmGatewayOptions } from './gateway';
 export { ReplayBook, recordingsFromTrace } from './providers/replay';
@@ -31,6 +32,8 @@ export interface EngineLlmOptions {
 export function createEngineLlmGateway(o: EngineLlmOptions): LlmGateway {
   const replay = ReplayBook.load([join(o.dataDir, 'llm-replay')], o.log);
   replay.addFixture(demoRecordings);
+  // The live demo's answers, one per ticket of resources/demo/support-tickets.json (npm run demo:generate).
+  replay.addFixture(supportTriageRecordings);
   return new LlmGateway({
     secrets: o.secrets,
     cache: sqliteCacheStore(o.db, o.writer, o.log),

@@ -67,6 +67,15 @@ describe('Postgres change trigger: event shape', () => {
     expect(new Set([ins!.lsn, upd!.lsn, del!.lsn]).size).toBe(3);
   });
 
+  it('keeps text byte for byte: a leading U+FEFF, zero-width and right-to-left characters, emoji', async () => {
+    await activate('text', {});
+    const note = '\uFEFFhello \u200B\u202Eevil\u202C 🎉 שלום';
+    await pg.query(`INSERT INTO ${name} (id, status, note) VALUES (1, $1, $2)`, ['\uFEFFopen', note]);
+    await waitForRunCount(fx.engine, 'text', 1);
+    const [ins] = await runEvents(fx.engine, 'text');
+    expect(ins!.new).toMatchObject({ status: '\uFEFFopen', note });
+  });
+
   it('gives whole old rows under REPLICA IDENTITY FULL', async () => {
     await pg.query(`ALTER TABLE ${name} REPLICA IDENTITY FULL`);
     await activate('full', {});

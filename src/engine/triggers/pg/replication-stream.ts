@@ -13,6 +13,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { PgoutputPlugin, type Pgoutput, type ReplicationClientConfig } from 'pg-logical-replication';
 import { formatLsn, type Lsn } from './lsn';
+import './keep-bom';
 
 export interface ReplicationHandlers {
   /** A pgoutput message, in wire order; `walStart` is the position the server gave it. */
