@@ -21,14 +21,9 @@ import { FakeDemoApi } from '../src/renderer/demo/testing/fake-demo-api';
 const shots = process.env['MILLRACE_DEMO_SCREENSHOTS'] ?? '/tmp/millrace-demo-ui';
 const DEMO_METHODS = new Set<keyof DemoApi>(['getDemoStatus', 'startDemo', 'resetDemo', 'simulateTraffic', 'stopTraffic', 'exportDemoPack', 'openDemoPack']);
 
-/**
- * The bundled demo flow. Its first edge leaves the trigger by port "out", which postgres-change
- * does not have (its output is "change"), so saveFlow refuses it as committed; mapped here until
- * the bundled file is fixed (reported to the lead).
- */
-function bundledDemoFlow(): Record<string, unknown> & { edges: { source: string; sourcePort: string }[] } {
-  const flow = JSON.parse(readFileSync(join(repoRoot, 'resources', 'demo', 'support-triage.flow.json'), 'utf8')) as Record<string, unknown> & { edges: { source: string; sourcePort: string }[] };
-  return { ...flow, edges: flow.edges.map((e) => (e.source === 'ticket' && e.sourcePort === 'out' ? { ...e, sourcePort: 'change' } : e)) };
+/** The bundled demo flow, as the engine would restore it. */
+function bundledDemoFlow(): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(repoRoot, 'resources', 'demo', 'support-triage.flow.json'), 'utf8')) as Record<string, unknown>;
 }
 
 let dataDir: string;
@@ -77,6 +72,12 @@ const bar = () => page.getByTestId('demo-bar');
 /** Waits for every finite CSS animation (dialog pop-in, fades) to end; the live dot pulses forever. */
 async function settleAnimations() {
   await page.evaluate(() => Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => undefined))));
+}
+
+/** Toasts float over the bottom of the canvas: dismiss them before a screenshot of the bar. */
+async function dismissToasts() {
+  for (const button of await page.locator('[data-testid="toast"] button[aria-label="Dismiss"]').all()) await button.click();
+  await page.locator('[data-testid="toast"]').first().waitFor({ state: 'detached' });
 }
 
 async function openDemoFlow() {
@@ -145,12 +146,16 @@ describe('demo UI in Chromium', () => {
     await page.locator('[data-testid="demo-db-state"][data-state="running"]').waitFor();
     expect(await page.getByTestId('demo-db-state').innerText()).toContain('running on port 54873');
     expect(await page.getByTestId('demo-tickets').innerText()).toMatch(/240\s+tickets/);
+    // The presenter's way into the database (copied, or shown when the browser refuses the clipboard).
+    await page.getByTestId('demo-db-copy-url').click();
+    await page.locator('[data-testid="toast"]', { hasText: 'psql "postgresql://postgres@127.0.0.1:54873/postgres"' }).waitFor();
     await page.getByTestId('demo-traffic-rate').fill('20');
     await page.getByTestId('demo-traffic-toggle').click();
     await page.locator('[data-testid="demo-traffic-toggle"][data-running="true"]').waitFor();
     // The poll brings the count in without any click.
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="demo-traffic-inserted"]')?.getAttribute('data-count')) >= 20, undefined, { timeout: 15_000 });
     expect(fake.calls.filter((c) => c === 'getDemoStatus').length).toBeGreaterThan(2);
+    await dismissToasts();
     await page.screenshot({ path: join(shots, 'demo-bar-traffic.png') });
     await bar().screenshot({ path: join(shots, 'demo-bar-traffic-closeup.png') });
     await page.getByTestId('theme-toggle').click();

@@ -36,9 +36,21 @@ function DatabaseState({ status }: { status: DemoStatus }) {
     );
   }
   return (
-    <div className={`demo-bar__db demo-bar__db--${line.tone}`} data-testid="demo-db-state" data-state={status.database.state} title={`${line.text}${status.database.dataDir ? `\nData: ${status.database.dataDir}` : ''}`}>
+    <div className={`demo-bar__db demo-bar__db--${line.tone}`} data-testid="demo-db-state" data-state={status.database.state} title={[line.text, status.database.version ? `Version: ${status.database.version}` : '', status.database.dataDir ? `Data: ${status.database.dataDir}` : ''].filter(Boolean).join('\n')}>
       {line.tone === 'busy' ? <span className="mr-spinner mr-spinner--small" /> : <span className={`demo-dot demo-dot--${line.tone}`} />}
       <span>{line.text}</span>
+      {status.database.url ? (
+        <button
+          type="button"
+          className="icon-button demo-bar__psql"
+          data-testid="demo-db-copy-url"
+          aria-label="Copy a psql command for the demo database"
+          title={`Copy a psql command for the demo database:\npsql "${status.database.url}"`}
+          onClick={() => void demo.copyPsql(status.database.url ?? '')}
+        >
+          <Icon name="copy" size={14} />
+        </button>
+      ) : null}
       {line.tone === 'off' ? (
         <button type="button" className="button button--small" data-testid="demo-retry" disabled={busy === 'start-db'} onClick={() => void demo.startDatabase()}>
           Start

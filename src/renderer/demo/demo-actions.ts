@@ -36,6 +36,7 @@ export const demo = createDemoController({
   toast: (kind, text) => useSession.getState().toast(kind, text),
   describeError,
   download: downloadText,
+  copy: (text) => navigator.clipboard.writeText(text),
 });
 
 const poller = createPoller(() => demo.refreshStatus(), DEMO_POLL_MS);

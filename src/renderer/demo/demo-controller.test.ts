@@ -10,6 +10,8 @@ function setup(api = new FakeDemoApi({ now: () => clock })) {
   const toasts: { kind: string; text: string }[] = [];
   const downloads: { fileName: string; text: string }[] = [];
   let saveOk = true;
+  let copyRefused = false;
+  const copied: string[] = [];
   const deps: DemoDeps = {
     api: () => {
       log.push('api');
@@ -23,8 +25,12 @@ function setup(api = new FakeDemoApi({ now: () => clock })) {
     toast: (kind, text) => void toasts.push({ kind, text }),
     describeError: (e) => (e instanceof Error ? e.message : String(e)),
     download: (fileName, text) => void downloads.push({ fileName, text }),
+    copy: async (text) => {
+      if (copyRefused) throw new Error('NotAllowedError');
+      copied.push(text);
+    },
   };
-  return { api, demo: createDemoController(deps), log, toasts, downloads, failSave: () => (saveOk = false) };
+  return { api, demo: createDemoController(deps), log, toasts, downloads, copied, failSave: () => (saveOk = false), refuseCopy: () => (copyRefused = true) };
 }
 
 let clock = 1_000_000;
@@ -175,5 +181,17 @@ describe('demo packs', () => {
     expect(downloads.map((d) => d.fileName)).toEqual(['demo-support-triage.millrace']);
     expect(JSON.parse(downloads[0]!.text)).toMatchObject({ kind: 'millrace-demo-pack' });
     expect(toasts[0]?.text).toBe('Saved demo-support-triage.millrace: 12 source changes, 12 LLM answers, 3 decisions.');
+  });
+});
+
+describe('psql', () => {
+  it('copies a psql command for the demo database, or shows it when the browser refuses', async () => {
+    const ok = setup();
+    await ok.demo.copyPsql('postgresql://postgres@127.0.0.1:54873/postgres');
+    expect(ok.copied).toEqual(['psql "postgresql://postgres@127.0.0.1:54873/postgres"']);
+    const refused = setup();
+    refused.refuseCopy();
+    await refused.demo.copyPsql('postgresql://postgres@127.0.0.1:54873/postgres');
+    expect(refused.toasts).toEqual([{ kind: 'info', text: 'Copy this into a terminal: psql "postgresql://postgres@127.0.0.1:54873/postgres"' }]);
   });
 });

@@ -15,6 +15,8 @@ export interface DemoDeps {
   toast(kind: 'info' | 'error' | 'success', text: string): void;
   describeError(error: unknown): string;
   download(fileName: string, text: string): void;
+  /** Puts text on the clipboard; rejects when the browser refuses. */
+  copy(text: string): Promise<void>;
 }
 
 export interface PackFile {
@@ -158,7 +160,18 @@ export function createDemoController(deps: DemoDeps) {
     }
   }
 
-  return { refreshStatus, startDatabase, startTraffic, stopTraffic, commitRate, setRateText, askReset, cancelReset, confirmReset, openPack, exportPack };
+  /** The presenter's way into the demo database: `psql "<url>"` on the clipboard (or shown when copying is refused). */
+  async function copyPsql(url: string): Promise<void> {
+    const command = `psql "${url}"`;
+    try {
+      await deps.copy(command);
+      deps.toast('success', `Copied: ${command}`);
+    } catch {
+      deps.toast('info', `Copy this into a terminal: ${command}`);
+    }
+  }
+
+  return { copyPsql, refreshStatus, startDatabase, startTraffic, stopTraffic, commitRate, setRateText, askReset, cancelReset, confirmReset, openPack, exportPack };
 }
 
 export type DemoController = ReturnType<typeof createDemoController>;

@@ -23,7 +23,7 @@ describe('rate field', () => {
 
 describe('database line', () => {
   it('running names port, source and version', () => {
-    expect(describeDatabase(new FakeDemoApi().status())).toEqual({ tone: 'ok', text: 'PostgreSQL 15.14 running on port 54873 · system' });
+    expect(describeDatabase(new FakeDemoApi().status())).toEqual({ tone: 'ok', text: 'Postgres running on port 54873 · system' });
   });
 
   it('failed carries the problem and its fix', () => {

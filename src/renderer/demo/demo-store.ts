@@ -69,10 +69,9 @@ export function describeDatabase(status: DemoStatus): DbLine {
     case 'stopping':
       return { tone: 'busy', text: 'Stopping the demo database…' };
     case 'running': {
-      const version = db.version ? ` ${db.version}` : '';
       const port = db.port !== undefined ? ` on port ${db.port}` : '';
       const source = db.source === 'system' ? ' · system' : db.source === 'embedded' ? ' · embedded' : '';
-      return { tone: 'ok', text: `PostgreSQL${version} running${port}${source}` };
+      return { tone: 'ok', text: `Postgres running${port}${source}` };
     }
     case 'failed':
       return {

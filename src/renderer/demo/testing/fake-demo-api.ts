@@ -63,7 +63,7 @@ export class FakeDemoApi implements DemoApi {
       enabled: true,
       flowId: DEMO_FLOW_ID,
       database: running
-        ? { state: 'running', source: 'system', version: '15.14', port: 54873, dataDir: '/home/demo/.millrace/demo-postgres' }
+        ? { state: 'running', source: 'system', version: '15.14', port: 54873, url: 'postgresql://postgres@127.0.0.1:54873/postgres', dataDir: '/home/demo/.millrace/demo-postgres' }
         : { state: this.state, ...(this.problem ? { problem: this.problem } : {}) },
       tickets: { total: this.seeded + inserted, triaged: this.triagedBase + Math.max(0, inserted - 3) },
       traffic: { running: this.traffic.running, ratePerSecond: this.traffic.rate, inserted, ...(this.traffic.running ? { startedAt: new Date(this.traffic.since).toISOString() } : {}) },
