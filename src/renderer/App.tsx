@@ -11,6 +11,8 @@ import { Inspector } from './inspector/Inspector';
 import { TopBar } from './ui/TopBar';
 import { Overlays } from './ui/Overlays';
 import { ApprovalsPanel } from './approvals/ApprovalsPanel';
+import { DemoCanvasLayer } from './demo/DemoCanvasLayer';
+import { Tour } from './demo/Tour';
 
 function onKeyDown(event: KeyboardEvent) {
   if (event.defaultPrevented || event.isComposing) return;
@@ -76,6 +78,7 @@ export function App() {
             ) : null}
             <main className="canvas-wrap">
               <Canvas />
+              <DemoCanvasLayer />
             </main>
             {panels.right ? <Inspector /> : null}
           </div>
@@ -84,6 +87,7 @@ export function App() {
         <LoadingScreen />
       )}
       {loaded ? <ApprovalsPanel /> : null}
+      {loaded ? <Tour /> : null}
       <Overlays />
     </div>
   );

@@ -5,6 +5,7 @@ import { useSession } from '../stores/session-store';
 import { askDeleteFlow, createFlow, openFlow, renameFlow } from '../actions';
 import { timeAgo } from '../canvas/node-look';
 import { Icon } from '../ui/icons';
+import { DemoFlowActions } from '../demo/DemoFlowActions';
 
 function RenameInput({ flow, done }: { flow: FlowSummary; done(): void }) {
   const [draft, setDraft] = useState(flow.name);
@@ -105,6 +106,7 @@ export function FlowList() {
           </div>
         ))}
       </div>
+      <DemoFlowActions />
     </div>
   );
 }

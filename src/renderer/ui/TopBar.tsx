@@ -8,6 +8,7 @@ import { MOD } from '../canvas/shortcuts';
 import { Icon, type IconName } from './icons';
 import { ApprovalsButton } from '../approvals/ApprovalsButton';
 import { CodeButtons } from '../codegen/CodeDialogs';
+import { DemoPackButton } from '../demo/DemoPackButton';
 
 function SaveState() {
   const save = useSession((s) => s.save);
@@ -86,6 +87,7 @@ export function TopBar() {
         <ToolButton icon="upload" label="Import a flow file" onClick={() => fileInput.current?.click()} testId="import-button" />
         <ToolButton icon="download" label="Export this flow as JSON" onClick={exportFlow} testId="export-button" />
         <CodeButtons />
+        <DemoPackButton />
         <input
           ref={fileInput}
           type="file"
