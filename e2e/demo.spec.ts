@@ -74,6 +74,10 @@ describe('the live demo, offline, from a fresh data folder', () => {
     await page.getByTestId('demo-traffic-toggle').click();
     await expect.poll(async () => Number((await page.getByTestId('demo-traffic-inserted').textContent())?.replace(/\D/g, '') || 0), { timeout: 20_000 }).toBeGreaterThan(5);
 
+    // The runs list (newest first) beside the canvas.
+    await page.getByTestId('tab-runs').click();
+    await page.getByTestId('runs-list').waitFor();
+
     // Insert → run visible on the canvas, while the traffic flows: probes are pool tickets (so the
     // replayed model answers them) with a marker in a column the prompt does not use.
     const template = (await db.query('SELECT language, channel, subject, body FROM support_tickets ORDER BY id LIMIT 1')).rows[0] as Record<string, string>;

@@ -35,6 +35,8 @@ export interface DemoStatus {
     port?: number;
     /** `postgres://…` of the demo database with the password masked (it is in `<dataDir>/password`, 0600). */
     url?: string;
+    /** A shell command that opens psql on the demo database (it reads the password from its 0600 file). */
+    psql?: string;
     dataDir?: string;
     problem?: DemoProblem;
   };

@@ -48,6 +48,8 @@ export interface RunningDemoPostgres {
   source: 'system' | 'embedded';
   version: string;
   dataDir: string;
+  /** A shell command that opens psql on it, reading the password from its file. */
+  psql: string;
 }
 
 export class DemoPostgres {
@@ -192,6 +194,8 @@ export class DemoPostgres {
       source,
       version,
       dataDir: f.dataDir,
+      // A terminal's way in, without the password on screen or in the status (it stays in its 0600 file).
+      psql: `PGPASSWORD="$(cat '${f.passwordFile}')" psql -h 127.0.0.1 -p ${port} -U postgres ${DEMO_DATABASE}`,
     };
   }
 

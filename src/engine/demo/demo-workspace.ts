@@ -33,6 +33,8 @@ export interface RunningDemoDatabase {
   source: 'system' | 'embedded';
   version: string;
   dataDir: string;
+  /** A shell command that opens psql on it (without the password in it). */
+  psql?: string;
 }
 
 export interface DemoDatabase {
@@ -135,7 +137,7 @@ export class DemoWorkspace {
       flowId: DEMO_FLOW_ID,
       database: {
         state: this.state,
-        ...(r && this.state === 'running' ? { source: r.source, version: r.version, port: r.port, url: maskPassword(r.connectionString), dataDir: r.dataDir } : {}),
+        ...(r && this.state === 'running' ? { source: r.source, version: r.version, port: r.port, url: maskPassword(r.connectionString), ...(r.psql ? { psql: r.psql } : {}), dataDir: r.dataDir } : {}),
         ...(this.problem ? { problem: this.problem } : {}),
       },
       tickets: await this.ticketCounts(),

@@ -45,8 +45,8 @@ function DatabaseState({ status }: { status: DemoStatus }) {
           className="icon-button demo-bar__psql"
           data-testid="demo-db-copy-url"
           aria-label="Copy a psql command for the demo database"
-          title={`Copy a psql command for the demo database:\npsql "${status.database.url}"`}
-          onClick={() => void demo.copyPsql(status.database.url ?? '')}
+          title={`Copy a psql command for the demo database:\n${status.database.psql ?? `psql "${status.database.url}"`}`}
+          onClick={() => void demo.copyPsql(status.database.url ?? '', status.database.psql)}
         >
           <Icon name="copy" size={14} />
         </button>

@@ -160,9 +160,12 @@ export function createDemoController(deps: DemoDeps) {
     }
   }
 
-  /** The presenter's way into the demo database: `psql "<url>"` on the clipboard (or shown when copying is refused). */
-  async function copyPsql(url: string): Promise<void> {
-    const command = `psql "${url}"`;
+  /**
+   * The presenter's way into the demo database: the engine's psql command (it reads the password
+   * from its 0600 file), else `psql "<url>"`, on the clipboard (or shown when copying is refused).
+   */
+  async function copyPsql(url: string, psql?: string): Promise<void> {
+    const command = psql ?? `psql "${url}"`;
     try {
       await deps.copy(command);
       deps.toast('success', `Copied: ${command}`);
