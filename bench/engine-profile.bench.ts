@@ -14,6 +14,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createEngine } from '../src/engine/engine';
@@ -21,7 +22,7 @@ import type { Flow } from '../src/shared/flow/schema';
 import { percentile, round } from './stats';
 
 const N = Number(process.env['BENCH_RUNS'] ?? 400);
-const root = mkdtempSync(join(process.cwd(), '.bench-profile-'));
+const root = mkdtempSync(join(tmpdir(), 'millrace-bench-profile-'));
 
 const server = createServer((req, res) => {
   req.resume();
