@@ -1,7 +1,11 @@
-/** Read-only, syntax-coloured JSON. Large values are cut so one huge payload cannot freeze the UI. */
-import { useMemo } from 'react';
+/**
+ * Read-only, syntax-coloured JSON. Large values are cut (Show all / Copy / Download take the rest)
+ * and binary payloads are shown as their size, so one huge payload cannot freeze the UI.
+ */
+import { useMemo, useState } from 'react';
+import { COLLAPSED_CHARS, EXPANDED_CHARS, fullJson, jsonDisplay } from './json-display';
+import { formatBytes } from './value-preview';
 
-const MAX_CHARS = 200_000;
 const TOKEN = /("(?:\\u[0-9a-fA-F]{4}|\\[^u]|[^\\"])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
 
 export function stringify(value: unknown): string {
@@ -30,11 +34,11 @@ function highlight(text: string) {
 }
 
 export function JsonView({ value, testId, empty = 'No data' }: { value: unknown; testId?: string; empty?: string }) {
-  const { parts, cut } = useMemo(() => {
-    const full = stringify(value);
-    const shown = full.length > MAX_CHARS ? full.slice(0, MAX_CHARS) : full;
-    return { parts: highlight(shown), cut: full.length - shown.length };
-  }, [value]);
+  const [expanded, setExpanded] = useState(false);
+  const { parts, hiddenChars, binaries } = useMemo(() => {
+    const shown = jsonDisplay(value, expanded ? EXPANDED_CHARS : COLLAPSED_CHARS);
+    return { parts: highlight(shown.text), hiddenChars: shown.hiddenChars, binaries: shown.binaries };
+  }, [value, expanded]);
   if (value === undefined) {
     return (
       <pre className="json json--empty" data-testid={testId}>
@@ -42,10 +46,54 @@ export function JsonView({ value, testId, empty = 'No data' }: { value: unknown;
       </pre>
     );
   }
+  const large = hiddenChars > 0 || expanded || binaries > 0;
   return (
-    <pre className="json" data-testid={testId}>
-      {parts.map((p, i) => (typeof p === 'string' ? p : <span key={i} className={p.cls}>{p.text}</span>))}
-      {cut > 0 ? <span className="json-cut">{`\n… ${cut.toLocaleString()} more characters not shown`}</span> : null}
-    </pre>
+    <div className="json-wrap">
+      {large ? <JsonTools value={value} hiddenChars={hiddenChars} expanded={expanded} onExpand={setExpanded} /> : null}
+      <pre className="json" data-testid={testId}>
+        {parts.map((p, i) => (typeof p === 'string' ? p : <span key={i} className={p.cls}>{p.text}</span>))}
+        {hiddenChars > 0 ? <span className="json-cut" data-testid="json-cut">{`\n… ${hiddenChars.toLocaleString()} more characters${expanded ? ' (download the value to see them)' : ''}`}</span> : null}
+      </pre>
+    </div>
+  );
+}
+
+/** Expand, copy and download for a value too large (or too binary) to read in place. */
+function JsonTools({ value, hiddenChars, expanded, onExpand }: { value: unknown; hiddenChars: number; expanded: boolean; onExpand: (v: boolean) => void }) {
+  const [copied, setCopied] = useState(false);
+  const size = useMemo(() => formatBytes(new TextEncoder().encode(fullJson(value)).length), [value]);
+  const copy = async () => {
+    await navigator.clipboard?.writeText(fullJson(value));
+    setCopied(true);
+    setTimeout(() => setCopied(false), 1500);
+  };
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([fullJson(value)], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = 'value.json';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+  return (
+    <div className="json-tools" data-testid="json-tools">
+      <span className="json-tools__size">{size}</span>
+      {hiddenChars > 0 && !expanded ? (
+        <button type="button" className="link-button" data-testid="json-expand" onClick={() => onExpand(true)}>
+          Show all
+        </button>
+      ) : null}
+      {expanded ? (
+        <button type="button" className="link-button" data-testid="json-collapse" onClick={() => onExpand(false)}>
+          Show less
+        </button>
+      ) : null}
+      <button type="button" className="link-button" data-testid="json-copy" onClick={() => void copy()}>
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+      <button type="button" className="link-button" data-testid="json-download" onClick={download}>
+        Download
+      </button>
+    </div>
   );
 }

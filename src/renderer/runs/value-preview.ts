@@ -1,5 +1,6 @@
 /** Short, text-only previews of run values for edges and node labels (never HTML). */
 import { stringify } from './JsonView';
+import { binaryLabel, jsonDisplay } from './json-display';
 
 export const PREVIEW_CHARS = 40;
 export const HOVER_CHARS = 4000;
@@ -11,7 +12,8 @@ export function portValue(output: unknown, port: string, portCount: number): unk
 }
 
 export function preview(value: unknown, max = PREVIEW_CHARS): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : stringify(value).replace(/\s+/g, ' ');
+  // Binary payloads read as their size here too (a base64 image is not a preview).
+  const text = typeof value === 'string' ? (binaryLabel(value) ?? JSON.stringify(value)) : jsonDisplay(value, Math.max(max * 50, 4_000)).text.replace(/\s+/g, ' ');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
