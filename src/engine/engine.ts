@@ -609,14 +609,15 @@ export class Engine implements EngineApi {
     clearInterval(this.retentionTimer);
     // Triggers first: what they received is written (or dropped unconfirmed) before the journal closes.
     await this.triggers.close();
-    // Then the demo database (its trigger no longer reads from it): a clean stop, the next start resumes.
-    await this.demo?.close();
     this.executor.interruptAll();
     await this.scheduler.stop();
     this.llm.close();
     this.checkpointer.stop();
     await this.writer.stop(new EngineError('internal', 'the engine is closed'));
     await this.closeServices();
+    // The demo database last: runs were interrupted above (they resume on the next start), so no
+    // sink write is cut off by its shutdown and mistaken for a failure. A clean stop; the next start resumes.
+    await this.demo?.close();
     this.listeners.clear();
     this.approvalListeners.clear();
     for (const waiters of this.finishWaiters.values()) waiters.forEach((w) => w());

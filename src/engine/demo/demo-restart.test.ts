@@ -75,15 +75,17 @@ describe('demo workspace across a restart', () => {
     const again = await engine.startDemo();
     expect(again.database.state).toBe('running');
     await until('the trigger to stream again', async () => ((await engine!.getTriggerStatus({ flowId: DEMO_FLOW_ID }))[0]?.state === 'streaming' ? true : undefined));
-    // Every run that is not waiting for a person finishes; the waiting ones are still in the inbox.
-    const urgentIds = await until('all runs settled', async () => {
+    // Every run that is not waiting for a person finishes (sinks retry while the database comes
+    // back up on its new port); the ones waiting for a person are exactly the inbox.
+    const inbox = await until('all runs settled', async () => {
       const runs = await engine!.listRuns({ flowId: DEMO_FLOW_ID, limit: 1000 });
       if (runs.length < TICKETS || runs.some((r) => r.status === 'queued' || r.status === 'running')) return undefined;
       expect(runs.filter((r) => r.status === 'failed')).toEqual([]);
-      return runs.filter((r) => r.status === 'waiting').map((r) => r.id);
+      const waiting = runs.filter((r) => r.status === 'waiting').map((r) => r.id).sort();
+      const pending = await engine!.listApprovals({});
+      return pending.map((a) => a.runId).sort().join() === waiting.join() ? pending : undefined;
     });
-    const inbox = await engine.listApprovals({});
-    expect(inbox.map((a) => a.runId).sort()).toEqual([...urgentIds].sort());
+    expect(inbox.length).toBeGreaterThan(0);
     for (const a of inbox) await engine.decideApproval({ requestId: a.requestId, action: 'approve' });
     await until('every run to succeed', async () => {
       const runs = await engine!.listRuns({ flowId: DEMO_FLOW_ID, limit: 1000 });

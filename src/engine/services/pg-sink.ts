@@ -47,20 +47,29 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
   // keeps that from costing a round trip per run (a DDL change is seen within COLUMNS_TTL_MS).
   const columnCache = new Map<string, { at: number; columns: Promise<ColumnInfo[]> }>();
 
-  const poolFor = (c: PgConnectionSettings): Promise<PoolEntry> => {
-    const id = JSON.stringify([c.host, c.port, c.database, c.user, c.password, c.connectionString, c.tls]);
+  /** The newest pool per connection as configured (e.g. `secret:PG_URL`): a secret's new value replaces it. */
+  const current = new Map<string, string>();
+  const poolFor = async (c: PgConnectionSettings): Promise<PoolEntry> => {
+    const ref = JSON.stringify([c.host, c.port, c.database, c.user, c.password, c.connectionString, c.tls]);
+    // Keyed by the resolved settings, not the reference: when a secret changes (the demo database's
+    // URL after a restart on a new port), the next write connects to the new value.
+    const conn = await resolveConnection(c, options.resolveSecret);
+    const id = JSON.stringify(conn.config);
     let entry = pools.get(id);
     if (!entry) {
-      entry = (async () => {
-        const conn = await resolveConnection(c, options.resolveSecret);
-        const pool = new pg.Pool({ ...conn.config, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
-        // An idle client losing its server (a Postgres restart) must not end the process.
-        pool.on('error', () => {});
-        return { pool, redact: conn.redact, ensured: new Set<string>() };
-      })();
-      entry.catch(() => pools.delete(id));
+      const pool = new pg.Pool({ ...conn.config, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+      // An idle client losing its server (a Postgres restart) must not end the process.
+      pool.on('error', () => {});
+      entry = Promise.resolve({ pool, redact: conn.redact, ensured: new Set<string>() });
       pools.set(id, entry);
     }
+    const previous = current.get(ref);
+    if (previous !== undefined && previous !== id) {
+      const stale = pools.get(previous);
+      pools.delete(previous);
+      void stale?.then((e) => e.pool.end()).catch(() => undefined);
+    }
+    current.set(ref, id);
     return entry;
   };
 
