@@ -13,6 +13,7 @@ import { parseFlowDocument } from '../shared/flow/validate';
 import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
 import type { RunEvent } from '../shared/runs';
+import { payloadsOf } from './store/payloads';
 
 export interface RunExecutorOptions {
   db: Db;
@@ -128,6 +129,8 @@ export class RunExecutor {
        FROM node_runs WHERE run_id = ? AND node_id = ? AND status IN ('succeeded','skipped')`,
     );
     for (const id of nodeIds) copy.run(newRunId, oldRunId, id);
+    // The copies refer to the old run's payloads: the new run holds them too (pruning the old run keeps them).
+    payloadsOf(this.o.db).shareRefs(newRunId, oldRunId);
   }
 
   private loadPinned(flowId: string, version: number): Flow | undefined {

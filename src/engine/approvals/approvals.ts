@@ -34,6 +34,7 @@ import type { GroupCommitWriter } from '../store/group-commit';
 import type { RunQueue } from '../store/run-queue';
 import { ApprovalStore, rowStatus, toItem, type ApprovalRow } from './approval-store';
 import { LinkTokens } from './link-tokens';
+import { payloadsOf } from '../store/payloads';
 
 
 export interface ApprovalsOptions {
@@ -94,7 +95,8 @@ export class Approvals implements ApprovalService {
         title: r.title,
         instructions: r.instructions,
         assignee: r.assignee,
-        run_input: run.input,
+        // Kept after the run is pruned (the evaluation set): the input inline, not references to the run's payloads.
+        run_input: run.input === null ? null : JSON.stringify(payloadsOf(this.o.db).decode(run.input)),
         payload: JSON.stringify(payload),
         payload_hash: payloadHash(payload),
         fields: JSON.stringify(r.fields),

@@ -11,6 +11,7 @@
 import Database from 'better-sqlite3';
 import type { Db } from './database';
 import type { EffectGap, EffectReconciliation, EffectRecord } from '../../shared/effects';
+import { payloadsOf } from './payloads';
 
 interface Row {
   run_id: string;
@@ -32,11 +33,11 @@ const SELECT = `
     LEFT JOIN steps d ON d.run_id = s.run_id AND d.node_id = s.node_id AND d.name = substr(s.name, 9)
    WHERE s.name LIKE 'started:%'`;
 
-function toRecord(r: Row): EffectRecord {
+function toRecord(r: Row, decode: (text: string) => unknown): EffectRecord {
   let v: Record<string, unknown> = {};
   if (r.output !== null) {
     try {
-      const parsed = JSON.parse(r.output) as unknown;
+      const parsed = decode(r.output);
       if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) v = parsed as Record<string, unknown>;
     } catch {
       /* a result that is not an object says nothing about the target */
@@ -77,7 +78,7 @@ export class EffectLedger {
       params.push(filter.flowId);
     }
     const sql = `${SELECT}${where.map((w) => ` AND ${w}`).join('')} ORDER BY s.created_at, s.run_id, s.node_id LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, filter.limit ?? 10_000) as Row[]).map(toRecord);
+    return (this.db.prepare(sql).all(...params, filter.limit ?? 10_000) as Row[]).map((r) => toRecord(r, (t) => payloadsOf(this.db).decode(t)));
   }
 
   /**

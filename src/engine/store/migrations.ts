@@ -246,4 +246,18 @@ export const sqliteMigrations: readonly string[] = [
   /* 9: test runs (Run on a change-trigger flow with a sample or a recent row): labelled, and sinks may skip them */ `
   ALTER TABLE runs ADD COLUMN is_test INTEGER NOT NULL DEFAULT 0;
   `,
+  /* 10: a payload is stored once — large values of run data by content hash, referenced per run (store/payloads.ts) */ `
+  CREATE TABLE payloads (
+    hash TEXT PRIMARY KEY,          -- sha256 of body
+    body TEXT NOT NULL,             -- JSON text (may itself refer to smaller payloads)
+    bytes INTEGER NOT NULL
+  );  -- a rowid table: WITHOUT ROWID suits small rows, these are 4 KB and up
+  -- Which run refers to which payload: pruning a run releases its rows, a payload without rows is deleted.
+  CREATE TABLE payload_refs (
+    hash TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    PRIMARY KEY (hash, run_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX payload_refs_by_run ON payload_refs (run_id);
+  `,
 ];

@@ -5,11 +5,12 @@
  */
 import type { Db } from './database';
 import type { PinInfo } from '../../shared/run-history';
+import { payloadsOf } from './payloads';
 
 export class PinStore {
   private readonly s;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.s = {
       list: db.prepare(`SELECT node_id, output, source_run_id, pinned_at FROM node_pins WHERE flow_id = ? ORDER BY node_id`),
       source: db.prepare(
@@ -39,7 +40,10 @@ export class PinStore {
     const src = this.s.source.get(runId, nodeId) as { outputs: string | null; output: string | null; flow_id: string } | undefined;
     if (!src || src.outputs === null) return { ok: false, reason: `node "${nodeId}" has no successful output in run ${runId}` };
     if (src.flow_id !== flowId) return { ok: false, reason: `run ${runId} belongs to another flow` };
-    this.s.pin.run(flowId, nodeId, src.outputs, src.output ?? 'null', runId, at);
+    // A pin outlives the run it came from: it keeps its values inline, never references to the run's payloads.
+    const payloads = payloadsOf(this.db);
+    const inline = (text: string) => JSON.stringify(payloads.decode(text));
+    this.s.pin.run(flowId, nodeId, inline(src.outputs), inline(src.output ?? 'null'), runId, at);
     return { ok: true };
   }
 

@@ -5,8 +5,9 @@
  * table with a `run_id` column is listed).
  */
 import type { Db } from './database';
+import { payloadsOf } from './payloads';
 
-export const RUN_OWNED_TABLES: readonly string[] = ['steps', 'node_runs', 'node_attempts', 'waits', 'signals'];
+export const RUN_OWNED_TABLES: readonly string[] = ['steps', 'node_runs', 'node_attempts', 'waits', 'signals', 'payload_refs'];
 
 /**
  * Tables that name a run but outlive it on purpose: approval decisions are the evaluation set
@@ -16,6 +17,8 @@ export const RUN_LINKED_KEPT_TABLES: readonly string[] = ['approvals'];
 
 /** Deletes the given runs and every row they own, in the caller's transaction. */
 export function deleteRunRows(db: Db, runIds: readonly string[]): void {
+  // First: which payloads the runs referred to, so those no other run refers to go with them.
+  payloadsOf(db).release(runIds);
   for (const table of RUN_OWNED_TABLES) {
     const del = db.prepare(`DELETE FROM ${table} WHERE run_id = ?`);
     for (const id of runIds) del.run(id);

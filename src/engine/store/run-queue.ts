@@ -7,6 +7,7 @@ import type { Db } from './database';
 import type { GroupCommitWriter } from './group-commit';
 import type { NewRun } from '../runtime/journal';
 import { deleteRunRows } from './run-owned-tables';
+import { encodeJson, payloadsOf, type EncodedJson, type PayloadStore } from './payloads';
 import { stoppedMessage, type RunStatus } from '../../shared/runs';
 
 export interface ClaimableRun {
@@ -42,10 +43,13 @@ export class RunQueue {
    */
   private notDurable: { writeSeq: number; firstRunSeq: number }[] = [];
 
+  private readonly payloads: PayloadStore;
+
   constructor(
     private readonly db: Db,
     private readonly writer: GroupCommitWriter,
   ) {
+    this.payloads = payloadsOf(db);
     this.s = {
       insert: db.prepare(
         `INSERT INTO runs (id, flow_id, flow_version, flow_name, status, input, dedupe_key, ordering_key, parent_run_id, effect_key_run_id, input_overrides, deadline_at, created_at, is_test)
@@ -112,6 +116,8 @@ export class RunQueue {
    */
   async enqueue(run: NewRun, flowName: string, alsoWrite?: () => void): Promise<{ runId: string; deduplicated: boolean }> {
     let inserted = false;
+    // SQL NULL = started without an input (the trigger uses its test payload); JSON null is a real input.
+    const input = run.input === undefined ? null : encodeJson(run.input);
     await this.creating(() => {
       inserted =
         this.s.insert.run({
@@ -119,8 +125,7 @@ export class RunQueue {
           flowId: run.flowId,
           flowVersion: run.flowVersion,
           flowName,
-          // SQL NULL = started without an input (the trigger uses its test payload); JSON null is a real input.
-          input: run.input === undefined ? null : JSON.stringify(run.input),
+          input: input?.text ?? null,
           dedupeKey: run.dedupeKey ?? null,
           orderingKey: run.orderingKey ?? null,
           parentRunId: run.parentRunId ?? null,
@@ -130,6 +135,7 @@ export class RunQueue {
           createdAt: run.createdAt,
           isTest: run.test === true ? 1 : 0,
         }).changes > 0;
+      if (inserted && input) this.payloads.write(run.id, input.payloads);
       if (inserted) alsoWrite?.();
     });
     if (inserted) return { runId: run.id, deduplicated: false };
@@ -149,11 +155,15 @@ export class RunQueue {
     alsoWrite?: () => void,
   ): Promise<{ created: number; deduplicated: number }> {
     let created = 0;
+    const inputs: (EncodedJson | null)[] = runs.map((run) => (run.input === undefined ? null : encodeJson(run.input)));
     await this.creating(() => {
-      for (const run of runs) {
-        const input = run.input === undefined ? null : JSON.stringify(run.input);
-        created += this.s.insertMany.run(run.id, run.flowId, run.flowVersion, flowName, input, run.dedupeKey ?? null, run.orderingKey ?? null, run.deadlineAt ?? null, run.createdAt).changes;
-      }
+      runs.forEach((run, i) => {
+        const input = inputs[i]!;
+        const n = this.s.insertMany.run(run.id, run.flowId, run.flowVersion, flowName, input?.text ?? null, run.dedupeKey ?? null, run.orderingKey ?? null, run.deadlineAt ?? null, run.createdAt).changes;
+        // Only a run that was created refers to its payloads (a deduplicated one already has its own).
+        if (n > 0 && input && input.payloads.length > 0) this.payloads.write(run.id, input.payloads);
+        created += n;
+      });
       alsoWrite?.();
     });
     return { created, deduplicated: runs.length - created };
@@ -232,7 +242,7 @@ export class RunQueue {
       id: r.id,
       flowId: r.flow_id,
       flowVersion: r.flow_version,
-      input: r.input === null ? undefined : JSON.parse(r.input),
+      input: r.input === null ? undefined : this.payloads.decode(r.input),
       inputOverrides: r.input_overrides === null ? null : (JSON.parse(r.input_overrides) as Record<string, unknown>),
       startedBefore: r.started_at !== null,
       deadlineAt: r.deadline_at,

@@ -1,5 +1,6 @@
 /** The read side of runs: lists and traces for the UI, straight from SQL (never by loading every run). */
 import type { Db } from './database';
+import { payloadsOf, type PayloadStore } from './payloads';
 import type { AttemptInfo, ErrorInfo, NodeTrace, RunStatus, RunSummary, RunTrace, WaitInfo } from '../../shared/runs';
 
 interface RunRow {
@@ -34,7 +35,11 @@ interface NodeRow {
 const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
 
 export class RunReads {
-  constructor(private readonly db: Db) {}
+  private readonly payloads: PayloadStore;
+
+  constructor(private readonly db: Db) {
+    this.payloads = payloadsOf(db);
+  }
 
   listRuns(filter: { flowId?: string; limit?: number }): RunSummary[] {
     const limit = filter.limit ?? 50;
@@ -63,7 +68,7 @@ export class RunReads {
         (r) => [r.node_id, r.n],
       ),
     );
-    const trace: RunTrace = { run: toSummary(run), input: parse(run.input), nodes: {} };
+    const trace: RunTrace = { run: toSummary(run), input: this.payloads.decodeOrNull(run.input), nodes: {} };
     for (const n of nodes) {
       trace.nodes[n.node_id] = {
         nodeId: n.node_id,
@@ -72,8 +77,8 @@ export class RunReads {
         startedAt: n.started_at,
         finishedAt: n.finished_at,
         durationMs: n.started_at !== null && n.finished_at !== null && n.status !== 'skipped' ? n.finished_at - n.started_at : null,
-        input: parse(n.input),
-        output: parse(n.output),
+        input: this.payloads.decodeOrNull(n.input),
+        output: this.payloads.decodeOrNull(n.output),
         error: parse(n.error) as ErrorInfo | null,
         attempt: n.attempt,
         attempts: attempts

@@ -7,6 +7,7 @@ import type { Db } from './database';
 import type { GroupCommitWriter } from './group-commit';
 import type { FinalStatus, Journal, NodeState, RunError, StoredStep, StoredWait } from '../runtime/journal';
 import { stoppedMessage, type ErrorInfo, type WaitInfo } from '../../shared/runs';
+import { encodeJson, payloadsOf, type Payload, type PayloadStore } from './payloads';
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
 
@@ -23,15 +24,21 @@ interface NodeRow {
   waiting: string | null;
   startedAt: number | null;
   finishedAt: number | null;
+  /** What an LLM node's cost/tokens/cache columns are read from: its outputs' text before large values became references. */
+  facts: string | null;
+  /** Payloads `input` and `outputs`/`output` refer to: written with every upsert of the row (a later upsert replaces a pending one). */
+  payloads: Payload[];
 }
 
 export class RunStore implements Journal {
   private readonly s;
+  private readonly payloads: PayloadStore;
 
   constructor(
     db: Db,
     private readonly writer: GroupCommitWriter,
   ) {
+    this.payloads = payloadsOf(db);
     this.s = {
       runStarted: db.prepare(`UPDATE runs SET status = 'running', started_at = coalesce(started_at, ?), wake_at = NULL WHERE id = ?`),
       // A signal that arrived while the run was still running already set wake_at: keep the earlier time.
@@ -54,9 +61,9 @@ export class RunStore implements Journal {
          VALUES (@runId, @nodeId, @nodeType, @status, @attempt, @input, @outputs, @output, @error, @waiting, @startedAt, @finishedAt,
            (SELECT flow_id FROM runs WHERE id = @runId),
            CASE WHEN @status <> 'skipped' AND @finishedAt IS NOT NULL AND @startedAt IS NOT NULL THEN @finishedAt - @startedAt END,
-           CASE WHEN @outputs IS NOT NULL AND @nodeType LIKE 'llm-call@%' THEN json_extract(@outputs, '$.call.cost.usd') END,
-           CASE WHEN @outputs IS NOT NULL AND @nodeType LIKE 'llm-call@%' THEN json_extract(@outputs, '$.call.usage.totalTokens') END,
-           CASE WHEN @outputs IS NOT NULL AND @nodeType LIKE 'llm-call@%' THEN json_extract(@outputs, '$.call.cache.hit') END)
+           CASE WHEN @facts IS NOT NULL AND @nodeType LIKE 'llm-call@%' THEN json_extract(@facts, '$.call.cost.usd') END,
+           CASE WHEN @facts IS NOT NULL AND @nodeType LIKE 'llm-call@%' THEN json_extract(@facts, '$.call.usage.totalTokens') END,
+           CASE WHEN @facts IS NOT NULL AND @nodeType LIKE 'llm-call@%' THEN json_extract(@facts, '$.call.cache.hit') END)
          ON CONFLICT (run_id, node_id) DO UPDATE SET node_type = excluded.node_type, status = excluded.status, attempt = excluded.attempt,
            input = excluded.input, outputs = excluded.outputs, output = excluded.output, error = excluded.error,
            waiting = excluded.waiting, started_at = excluded.started_at, finished_at = excluded.finished_at,
@@ -98,7 +105,7 @@ export class RunStore implements Journal {
     type Row = { node_id: string; status: string; outputs: string | null; error: string | null; failed_attempts: number; retry_at: number | null };
     const out = new Map<string, NodeState>();
     for (const r of this.s.nodeStates.all(runId) as Row[]) {
-      if (r.status === 'succeeded') out.set(r.node_id, { status: 'succeeded', outputs: JSON.parse(r.outputs ?? '{}') as Record<string, unknown> });
+      if (r.status === 'succeeded') out.set(r.node_id, { status: 'succeeded', outputs: (r.outputs === null ? {} : this.payloads.decode(r.outputs)) as Record<string, unknown> });
       else if (r.status === 'skipped') out.set(r.node_id, { status: 'skipped' });
       else if (r.status === 'failed') out.set(r.node_id, { status: 'failed', error: JSON.parse(r.error ?? 'null') as ErrorInfo });
       else out.set(r.node_id, { status: r.status as 'running' | 'waiting', failedAttempts: r.failed_attempts, retryAt: r.retry_at });
@@ -106,18 +113,27 @@ export class RunStore implements Journal {
     return out;
   }
   nodeStarted(runId: string, nodeId: string, nodeType: string, input: unknown, attempt: number, at: number) {
-    const row: NodeRow = { runId, nodeId, nodeType, status: 'running', attempt, input: json(input), outputs: null, output: null, error: null, waiting: null, startedAt: at, finishedAt: null };
+    const enc = encodeJson(input);
+    const row: NodeRow = { runId, nodeId, nodeType, status: 'running', attempt, input: enc.text, outputs: null, output: null, error: null, waiting: null, startedAt: at, finishedAt: null, facts: null, payloads: enc.payloads };
     this.current.set(`${runId}/${nodeId}`, row);
     this.postNode(row);
   }
   nodeSucceeded(runId: string, nodeId: string, outputs: Record<string, unknown>, shown: unknown, at: number) {
-    this.finishNode(runId, nodeId, { status: 'succeeded', outputs: json(outputs), output: json(shown), finishedAt: at });
+    const all = encodeJson(outputs);
+    // The shown value is usually one of the output ports: encoding it again finds the same payloads.
+    const one = shown === outputs ? all : encodeJson(shown);
+    const base = this.current.get(`${runId}/${nodeId}`);
+    const facts = !base?.nodeType.startsWith('llm-call@') ? null : all.payloads.length > 0 ? json(outputs) : all.text;
+    this.finishNode(runId, nodeId, {
+      status: 'succeeded', outputs: all.text, output: one.text, finishedAt: at, facts,
+      payloads: [...(base?.payloads ?? []), ...all.payloads, ...one.payloads],
+    });
   }
   nodeFailed(runId: string, nodeId: string, error: ErrorInfo, at: number) {
     this.finishNode(runId, nodeId, { status: 'failed', error: json(error), finishedAt: at });
   }
   nodeSkipped(runId: string, nodeId: string, nodeType: string, at: number) {
-    this.postNode({ runId, nodeId, nodeType, status: 'skipped', attempt: 1, input: null, outputs: null, output: null, error: null, waiting: null, startedAt: at, finishedAt: at });
+    this.postNode({ runId, nodeId, nodeType, status: 'skipped', attempt: 1, input: null, outputs: null, output: null, error: null, waiting: null, startedAt: at, finishedAt: at, facts: null, payloads: [] });
   }
   nodeWaiting(runId: string, nodeId: string, waiting: WaitInfo) {
     this.finishNode(runId, nodeId, { status: 'waiting', waiting: json(waiting) });
@@ -135,7 +151,11 @@ export class RunStore implements Journal {
   }
 
   private postNode(row: NodeRow) {
-    this.writer.post(() => this.s.nodeUpsert.run(row), `${row.runId}/${row.nodeId}`);
+    this.writer.post(() => this.upsertNode(row), `${row.runId}/${row.nodeId}`);
+  }
+  private upsertNode({ payloads, ...row }: NodeRow) {
+    if (payloads.length > 0) this.payloads.write(row.runId, payloads);
+    this.s.nodeUpsert.run(row);
   }
   attemptFailed(runId: string, nodeId: string, attempt: number, error: ErrorInfo, retryAt: number, at: number) {
     const waiting: WaitInfo = { kind: 'retry', until: retryAt };
@@ -144,18 +164,21 @@ export class RunStore implements Journal {
     this.current.delete(key);
     return this.writer.write(() => {
       this.s.attemptFailed.run(runId, nodeId, attempt, json(error), at, retryAt);
-      if (base) this.s.nodeUpsert.run({ ...base, status: 'waiting', error: json(error), waiting: json(waiting) });
+      if (base) this.upsertNode({ ...base, status: 'waiting', error: json(error), waiting: json(waiting) });
       else this.s.attemptWaiting.run(json(error), json(waiting), runId, nodeId);
     }, key);
   }
 
   getStep(runId: string, nodeId: string, name: string): StoredStep {
     const row = this.s.getStep.get(runId, nodeId, name) as { output: string; node_type: string } | undefined;
-    return row ? { found: true, value: JSON.parse(row.output), nodeType: row.node_type } : { found: false };
+    return row ? { found: true, value: this.payloads.decode(row.output), nodeType: row.node_type } : { found: false };
   }
   putStep(runId: string, nodeId: string, name: string, nodeType: string, value: unknown, at: number) {
-    const v = json(value);
-    return this.writer.write(() => this.s.putStep.run(runId, nodeId, name, nodeType, v, at));
+    const v = encodeJson(value);
+    return this.writer.write(() => {
+      if (v.payloads.length > 0) this.payloads.write(runId, v.payloads);
+      this.s.putStep.run(runId, nodeId, name, nodeType, v.text, at);
+    });
   }
 
   getWait(runId: string, nodeId: string, name: string): StoredWait | undefined {

@@ -17,6 +17,7 @@ import type { Db } from '../../store/database';
 import { canonicalJson } from '../../services/llm/keys';
 import { recordingsFromTrace, replayFixtureSchema, type ReplayEntry } from '../../services/llm/providers/replay';
 import { PACK_FORMAT, PACK_VERSION, type DemoPack, type PackChange, type PackDecision } from './pack-format';
+import { payloadsOf } from '../../store/payloads';
 
 export interface ExportHost {
   db: Db;
@@ -83,7 +84,7 @@ export async function buildDemoPack(host: ExportHost, flowId: string): Promise<D
       source: r.dedupe_key !== null ? 'trigger' : 'manual',
       dedupeKey,
       orderingKey: r.ordering_key,
-      ...(r.input !== null ? { input: JSON.parse(r.input) as unknown } : {}),
+      ...(r.input !== null ? { input: payloadsOf(host.db).decode(r.input) } : {}),
       at: r.created_at,
     };
   });

@@ -13,6 +13,7 @@ import { defineNode, NodeRegistry, type AnyNodeDefinition } from '../../../share
 import type { Flow } from '../../../shared/flow/schema';
 import { createEngine, type Engine, type EngineOptions } from '../../engine';
 import type { TestPostgres } from './postgres-for-tests';
+import { payloadsOf } from '../../store/payloads';
 
 /** Executions seen by the recorder node in this process, in execution order. */
 export const recorded: { runId: string; event: ChangeEvent }[] = [];
@@ -105,7 +106,7 @@ export function journalEvents(dataDir: string, flowId: string): { dedupeKey: str
   const db = new Database(join(dataDir, 'millrace.db'), { readonly: true });
   try {
     const rows = db.prepare(`SELECT dedupe_key, ordering_key, input FROM runs WHERE flow_id = ? ORDER BY seq`).all(flowId) as { dedupe_key: string; ordering_key: string | null; input: string }[];
-    return rows.map((r) => ({ dedupeKey: r.dedupe_key, orderingKey: r.ordering_key, event: JSON.parse(r.input) as ChangeEvent }));
+    return rows.map((r) => ({ dedupeKey: r.dedupe_key, orderingKey: r.ordering_key, event: payloadsOf(db).decode(r.input) as ChangeEvent }));
   } finally {
     db.close();
   }
