@@ -232,7 +232,7 @@ describe('durable engine', () => {
     await until(async () => (await engine.listRuns({ flowId: 'f' })).length === 2);
   });
 
-  it('a full disk fails runs visibly and loses nothing already committed', async () => {
+  it('a full disk refuses new runs with a clear error and loses nothing already committed', async () => {
     await engine.saveFlow({ flow: chain('f', [['s', 'set-fields@1', { fields: [{ name: 'blob', value: '{{ blob }}' }] }]]) });
     const ok = await engine.waitForRun((await engine.startRun({ flowId: 'f', input: { blob: 'small' } })).runId);
     await engine.close();

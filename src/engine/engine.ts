@@ -104,6 +104,8 @@ export class Engine implements EngineApi {
       ...(storage.fs ? { fs: storage.fs } : {}),
       ...(storage.unsafeAcknowledgeAtCommit ? { unsafeAcknowledgeAtCommit: true } : {}),
       onError: (e) => this.log(`journal write failed: ${e.message}`),
+      onStall: (e) =>
+        this.log(e ? `the disk is full: runs in flight wait and resume when space returns; new runs are refused until then` : `disk space is back: the runs that waited go on`),
       onFatal: (e) => {
         this.log(`${e.message}; the engine stops and the database must be reopened from what is on disk`);
         options.onFatalStorageError?.(e);
@@ -465,6 +467,7 @@ export class Engine implements EngineApi {
       bytes: folderBytes(this.dataDir),
       databaseBytes: databaseFileBytes(dbFile),
       reclaimableBytes: reclaimableBytes(this.db),
+      ...(this.writer.stalledOn ? { problem: `the disk is full: runs in flight are paused and resume by themselves when space returns; new runs are refused until then. ${describeStorageError(this.writer.stalledOn) ?? ''}`.trim() } : {}),
     };
   };
   // The effect ledger, reconciliation and the sinks' table/column pickers live in ./sink-api.ts.

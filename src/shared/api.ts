@@ -110,6 +110,8 @@ export interface DataFolderInfo {
   databaseBytes: number;
   /** Space inside the database freed by retention and not yet returned to the disk. */
   reclaimableBytes: number;
+  /** Set while the disk is full (runs in flight wait for space, new runs are refused): what to do. */
+  problem?: string;
 }
 
 /** An OpenAI-compatible server found by `detectLlmServers` (Ollama, LM Studio, or a URL the user gave). */

@@ -155,3 +155,61 @@ describe('durability frontier', () => {
     pending[0]!(null);
   });
 });
+
+describe('a full disk (SQLITE_FULL)', () => {
+  /** The database may not grow past its current size: the next write that needs a page fails like a full disk. */
+  const capAtCurrentSize = () => db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+  const uncap = () => db.pragma('max_page_count = 1073741823');
+  const big = (k: string) => put(k, 'x'.repeat(64 * 1024));
+
+  it('keeps the failed batch, in order, ahead of newer writes and commits it when space returns; nothing is declared durable early', async () => {
+    await writer.stop(new Error('replaced'));
+    writer = new GroupCommitWriter(db, { walPath: join(dir, 'x.db-wal'), fullRetryMs: 5 });
+    capAtCurrentSize();
+    const order: string[] = [];
+    const first = writer.writeSeq(big('a'));
+    void first.done.then(() => order.push('a'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(writer.stalledOn?.message).toMatch(/full/);
+    const later = writer.write(put('b', 'small')).then(() => order.push('b'));
+    const synced = writer.sync().then(() => order.push('sync'));
+    // A caller who asked to be refused hears it at once.
+    await expect(writer.writeSeq(put('c', '1'), undefined, { refuseWhenFull: true }).done).rejects.toThrow(/full/);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(order).toEqual([]);
+    expect(writer.durableSeq).toBeLessThan(first.seq);
+    expect(get('a')).toBeUndefined();
+
+    uncap();
+    await Promise.all([first.done, later, synced]);
+    expect(order).toEqual(['a', 'b', 'sync']);
+    expect(get('a')).toHaveLength(64 * 1024);
+    expect(get('b')).toBe('small');
+    expect(get('c')).toBeUndefined();
+    expect(writer.stalledOn).toBeNull();
+  });
+
+  it('a refusable write in the batch that hit the full disk is refused; the rest of the batch waits and lands', async () => {
+    await writer.stop(new Error('replaced'));
+    writer = new GroupCommitWriter(db, { walPath: join(dir, 'x.db-wal'), fullRetryMs: 5 });
+    capAtCurrentSize();
+    const kept = writer.write(big('k'));
+    const refused = writer.writeSeq(big('r'), undefined, { refuseWhenFull: true }).done;
+    await expect(refused).rejects.toThrow(/full/);
+    uncap();
+    await kept;
+    expect(get('k')).toHaveLength(64 * 1024);
+    expect(get('r')).toBeUndefined();
+  });
+
+  it('stop() while stalled rejects the waiting writes (they resume from the journal on the next start)', async () => {
+    await writer.stop(new Error('replaced'));
+    writer = new GroupCommitWriter(db, { walPath: join(dir, 'x.db-wal'), fullRetryMs: 5 });
+    capAtCurrentSize();
+    const w = writer.write(big('s'));
+    await new Promise((r) => setTimeout(r, 20));
+    await writer.stop(new Error('engine closed'));
+    await expect(w).rejects.toThrow(/engine closed/);
+    uncap();
+  });
+});

@@ -14,6 +14,12 @@
  * write its run made (`whenDurable(seq)`); the scheduler claims a run only once the write that
  * created it is durable. With a Postgres store, `durableSeq` would be the commit acknowledgement.
  *
+ * A full disk is not fatal: a batch that fails with SQLITE_FULL is kept, in order, ahead of every
+ * newer write and committed again with backoff until space returns; the runs that wait on it just
+ * wait, and resume without a restart. Writes that create something a caller is waiting to hear
+ * about (`startRun`) are refused at once instead (`refuseWhenFull`): "the disk is full" now beats
+ * a spinner that lasts until someone frees space.
+ *
  * An fsync error is fatal (PostgreSQL's lesson, "fsyncgate"): Linux reports a writeback error once
  * per file, so a later fsync returning 0 proves nothing about the pages the failed one covered.
  * Every write not yet durable is rejected, nothing is acknowledged on this file again, and
@@ -50,6 +56,10 @@ export interface GroupCommitOptions {
   walPath?: string;
   fs?: DurabilityFs;
   onError?: (e: Error) => void;
+  /** The disk filled up (a batch was kept for retry: `error`), or space came back (`null`). */
+  onStall?: (error: Error | null) => void;
+  /** First retry delay of a batch that failed on a full disk; doubles up to 2 s. */
+  fullRetryMs?: number;
   /** An fsync failed: the writer is dead. The owner should reopen the database. */
   onFatal?: (e: Error) => void;
   /**
@@ -70,8 +80,24 @@ interface Waiter {
   reject: (e: Error) => void;
 }
 
+/** SQLite's answer when the disk (or the database's size cap) is full. */
+export const isDiskFull = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === 'SQLITE_FULL';
+
+interface StalledBatch {
+  ops: Op[];
+  waiters: Waiter[];
+  last: number;
+  error: Error;
+  attempt: number;
+  timer: ReturnType<typeof setTimeout>;
+}
+
 export class GroupCommitWriter {
   private ops: Op[] = [];
+  /** Ops whose callers asked to be refused, not kept waiting, when the disk is full. */
+  private readonly refusable = new WeakSet<Op>();
+  /** A batch that failed on a full disk, retried with backoff ahead of everything newer. */
+  private stalled: StalledBatch | null = null;
   /** Sequence number of each op in `ops`. */
   private opSeqs: number[] = [];
   /** Index in `ops` of the pending post for a key, so a newer post of the same row replaces it. */
@@ -130,6 +156,11 @@ export class GroupCommitWriter {
     return this.failure;
   }
 
+  /** The disk-full error while a batch waits for space, else null. */
+  get stalledOn(): Error | null {
+    return this.stalled?.error ?? null;
+  }
+
   /**
    * Queue a write; resolves once it is committed and durable, rejects if its batch fails.
    * `touchesKey` names a keyed row (see `post`) this write also changes.
@@ -139,8 +170,12 @@ export class GroupCommitWriter {
   }
 
   /** `write`, also returning the write's sequence number (for `whenDurable`). */
-  writeSeq(op: Op, touchesKey?: string): { seq: number; done: Promise<void> } {
+  writeSeq(op: Op, touchesKey?: string, options: { refuseWhenFull?: boolean } = {}): { seq: number; done: Promise<void> } {
     if (this.failure) return { seq: this.lastQueuedSeq, done: Promise.reject(this.failure) };
+    if (options.refuseWhenFull) {
+      if (this.stalled) return { seq: this.lastQueuedSeq, done: Promise.reject(this.stalled.error) };
+      this.refusable.add(op);
+    }
     // Seal the pending post of that row: a later post must not jump ahead of this write.
     if (touchesKey !== undefined) this.keyed.delete(touchesKey);
     const seq = this.enqueue(op);
@@ -185,6 +220,9 @@ export class GroupCommitWriter {
   /** Resolves once everything committed so far (by anyone on this database, direct writes included) is durable. */
   sync(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    // A stalled batch holds seqs below the next one: moving the frontier past them would declare
+    // them durable. An empty write queued behind the stall is durable only after everything before it.
+    if (this.stalled) return this.write(() => {});
     this.flush();
     if (this.walFd === null) return Promise.resolve();
     // Direct writes (flow saves) commit outside the writer: count them as a write of their own.
@@ -200,22 +238,34 @@ export class GroupCommitWriter {
   /** Commit everything queued now (synchronously); durability follows with the next fsync. */
   flush(): void {
     this.scheduled = false;
+    // While the disk is full only the retry timer commits (in order: the stalled batch first).
+    if (this.stalled) return;
     if (this.ops.length === 0) return;
     const ops = this.ops;
+    const seqs = this.opSeqs;
     const batch = this.batchWaiters;
     const last = this.lastQueuedSeq;
     this.ops = [];
     this.opSeqs = [];
     this.batchWaiters = [];
     this.keyed.clear();
+    this.commit(ops, seqs, batch, last, 0);
+  }
+
+  private commit(ops: Op[], seqs: number[], batch: Waiter[], last: number, attempt: number): void {
     try {
       this.db.transaction(() => {
         for (const op of ops) op();
       })();
       this.stats.commits++;
       this.stats.writes += ops.length;
+      if (attempt > 0) this.options.onStall?.(null);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
+      if (isDiskFull(e) && !this.failure) {
+        this.stall(ops, seqs, batch, last, error, attempt);
+        return;
+      }
       this.options.onError?.(error);
       for (const w of batch) w.reject(error);
       // The frontier still moves past these numbers: their writes are gone, and their owners were told.
@@ -232,6 +282,50 @@ export class GroupCommitWriter {
     }
     for (const w of batch) this.insertWaiter(w);
     this.startSync();
+  }
+
+  /**
+   * Keeps a batch that failed on a full disk (SQLite rolled it back) and commits it again later.
+   * Refusable ops leave the batch now and their callers hear why; nothing else is lost or reordered.
+   */
+  private stall(ops: Op[], seqs: number[], batch: Waiter[], last: number, error: Error, attempt: number): void {
+    const refused = new Set<number>();
+    const keep: Op[] = [];
+    const keepSeqs: number[] = [];
+    ops.forEach((op, i) => {
+      if (this.refusable.has(op)) refused.add(seqs[i]!);
+      else {
+        keep.push(op);
+        keepSeqs.push(seqs[i]!);
+      }
+    });
+    for (const w of batch) if (refused.has(w.seq)) w.reject(error);
+    const waiters = batch.filter((w) => !refused.has(w.seq));
+    if (attempt === 0) this.options.onStall?.(error);
+    const delay = Math.min(2000, (this.options.fullRetryMs ?? 100) * 2 ** Math.min(attempt, 10));
+    const timer = setTimeout(() => this.retryStalled(), delay);
+    this.stalled = { ops: keep, waiters, last, error, attempt: attempt + 1, timer };
+    // The retry commits these seqs with the stalled batch; nothing between is committed before it.
+    this.stalledSeqs = keepSeqs;
+  }
+  private stalledSeqs: number[] = [];
+
+  /** One more try: the stalled batch first, then everything queued since, in one transaction. */
+  private retryStalled(): void {
+    const st = this.stalled;
+    if (!st || this.failure) return;
+    this.stalled = null;
+    const ops = [...st.ops, ...this.ops];
+    const seqs = [...this.stalledSeqs, ...this.opSeqs];
+    const batch = [...st.waiters, ...this.batchWaiters];
+    const last = this.lastQueuedSeq;
+    this.ops = [];
+    this.opSeqs = [];
+    this.batchWaiters = [];
+    this.keyed.clear();
+    this.stalledSeqs = [];
+    this.scheduled = false;
+    this.commit(ops, seqs, batch, last, st.attempt);
   }
 
   /** Resolves when no fsync is running (checkpoints must not race the frontier). */
@@ -339,7 +433,10 @@ export class GroupCommitWriter {
   }
 
   private rejectAll(error: Error) {
-    const waiting = [...this.waiters, ...this.batchWaiters];
+    const stalled = this.stalled;
+    this.stalled = null;
+    if (stalled) clearTimeout(stalled.timer);
+    const waiting = [...this.waiters, ...this.batchWaiters, ...(stalled?.waiters ?? [])];
     this.waiters = [];
     this.batchWaiters = [];
     waiting.forEach((w) => w.reject(error));

@@ -137,7 +137,8 @@ export class RunQueue {
         }).changes > 0;
       if (inserted && input) this.payloads.write(run.id, input.payloads);
       if (inserted) alsoWrite?.();
-    });
+      // A caller waits for this answer: on a full disk it hears so at once (triggers wait for space instead).
+    }, true);
     if (inserted) return { runId: run.id, deduplicated: false };
     const existing = this.s.byDedupe.get(run.flowId, run.dedupeKey ?? null) as { id: string } | undefined;
     if (!existing) throw new Error(`run ${run.id} could not be created`);
@@ -170,13 +171,17 @@ export class RunQueue {
   }
 
   /** A write that creates runs: records which runs.seq it created until the frontier passes it. */
-  private creating(op: () => void): Promise<void> {
+  private creating(op: () => void, refuseWhenFull = false): Promise<void> {
     const entry = { writeSeq: 0, firstRunSeq: Number.POSITIVE_INFINITY };
-    const { seq, done } = this.writer.writeSeq(() => {
-      const before = this.lastRunSeq();
-      op();
-      if (this.lastRunSeq() > before) entry.firstRunSeq = before + 1;
-    });
+    const { seq, done } = this.writer.writeSeq(
+      () => {
+        const before = this.lastRunSeq();
+        op();
+        if (this.lastRunSeq() > before) entry.firstRunSeq = before + 1;
+      },
+      undefined,
+      { refuseWhenFull },
+    );
     entry.writeSeq = seq;
     this.notDurable.push(entry);
     return done;

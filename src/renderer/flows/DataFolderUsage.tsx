@@ -6,6 +6,8 @@ import { engine, isConnected } from '../engine-client';
 import { useSession } from '../stores/session-store';
 
 const REFRESH_MS = 60_000;
+/** While the disk is full the line is a warning: refreshed often, so it goes away soon after space returns. */
+const PROBLEM_REFRESH_MS = 5_000;
 
 export function DataFolderUsage() {
   const connection = useSession((s) => s.connection);
@@ -21,12 +23,12 @@ export function DataFolderUsage() {
         .catch(() => {});
     };
     load();
-    const timer = window.setInterval(load, REFRESH_MS);
+    const timer = window.setInterval(load, info?.problem ? PROBLEM_REFRESH_MS : REFRESH_MS);
     return () => {
       live = false;
       window.clearInterval(timer);
     };
-  }, [connection]);
+  }, [connection, info?.problem]);
   if (!info) return null;
   const reclaimable = info.reclaimableBytes > 0 ? ` · ${formatBytes(info.reclaimableBytes)} reclaimable` : '';
   return (
@@ -37,6 +39,11 @@ export function DataFolderUsage() {
     >
       Data folder: {formatBytes(info.bytes)}
       {reclaimable}
+      {info.problem && (
+        <div className="data-folder-problem" role="alert">
+          {info.problem}
+        </div>
+      )}
     </div>
   );
 }
