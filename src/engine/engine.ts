@@ -467,7 +467,7 @@ export class Engine implements EngineApi {
       bytes: folderBytes(this.dataDir),
       databaseBytes: databaseFileBytes(dbFile),
       reclaimableBytes: reclaimableBytes(this.db),
-      ...(this.writer.stalledOn ? { problem: `the disk is full: runs in flight are paused and resume by themselves when space returns; new runs are refused until then. ${describeStorageError(this.writer.stalledOn) ?? ''}`.trim() } : {}),
+      ...(this.writer.stalledOn ? { problem: 'The disk is full: runs in flight are paused and go on by themselves when space returns; new runs are refused until then. Free some space; nothing recorded was lost.' } : {}),
     };
   };
   // The effect ledger, reconciliation and the sinks' table/column pickers live in ./sink-api.ts.

@@ -108,7 +108,7 @@ describe.skipIf(!canMount)('disk full (tmpfs)', () => {
       fillDisk();
       release();
       // The run's next journal write fails on the full disk and is kept for retry: the engine says so.
-      await expect.poll(async () => (await engine.getDataFolderInfo()).problem ?? '', { timeout: 15_000 }).toMatch(/disk is full/);
+      await expect.poll(async () => (await engine.getDataFolderInfo()).problem ?? '', { timeout: 15_000 }).toMatch(/The disk is full: runs in flight are paused/);
       const refused = await engine.startRun({ flowId: 'full', input: { n: 2 } }).catch((e: unknown) => e as Error);
       expect(refused).toBeInstanceOf(Error);
       expect((refused as Error).message).toMatch(/cannot start the run: the disk is full/);
