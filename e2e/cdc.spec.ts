@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startTestPostgres, type TestPostgres } from '../src/engine/triggers/pg/postgres-for-tests';
-import { launchChromium, repoRoot, startApp, type RunningApp } from './helpers';
+import { dropFromPalette, launchChromium, repoRoot, startApp, type RunningApp } from './helpers';
 
 let pg: TestPostgres;
 let app: RunningApp;
@@ -36,9 +36,8 @@ describe('Postgres change trigger in the browser', () => {
     await page.goto(app.url);
     await page.waitForSelector('html[data-app-state="ready"]', { timeout: 30_000 });
     await page.getByTestId('new-flow').click();
-    const canvas = page.locator('.react-flow__pane');
-    await page.getByTestId('palette-item-postgres-change').dragTo(canvas, { targetPosition: { x: 160, y: 260 } });
-    await page.getByTestId('palette-item-set-fields').dragTo(canvas, { targetPosition: { x: 520, y: 260 } });
+    await dropFromPalette(page, 'postgres-change', { x: 160, y: 260 });
+    await dropFromPalette(page, 'set-fields', { x: 520, y: 260 });
     const trigger = nodeOfType('postgres-change');
     const setFields = nodeOfType('set-fields');
     await trigger.getByTestId('handle-out-change').dragTo(setFields.getByTestId('handle-in-in'));

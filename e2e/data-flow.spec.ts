@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { openBrowserSession, repoRoot, type BrowserSession, type RunningApp } from './helpers';
+import { dropFromPalette, openBrowserSession, repoRoot, type BrowserSession, type RunningApp } from './helpers';
 import { startFakeLlmProvider, type FakeLlmProvider } from '../src/engine/services/llm/testing/fake-llm-provider';
 import { startTestPostgres, type TestPostgres } from '../src/engine/triggers/pg/postgres-for-tests';
 
@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 const nodeOfType = (type: string): Locator => page.locator(`[data-node-type="${type}@1"]`);
-const drag = (type: string, x: number, y: number) => page.getByTestId(`palette-item-${type}`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+const drag = (type: string, x: number, y: number) => dropFromPalette(page, type, { x, y });
 const connect = (from: Locator, fromPort: string, to: Locator, toPort: string) => from.getByTestId(`handle-out-${fromPort}`).dragTo(to.getByTestId(`handle-in-${toPort}`));
 const saved = () => expect.poll(() => page.getByTestId('save-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
 

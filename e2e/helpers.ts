@@ -107,3 +107,22 @@ export async function openBrowserSession(appOptions: Parameters<typeof startApp>
     },
   };
 }
+
+/**
+ * Drags a node type from the palette onto the canvas and waits until it is there. On a loaded
+ * machine the first drag right after a new flow opens can land before the canvas takes drops;
+ * the drag is repeated (at most three times) only when no node appeared.
+ */
+export async function dropFromPalette(page: Page, type: string, targetPosition: { x: number; y: number }): Promise<void> {
+  const nodes = page.locator(`[data-node-type^="${type}@"]`);
+  const before = await nodes.count();
+  for (let attempt = 1; ; attempt++) {
+    await page.getByTestId(`palette-item-${type}`).dragTo(page.locator('.react-flow__pane'), { targetPosition });
+    const appeared = await nodes
+      .nth(before)
+      .waitFor({ state: 'attached', timeout: 5_000 })
+      .then(() => true, () => false);
+    if (appeared) return;
+    if (attempt === 3) throw new Error(`dragging "${type}" from the palette added no node (3 tries)`);
+  }
+}

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { openBrowserSession, repoRoot, type BrowserSession, type RunningApp } from './helpers';
+import { dropFromPalette, openBrowserSession, repoRoot, type BrowserSession, type RunningApp } from './helpers';
 import { startFakeLlmProvider, type FakeLlmProvider } from '../src/engine/services/llm/testing/fake-llm-provider';
 
 const REPLY = 'Ada is a happy customer: she owes 42 and wants the invoice by email.';
@@ -33,7 +33,7 @@ afterAll(async () => {
 const nodeOfType = (type: string): Locator => page.locator(`[data-node-type^="${type}@"]`);
 
 async function dragFromPalette(type: string, x: number, y: number) {
-  await page.getByTestId(`palette-item-${type}`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+  await dropFromPalette(page, type, { x, y });
 }
 
 async function connect(from: Locator, fromPort: string, to: Locator, toPort: string) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startTestPostgres, type TestPostgres } from '../src/engine/triggers/pg/postgres-for-tests';
-import { launchChromium, repoRoot, startApp, type RunningApp } from './helpers';
+import { dropFromPalette, launchChromium, repoRoot, startApp, type RunningApp } from './helpers';
 
 let pg: TestPostgres;
 let app: RunningApp;
@@ -57,10 +57,9 @@ describe('Postgres change → LLM (replay) → Postgres sink in the browser', ()
     await page.goto(app.url);
     await page.waitForSelector('html[data-app-state="ready"]', { timeout: 30_000 });
     await page.getByTestId('new-flow').click();
-    const canvas = page.locator('.react-flow__pane');
-    await page.getByTestId('palette-item-postgres-change').dragTo(canvas, { targetPosition: { x: 100, y: 300 } });
-    await page.getByTestId('palette-item-llm-call').dragTo(canvas, { targetPosition: { x: 420, y: 300 } });
-    await page.getByTestId('palette-item-postgres-sink').dragTo(canvas, { targetPosition: { x: 740, y: 300 } });
+    await dropFromPalette(page, 'postgres-change', { x: 100, y: 300 });
+    await dropFromPalette(page, 'llm-call', { x: 420, y: 300 });
+    await dropFromPalette(page, 'postgres-sink', { x: 740, y: 300 });
     const trigger = nodeOfType('postgres-change');
     const llm = nodeOfType('llm-call');
     const sink = nodeOfType('postgres-sink');
