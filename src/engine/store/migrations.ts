@@ -246,4 +246,16 @@ export const sqliteMigrations: readonly string[] = [
   /* 9: test runs (Run on a change-trigger flow with a sample or a recent row): labelled, and sinks may skip them */ `
   ALTER TABLE runs ADD COLUMN is_test INTEGER NOT NULL DEFAULT 0;
   `,
+  /* 10: reserved: the lead's payload table (issue 12) replaces this placeholder when the branches merge */ `
+  SELECT 1;
+  `,
+  /* 11: named Postgres connections, picked by the change trigger and the sink (secret references only, never a value) */ `
+  CREATE TABLE pg_connections (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    settings TEXT NOT NULL,         -- JSON: host, port, database, user, password + connectionString as secret:NAME, tls
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -12,7 +12,7 @@ import { postgresChange, postgresChangeConfig, parseTableList, type PostgresChan
 import { typeRef } from '../../shared/node-kit';
 import type { TriggerStore, BackfillState } from './trigger-store';
 import type { ShapedChange } from './pg/change-shaper';
-import { describePgError, envSecretResolver, resolveConnection, type ResolveSecret } from './pg/connection';
+import { describePgError, envSecretResolver, resolveConnection, type NamedConnections, type ResolveSecret } from './pg/connection';
 import { triggerObjectName } from './pg/names';
 import { PgTrigger } from './pg/pg-trigger';
 import { checkSetup } from './pg/setup-check';
@@ -33,6 +33,8 @@ export interface TriggerManagerOptions {
   /** Durable bulk enqueue with `alsoWrite` in the same transaction. */
   enqueue(flowId: string, runs: TriggerRunInput[], alsoWrite: () => void): Promise<{ created: number }>;
   resolveSecret?: ResolveSecret;
+  /** Named connections (src/engine/connections), read at every (re)connect. */
+  namedConnections?: NamedConnections;
   onStatus(status: TriggerStatus): void;
   log(line: string): void;
   /** Resolves once everything written to the store so far is fsynced (slot ownership must survive a power cut). */
@@ -78,7 +80,7 @@ export class TriggerManager {
     if (!cfg.success) throw new EngineError('invalid_argument', `"${node.name}" has invalid settings; fix them in the inspector first`);
     const names = this.names(flowId, nodeId);
     try {
-      return await checkSetup(cfg.data, await resolveConnection(cfg.data, this.resolveSecret), names);
+      return await checkSetup(cfg.data, await resolveConnection(cfg.data, this.resolveSecret, this.o.namedConnections), names);
     } catch (e) {
       return { ok: false, connected: false, serverVersion: null, problems: [{ level: 'error', code: 'secret', message: e instanceof Error ? e.message : String(e) }] };
     }
@@ -91,7 +93,7 @@ export class TriggerManager {
     if (!node || node.type !== REF) throw new EngineError('not_found', `the flow has no Postgres change node "${nodeId}"`);
     const cfg = postgresChangeConfig.safeParse(node.config);
     if (!cfg.success) throw new EngineError('invalid_argument', `"${node.name}" has invalid settings; fix them in the inspector first`);
-    const conn = await resolveConnection(cfg.data, this.resolveSecret).catch((e: unknown) => {
+    const conn = await resolveConnection(cfg.data, this.resolveSecret, this.o.namedConnections).catch((e: unknown) => {
       throw new EngineError('invalid_argument', `"${node.name}": ${e instanceof Error ? e.message : String(e)}`);
     });
     const client = new pg.Client(conn.config);
@@ -116,7 +118,7 @@ export class TriggerManager {
       const cfg = postgresChangeConfig.parse(node.config);
       const names = this.names(flowId, node.id);
       await this.stopRunning(flowId, node.id);
-      const conn = await resolveConnection(cfg, this.resolveSecret).catch((e: unknown) => {
+      const conn = await resolveConnection(cfg, this.resolveSecret, this.o.namedConnections).catch((e: unknown) => {
         throw new EngineError('invalid_argument', `"${node.name}": ${e instanceof Error ? e.message : String(e)}`);
       });
       const existing = this.o.store.get(flowId, node.id);
@@ -143,6 +145,10 @@ export class TriggerManager {
         this.o.store.save({ flowId, nodeId: node.id, ...names, active: true, config: cfg, createdSlot: existing?.createdSlot ?? true, state: 'starting' });
         await this.o.durable?.();
         const { created } = await ensureSlot(client, names.slot);
+        // A slot created just now starts at its own position. A stored position belonged to an earlier
+        // slot (lost, or on the server a named connection pointed at before its edit): starting from it
+        // on this server could skip changes, so it is forgotten.
+        if (created && existing?.confirmedLsn) this.o.store.resetSlot(flowId, node.id);
         this.o.store.save({ flowId, nodeId: node.id, ...names, active: true, config: cfg, createdSlot: created || (existing?.createdSlot ?? false), state: 'starting' });
         await this.o.durable?.();
         const fresh = created || options.resync === true || existing?.backfill == null;
@@ -211,6 +217,25 @@ export class TriggerManager {
     }
   }
 
+  /**
+   * A named connection was edited: the running triggers that pick it reconnect with its new
+   * settings now (activation checks the setup and creates slot and publication where they are missing).
+   */
+  connectionChanged(connectionId: string): void {
+    const flows = new Set<string>();
+    for (const row of this.o.store.all()) {
+      const cfg = postgresChangeConfig.safeParse(row.config);
+      if (row.active && cfg.success && cfg.data.connection === connectionId && this.running.has(key(row.flowId, row.nodeId))) flows.add(row.flowId);
+    }
+    for (const flowId of flows) {
+      void this.activate(flowId).catch((e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        this.o.log(`reconnecting the triggers of ${flowId} after a connection edit failed: ${message}`);
+        for (const row of this.o.store.forFlow(flowId)) this.o.store.setState(flowId, row.nodeId, 'error', message);
+      });
+    }
+  }
+
   status(flowId: string): TriggerStatus[] {
     return this.o.store.forFlow(flowId).map((row) => {
       const running = this.running.get(key(flowId, row.nodeId));
@@ -236,7 +261,7 @@ export class TriggerManager {
         if (!row || !cfg?.success) return s;
         // The reason goes into the status (shown on the panel), not the log: a polled panel would repeat it.
         const unknown = (why: string) => ({ ...s, message: `${PAUSED_MESSAGE} Backlog unknown: ${why}` });
-        const conn = await resolveConnection(cfg.data, this.resolveSecret).catch((e: unknown) => e as Error);
+        const conn = await resolveConnection(cfg.data, this.resolveSecret, this.o.namedConnections).catch((e: unknown) => e as Error);
         if (conn instanceof Error) return unknown(conn.message);
         const client = new pg.Client({ ...conn.config, connectionTimeoutMillis: 5_000 });
         client.on('error', () => undefined);
@@ -275,6 +300,7 @@ export class TriggerManager {
       config: cfg,
       confirmedLsn: row.confirmedLsn,
       resolveSecret: this.resolveSecret,
+      ...(this.o.namedConnections ? { namedConnections: this.o.namedConnections } : {}),
       enqueue: (runs: ShapedChange[], alsoWrite) =>
         // Per-row order holds within a flow: ordering keys are global in the queue, so they carry the
         // flow id (a run waiting in one flow must not hold another flow's run for the same row).
@@ -299,7 +325,7 @@ export class TriggerManager {
   private async dropObjects(slot: string, publication: string, rawConfig: unknown) {
     const cfg = postgresChangeConfig.safeParse(rawConfig);
     if (!cfg.success) throw new EngineError('internal', `cannot drop slot ${slot}: its stored settings are unreadable; drop it by hand: SELECT pg_drop_replication_slot('${slot}');`);
-    const conn = await resolveConnection(cfg.data, this.resolveSecret);
+    const conn = await resolveConnection(cfg.data, this.resolveSecret, this.o.namedConnections);
     const client = new pg.Client(conn.config);
     // A server restart mid-query emits 'error' on the client: without a listener that ends the process.
     client.on('error', () => undefined);

@@ -13,7 +13,7 @@ import { Backfill } from './backfill';
 import { loadPrimaryKeys } from './catalog';
 import { ChangeShaper, type ShapedChange } from './change-shaper';
 import { ChangeStream } from './change-stream';
-import { describePgError, resolveConnection, type ResolveSecret, type ResolvedConnection } from './connection';
+import { describePgError, resolveConnection, type NamedConnections, type ResolveSecret, type ResolvedConnection } from './connection';
 import { DurableBatcher } from './durable-batcher';
 import { formatLsn, lsnKey, type Lsn } from './lsn';
 import { ReplicationStream } from './replication-stream';
@@ -28,6 +28,7 @@ export interface PgTriggerOptions {
   /** Position persisted with the last durable runs (hex key), or null for a new slot. */
   confirmedLsn: string | null;
   resolveSecret: ResolveSecret;
+  namedConnections?: NamedConnections;
   /** Creates the runs durably, with `alsoWrite` in the same transaction. */
   enqueue(runs: ShapedChange[], alsoWrite: () => void): Promise<{ created: number }>;
   store: TriggerStore;
@@ -87,7 +88,7 @@ export class PgTrigger {
     while (!this.stopped) {
       let conn: ResolvedConnection | null = null;
       try {
-        conn = await resolveConnection(this.o.config, this.o.resolveSecret);
+        conn = await resolveConnection(this.o.config, this.o.resolveSecret, this.o.namedConnections);
         const closed = await this.session(conn);
         if (this.stopped) break;
         throw closed;
