@@ -257,5 +257,8 @@ export const sqliteMigrations: readonly string[] = [
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
+  -- A trigger whose connection moved to another server gets a new slot there; its LSNs can repeat
+  -- the old server's, so the run dedupe keys of each new slot incarnation carry this number (0 = as before).
+  ALTER TABLE pg_triggers ADD COLUMN slot_epoch INTEGER NOT NULL DEFAULT 0;
   `,
 ];

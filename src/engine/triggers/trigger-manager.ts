@@ -148,7 +148,12 @@ export class TriggerManager {
         // A slot created just now starts at its own position. A stored position belonged to an earlier
         // slot (lost, or on the server a named connection pointed at before its edit): starting from it
         // on this server could skip changes, so it is forgotten.
-        if (created && existing?.confirmedLsn) this.o.store.resetSlot(flowId, node.id);
+        // Its LSNs may also repeat the old server's: a new epoch keeps those changes from being taken
+        // for runs that already exist (run dedupe keys are commit LSN + position).
+        if (created && existing?.confirmedLsn) {
+          this.o.store.resetSlot(flowId, node.id);
+          this.o.store.bumpEpoch(flowId, node.id);
+        }
         this.o.store.save({ flowId, nodeId: node.id, ...names, active: true, config: cfg, createdSlot: created || (existing?.createdSlot ?? false), state: 'starting' });
         await this.o.durable?.();
         const fresh = created || options.resync === true || existing?.backfill == null;
@@ -299,6 +304,7 @@ export class TriggerManager {
       publication: row.publication,
       config: cfg,
       confirmedLsn: row.confirmedLsn,
+      slotEpoch: row.slotEpoch,
       resolveSecret: this.resolveSecret,
       ...(this.o.namedConnections ? { namedConnections: this.o.namedConnections } : {}),
       enqueue: (runs: ShapedChange[], alsoWrite) =>

@@ -27,6 +27,8 @@ export interface PgTriggerOptions {
   config: PostgresChangeConfig;
   /** Position persisted with the last durable runs (hex key), or null for a new slot. */
   confirmedLsn: string | null;
+  /** > 0 after the slot was replaced on another server: prefixes the run dedupe keys (trigger-store.ts). */
+  slotEpoch?: number;
   resolveSecret: ResolveSecret;
   namedConnections?: NamedConnections;
   /** Creates the runs durably, with `alsoWrite` in the same transaction. */
@@ -131,7 +133,7 @@ export class PgTrigger {
       if (!before.exists) throw new Error(`replication slot "${this.o.slot}" does not exist`);
       if (before.walStatus === 'lost') throw new Error(`replication slot "${this.o.slot}" has been invalidated`);
       const tables = parseTableList(this.o.config.tables);
-      const shaper = new ChangeShaper(this.o.config, await loadPrimaryKeys(control, tables));
+      const shaper = new ChangeShaper(this.o.config, await loadPrimaryKeys(control, tables), this.o.slotEpoch ?? 0);
       let endSession: (e: Error) => void = () => {};
       const ended = new Promise<Error>((resolve) => (endSession = resolve));
       this.endSession = endSession;
