@@ -21,7 +21,6 @@ import {
   type ConnectionsApi,
   type PgConnection,
   type PgConnectionFields,
-  type PgConnectionInfo,
 } from '../../shared/connections';
 import type { Db } from '../store/database';
 import type { FlowStore } from '../store/flow-store';
