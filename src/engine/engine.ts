@@ -44,7 +44,7 @@ import { TriggerStore } from './triggers/trigger-store';
 import { TriggerRuns } from './triggers/trigger-runs';
 import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
 import { Connections } from './connections/connections';
-import type { ConnectionsApi } from '../shared/connections';
+import type { ConnectionsApi, ExportedConnection } from '../shared/connections';
 import { describeProblems, seedOnce, startRetention } from './engine-housekeeping';
 import type { EngineOptions } from './engine-options';
 import { filterRunEvents, type RunEventFilter } from '../shared/run-event-filter';
@@ -473,7 +473,18 @@ export class Engine implements EngineApi {
   exportFlowCode: EngineApi['exportFlowCode'] = async (arg) => (await import('./codegen/engine-methods')).exportFlowCode(this.codegenHost(), arg);
   importFlowCode: EngineApi['importFlowCode'] = async (arg) => (await import('./codegen/engine-methods')).importFlowCode(this.codegenHost(), arg);
   private codegenHost() {
-    return { getFlow: (a: { id: string }) => this.getFlow(a), saveFlow: (a: { flow: unknown }) => this.saveFlow(a), flowExists: (id: string) => this.flows.exists(id) };
+    return {
+      getFlow: (a: { id: string }) => this.getFlow(a),
+      saveFlow: (a: { flow: unknown }) => this.saveFlow(a),
+      flowExists: (id: string) => this.flows.exists(id),
+      connectionsFor: (flow: Flow) => this.connections.exportedFor(flow),
+      importConnections: (list: readonly ExportedConnection[]) => this.connections.importExported(list),
+    };
+  }
+
+  /** An exported program's connections (defineFlow's `connections`), before it saves and runs its flow (library/run-flow.ts). Not part of the EngineApi. */
+  importConnections(list: readonly ExportedConnection[]): Promise<void> {
+    return this.connections.importExported(list);
   }
 
   getDataFolderInfo: EngineApi['getDataFolderInfo'] = async () => {

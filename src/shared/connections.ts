@@ -39,6 +39,22 @@ export const connectionNameSchema = z
   .max(100)
   .refine((v) => !/\p{Cc}/u.test(v), 'no control characters');
 
+/**
+ * A connection as an exported flow.ts carries it (`defineFlow({ ..., connections: [...] })`):
+ * references only, so the exported program resolves the same secrets from its environment
+ * (MILLRACE_SECRET_NAME) and importing the file brings the connection back under its id.
+ */
+export const exportedConnectionSchema = z
+  .object({ id: connectionIdSchema, name: connectionNameSchema })
+  .extend(pgConnectionSettingsSchema.shape)
+  .strict();
+export type ExportedConnection = z.infer<typeof exportedConnectionSchema>;
+
+/** Fixed key order, so an export prints the same bytes every time. */
+export function toExportedConnection(c: { id: string; name: string } & PgConnectionFields): ExportedConnection {
+  return { id: c.id, name: c.name, host: c.host, port: c.port, database: c.database, user: c.user, password: c.password, connectionString: c.connectionString, tls: c.tls };
+}
+
 export interface PgConnection extends PgConnectionFields {
   id: string;
   name: string;

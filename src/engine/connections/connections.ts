@@ -19,7 +19,8 @@ import {
   type ConnectionTestResult,
   type ConnectionUse,
   type ConnectionsApi,
-  type PgConnection,
+  type ExportedConnection,
+  toExportedConnection,
   type PgConnectionFields,
 } from '../../shared/connections';
 import type { Db } from '../store/database';
@@ -109,6 +110,42 @@ export class Connections implements ConnectionsApi {
     return testPgConnection(fields, this.o.resolveSecret);
   };
 
+  /** The connections a flow's nodes pick, as an export writes them (references only, by id). */
+  exportedFor(flow: Flow): ExportedConnection[] {
+    const ids = new Set<string>();
+    for (const n of flow.nodes) {
+      const ref = (n.config as Record<string, unknown> | undefined)?.['connection'];
+      if (CONNECTION_NODE_TYPES.has(n.type) && typeof ref === 'string' && ref !== '') ids.add(ref);
+    }
+    return [...ids].sort().flatMap((id) => {
+      const c = this.store.get(id);
+      return c ? [toExportedConnection(c)] : [];
+    });
+  }
+
+  /**
+   * Connections carried by an imported or exported flow.ts: created under their id when missing
+   * (a name already taken by another connection gets a suffix), replaced when the file's settings
+   * differ (edits in the file come back, as node config edits do), left alone when equal.
+   */
+  async importExported(list: readonly ExportedConnection[]): Promise<void> {
+    const now = this.o.now();
+    const changed: string[] = [];
+    for (const c of list) {
+      const existing = this.store.get(c.id);
+      const settings = settingsOf(c);
+      if (existing && JSON.stringify(toExportedConnection(existing)) === JSON.stringify(toExportedConnection(c))) continue;
+      let name = c.name;
+      for (let i = 2; (this.store.idByName(name) ?? c.id) !== c.id; i++) name = `${c.name} (${i})`;
+      if (existing) this.store.update({ id: c.id, name, settings }, now);
+      else this.store.insert({ id: c.id, name, settings }, now);
+      changed.push(c.id);
+    }
+    if (changed.length === 0) return;
+    await this.o.durable();
+    for (const id of changed) this.o.onChanged(id);
+  }
+
   /** Config problems for nodes that pick a connection that does not exist (one per node, on the `connection` field). */
   problems(flow: Flow): FlowProblem[] {
     const out: FlowProblem[] = [];
@@ -146,7 +183,7 @@ export class Connections implements ConnectionsApi {
   }
 }
 
-export function settingsOf(c: PgConnection): PgConnectionFields {
+export function settingsOf(c: PgConnectionFields): PgConnectionFields {
   return { host: c.host, port: c.port, database: c.database, user: c.user, password: c.password, connectionString: c.connectionString, tls: c.tls };
 }
 
