@@ -2,7 +2,7 @@
  * One named connection picked by a Postgres change trigger and a Postgres sink (real PostgreSQL
  * 15, two clusters): a source insert lands in the sink table; then the connection is edited to the
  * other cluster's port and the trigger reconnects there and the next write lands there — checked
- * with SQL on both servers.
+ * with SQL on both servers; the slot left on the first server is dropped there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -77,6 +77,9 @@ describe('a named connection shared by a change trigger and a sink', () => {
       30_000,
     );
     await waitForState(engine, 'shared', 'streaming', 30_000);
+    // The slot it left behind on a is dropped there (it would pin a's WAL forever), and its publication with it.
+    expect((await a.query(`SELECT slot_name FROM pg_replication_slots`)).rows).toEqual([]);
+    expect((await a.query(`SELECT pubname FROM pg_publication`)).rows).toEqual([]);
     await b.query(`INSERT INTO src VALUES (2, 'on b')`);
     await waitFor('row 2 in b.dst', async () => (await ids(b, 'dst')).includes(2), 30_000).catch(async (e: unknown) => {
       const runs = await engine.listRuns({ flowId: 'shared' });

@@ -260,5 +260,8 @@ export const sqliteMigrations: readonly string[] = [
   -- A trigger whose connection moved to another server gets a new slot there; its LSNs can repeat
   -- the old server's, so the run dedupe keys of each new slot incarnation carry this number (0 = as before).
   ALTER TABLE pg_triggers ADD COLUMN slot_epoch INTEGER NOT NULL DEFAULT 0;
+  -- Where the slot lives (connection settings with secret references, never values): when a new slot
+  -- is made elsewhere, the old one is dropped there instead of pinning WAL on that server forever.
+  ALTER TABLE pg_triggers ADD COLUMN slot_settings TEXT;
   `,
 ];

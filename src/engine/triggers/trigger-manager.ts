@@ -5,6 +5,7 @@
  * WAL on the user's server.
  */
 import pg from 'pg';
+import { z } from 'zod';
 import type { Flow } from '../../shared/flow/schema';
 import { EngineError } from '../../shared/api';
 import type { SetupReport, TriggerStatus } from '../../shared/triggers';
@@ -12,7 +13,8 @@ import { postgresChange, postgresChangeConfig, parseTableList, type PostgresChan
 import { typeRef } from '../../shared/node-kit';
 import type { TriggerStore, BackfillState } from './trigger-store';
 import type { ShapedChange } from './pg/change-shaper';
-import { describePgError, envSecretResolver, resolveConnection, type NamedConnections, type ResolveSecret } from './pg/connection';
+import { describePgError, envSecretResolver, namedSettings, resolveConnection, type NamedConnections, type ResolveSecret } from './pg/connection';
+import type { PgConnectionSettings } from '../../shared/services';
 import { triggerObjectName } from './pg/names';
 import { PgTrigger } from './pg/pg-trigger';
 import { checkSetup } from './pg/setup-check';
@@ -150,10 +152,14 @@ export class TriggerManager {
         // on this server could skip changes, so it is forgotten.
         // Its LSNs may also repeat the old server's: a new epoch keeps those changes from being taken
         // for runs that already exist (run dedupe keys are commit LSN + position).
+        const where = slotSettingsJson(namedSettings(cfg, this.o.namedConnections));
         if (created && existing?.confirmedLsn) {
           this.o.store.resetSlot(flowId, node.id);
           this.o.store.bumpEpoch(flowId, node.id);
+          // The slot it replaces lives on the server the connection pointed at before: drop it there.
+          if (existing.slotSettings && existing.slotSettings !== where) await this.dropMovedSlot(existing.slotSettings, names);
         }
+        this.o.store.setSlotSettings(flowId, node.id, where);
         this.o.store.save({ flowId, nodeId: node.id, ...names, active: true, config: cfg, createdSlot: created || (existing?.createdSlot ?? false), state: 'starting' });
         await this.o.durable?.();
         const fresh = created || options.resync === true || existing?.backfill == null;
@@ -346,10 +352,49 @@ export class TriggerManager {
     }
   }
 
+  /** Best effort: a failure is logged with the SQL to run there, and never stops the activation. */
+  private async dropMovedSlot(settingsJson: string, names: { slot: string; publication: string }) {
+    let conn: Awaited<ReturnType<typeof resolveConnection>> | undefined;
+    let where = 'the previous server';
+    try {
+      const settings = StoredSettings.parse(JSON.parse(settingsJson));
+      where = settings.connectionString ? `the server of ${settings.connectionString}` : `${settings.host}:${settings.port}/${settings.database}`;
+      conn = await resolveConnection(settings, this.resolveSecret);
+      const client = new pg.Client({ ...conn.config, connectionTimeoutMillis: 5_000 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await dropSlot(client, names.slot);
+        await dropPublication(client, names.publication);
+        this.o.log(`dropped the replication slot ${names.slot} on ${where}: the trigger's connection now points at another server`);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    } catch (e) {
+      const message = conn ? describePgError(e, conn.redact) : e instanceof Error ? e.message : String(e);
+      this.o.log(`the replication slot ${names.slot} was left on ${where} (${message}); drop it there: SELECT pg_drop_replication_slot('${names.slot}');`);
+    }
+  }
+
   private inactiveStatus(flowId: string, nodeId: string): TriggerStatus {
     const names = this.names(flowId, nodeId);
     return { flowId, nodeId, ...names, state: 'inactive', message: null, attempt: 0, nextRetryAt: null, confirmedLsn: null, changes: 0, health: null, backfill: null };
   }
+}
+
+const StoredSettings = z.object({
+  host: z.string(),
+  port: z.number(),
+  database: z.string(),
+  user: z.string(),
+  password: z.string(),
+  connectionString: z.string(),
+  tls: z.enum(['disable', 'require', 'verify-full']),
+});
+
+/** Where a slot lives, as stored: the resolved connection settings with secret references (never values). */
+function slotSettingsJson(c: PgConnectionSettings): string {
+  return JSON.stringify({ host: c.host, port: c.port, database: c.database, user: c.user, password: c.password, connectionString: c.connectionString, tls: c.tls });
 }
 
 export const PAUSED_MESSAGE = 'Paused: the replication slot keeps every change made meanwhile; Resume processes them.';
