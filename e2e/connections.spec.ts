@@ -1,8 +1,9 @@
 /**
- * Web mode with a real Postgres: define a named connection once on the Connections page (Test
- * shows the server), pick it in a Postgres change node and a Postgres sink built from the palette
- * (the inline fields disappear; the sink's tables and columns are listed through it), insert a
- * source row with SQL and see the sink row land (queried with SQL).
+ * Web mode with a real Postgres: define a named connection once from the sink's inspector (New
+ * connection…; Test shows the server), picked there and in the Postgres change node, both built
+ * from the palette (the inline fields disappear; the sink's tables and columns are listed through
+ * it); insert a source row with SQL and see the sink row land (queried with SQL). The Connections
+ * page lists its uses, tests it, and refuses to delete it while in use.
  * Saves docs/connections-form.png, docs/connections-page.png and docs/connections-inspector.png.
  */
 import { mkdtempSync } from 'node:fs';
@@ -42,18 +43,6 @@ describe('a named connection picked by a change trigger and a sink', () => {
     await page.waitForSelector('html[data-app-state="ready"]', { timeout: 30_000 });
     await page.getByTestId('new-flow').click();
 
-    // Defined once, on the Connections page.
-    await page.getByTestId('connections-button').click();
-    await page.getByTestId('connection-add').click();
-    await page.getByTestId('connection-name').fill('Orders DB');
-    await page.getByTestId('connection-port').fill(String(pg.port));
-    await page.getByTestId('connection-test').click();
-    await expect.poll(() => page.getByTestId('connection-test-result').textContent(), { timeout: 15_000 }).toMatch(/Connected · PostgreSQL 15\.\d+.*Change triggers: ready/);
-    await page.screenshot({ path: join(repoRoot, 'docs', 'connections-form.png') });
-    await page.getByTestId('connection-save').click();
-    await expect.poll(() => page.getByTestId('connection-row-Orders DB').textContent(), { timeout: 10_000 }).toContain(`postgres@127.0.0.1:${pg.port}/postgres`);
-    await page.getByTestId('dialog-close').click();
-
     const canvas = page.locator('.react-flow__pane');
     await page.getByTestId('palette-item-postgres-change').dragTo(canvas, { targetPosition: { x: 150, y: 300 } });
     await page.getByTestId('palette-item-postgres-sink').dragTo(canvas, { targetPosition: { x: 600, y: 300 } });
@@ -62,9 +51,17 @@ describe('a named connection picked by a change trigger and a sink', () => {
     await trigger.getByTestId('handle-out-change').dragTo(sink.getByTestId('handle-in-in'));
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
 
-    // Picked in the sink: the inline fields go away; tables and columns are listed through the connection.
+    // Defined once, from the sink's inspector (New connection…), and picked there on save.
     await sink.click();
-    await page.getByTestId('field-connection').selectOption({ label: 'Orders DB' });
+    await page.getByTestId('connection-picker-new').click();
+    await page.getByTestId('connection-name').fill('Orders DB');
+    await page.getByTestId('connection-port').fill(String(pg.port));
+    await page.getByTestId('connection-test').click();
+    await expect.poll(() => page.getByTestId('connection-test-result').textContent(), { timeout: 15_000 }).toMatch(/Connected · PostgreSQL 15\.\d+.*Change triggers: ready/);
+    await page.screenshot({ path: join(repoRoot, 'docs', 'connections-form.png') });
+    await page.getByTestId('connection-save').click();
+    // The inline fields go away; tables and columns are listed through the connection.
+    await expect.poll(() => page.getByTestId('field-connection').inputValue(), { timeout: 10_000 }).toMatch(/^conn_/);
     await expect.poll(() => page.getByTestId('field-port').count()).toBe(0);
     await expect.poll(() => page.getByTestId('connection-picker-summary').textContent()).toContain(`:${pg.port}/postgres`);
     await page.getByTestId('sink-list-tables').click();
