@@ -145,10 +145,10 @@ export class Engine implements EngineApi {
       now: this.now,
       resolveSecret: options.resolveSecret ?? ((ref) => this.llm.secrets.resolveSecretRef(ref)),
       durable: () => this.writer.sync(),
-      onChanged: (id) => {
+      onChanged: (id, settingsChanged) => {
         // Validation (a missing connection is a problem) is cached per flow version: drop it.
         this.flowCache.clear();
-        this.triggers.connectionChanged(id);
+        if (settingsChanged) this.triggers.connectionChanged(id);
       },
     });
     // Sinks resolve `secret:NAME` through the same store as triggers and LLM keys.

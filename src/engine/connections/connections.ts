@@ -44,8 +44,8 @@ export interface ConnectionsOptions {
   resolveSecret: ResolveSecret;
   /** Resolves once what was written is fsynced ("saved" means on disk). */
   durable: () => Promise<void>;
-  /** After a save or delete: drop cached validation, reconnect triggers that pick it. */
-  onChanged: (id: string) => void;
+  /** After a save or delete: drop cached validation; `settingsChanged`: reconnect triggers that pick it (a rename alone does not). */
+  onChanged: (id: string, settingsChanged: boolean) => void;
 }
 
 export class Connections implements ConnectionsApi {
@@ -71,15 +71,18 @@ export class Connections implements ConnectionsApi {
     if (other !== undefined && other !== id) throw new EngineError('invalid_argument', `a connection named "${name}" already exists; pick another name`);
     const now = this.o.now();
     let savedId: string;
+    let settingsChanged = true;
     if (id === undefined) {
       savedId = newId('conn');
       this.store.insert({ id: savedId, name, settings }, now);
     } else {
-      if (!this.store.update({ id, name, settings }, now)) throw new EngineError('not_found', `no connection with id "${id}"`);
+      const before = this.store.get(id);
+      if (!before || !this.store.update({ id, name, settings }, now)) throw new EngineError('not_found', `no connection with id "${id}"`);
+      settingsChanged = JSON.stringify(settingsOf(before)) !== JSON.stringify(settingsOf(settings));
       savedId = id;
     }
     await this.o.durable();
-    this.o.onChanged(savedId);
+    this.o.onChanged(savedId, settingsChanged);
     const saved = this.store.get(savedId)!;
     return { ...saved, usedBy: this.uses().get(savedId) ?? [] };
   };
@@ -94,7 +97,7 @@ export class Connections implements ConnectionsApi {
     }
     const deleted = this.store.delete(id);
     await this.o.durable();
-    this.o.onChanged(id);
+    this.o.onChanged(id, true);
     return { deleted };
   };
 
@@ -143,7 +146,7 @@ export class Connections implements ConnectionsApi {
     }
     if (changed.length === 0) return;
     await this.o.durable();
-    for (const id of changed) this.o.onChanged(id);
+    for (const id of changed) this.o.onChanged(id, true);
   }
 
   /** Config problems for nodes that pick a connection that does not exist (one per node, on the `connection` field). */
