@@ -43,6 +43,8 @@ import { runProblems } from '../shared/flow/runnable';
 import { TriggerStore } from './triggers/trigger-store';
 import { TriggerRuns } from './triggers/trigger-runs';
 import { TriggerManager, type TriggerRunInput } from './triggers/trigger-manager';
+import { Connections } from './connections/connections';
+import type { ConnectionsApi, ExportedConnection } from '../shared/connections';
 import { describeProblems, seedOnce, startRetention } from './engine-housekeeping';
 import type { EngineOptions } from './engine-options';
 import { filterRunEvents, type RunEventFilter } from '../shared/run-event-filter';
@@ -82,6 +84,8 @@ export class Engine implements EngineApi {
   private readonly approvalListeners = new Set<(e: ApprovalEvent) => void>();
   private readonly triggers: TriggerManager;
   private readonly sinkApi: SinkApiImpl;
+  /** Named Postgres connections (src/engine/connections). */
+  private readonly connections: Connections;
   private readonly triggerRuns: TriggerRuns;
   private readonly finishWaiters = new Map<string, (() => void)[]>();
   private readonly flowCache = new Map<string, SavedFlow>();
@@ -137,8 +141,20 @@ export class Engine implements EngineApi {
     if (options.outputDir === undefined) createPrivateDir(this.outputDir);
     const http = createHttpService();
     const files = createFileService(this.outputDir);
+    this.connections = new Connections({
+      db: this.db,
+      flows: this.flows,
+      now: this.now,
+      resolveSecret: options.resolveSecret ?? ((ref) => this.llm.secrets.resolveSecretRef(ref)),
+      durable: () => this.writer.sync(),
+      onChanged: (id, settingsChanged) => {
+        // Validation (a missing connection is a problem) is cached per flow version: drop it.
+        this.flowCache.clear();
+        if (settingsChanged) this.triggers.connectionChanged(id);
+      },
+    });
     // Sinks resolve `secret:NAME` through the same store as triggers and LLM keys.
-    const postgres = createPgSinkService({ resolveSecret: options.resolveSecret ?? ((ref) => this.llm.secrets.resolveSecretRef(ref)) });
+    const postgres = createPgSinkService({ resolveSecret: options.resolveSecret ?? ((ref) => this.llm.secrets.resolveSecretRef(ref)), namedConnections: this.connections.named });
     const sqlite = createSqliteSinkService(this.outputDir);
     this.closeServices = async () => {
       http.close();
@@ -199,6 +215,7 @@ export class Engine implements EngineApi {
       enqueue: (flowId, runs, alsoWrite) => this.enqueueTriggerRuns(flowId, runs, alsoWrite),
       // The same secrets store as LLM keys (env, 0600 file or desktop safeStorage), unless a test injects one.
       resolveSecret: options.resolveSecret ?? ((ref) => this.llm.secrets.resolveSecretRef(ref)),
+      namedConnections: this.connections.named,
       onStatus: (status) => this.triggerListeners.forEach((l) => l(status)),
       log: this.log,
       durable: () => this.writer.sync(),
@@ -234,7 +251,7 @@ export class Engine implements EngineApi {
     if (!stored) throw new EngineError('not_found', `no flow with id "${id}"`);
     const parsed = parseFlowDocument(stored.doc, this.registry);
     if (!parsed.ok) throw new EngineError('invalid_flow', `the stored flow "${id}" no longer validates`, parsed.problems);
-    return { flow: parsed.flow, version: stored.version, updatedAt: stored.updatedAt, problems: parsed.problems, warnings: idempotencyWarnings(parsed.flow, this.registry) };
+    return { flow: parsed.flow, version: stored.version, updatedAt: stored.updatedAt, problems: [...parsed.problems, ...this.connections.problems(parsed.flow)], warnings: idempotencyWarnings(parsed.flow, this.registry) };
   }
 
   async createFlow({ name, template }: { name: string; template?: 'empty' | 'demo' }): Promise<SavedFlow> {
@@ -277,7 +294,8 @@ export class Engine implements EngineApi {
   }
 
   async validateFlow({ flow }: { flow: unknown }): Promise<FlowProblem[]> {
-    return parseFlowDocument(flow, this.registry).problems;
+    const parsed = parseFlowDocument(flow, this.registry);
+    return parsed.ok ? [...parsed.problems, ...this.connections.problems(parsed.flow)] : parsed.problems;
   }
 
   /** Durable before it returns: a caller that got a run id (or a trigger that acks its source) can rely on it. */
@@ -457,7 +475,18 @@ export class Engine implements EngineApi {
   exportFlowCode: EngineApi['exportFlowCode'] = async (arg) => (await import('./codegen/engine-methods')).exportFlowCode(this.codegenHost(), arg);
   importFlowCode: EngineApi['importFlowCode'] = async (arg) => (await import('./codegen/engine-methods')).importFlowCode(this.codegenHost(), arg);
   private codegenHost() {
-    return { getFlow: (a: { id: string }) => this.getFlow(a), saveFlow: (a: { flow: unknown }) => this.saveFlow(a), flowExists: (id: string) => this.flows.exists(id) };
+    return {
+      getFlow: (a: { id: string }) => this.getFlow(a),
+      saveFlow: (a: { flow: unknown }) => this.saveFlow(a),
+      flowExists: (id: string) => this.flows.exists(id),
+      connectionsFor: (flow: Flow) => this.connections.exportedFor(flow),
+      importConnections: (list: readonly ExportedConnection[]) => this.connections.importExported(list),
+    };
+  }
+
+  /** An exported program's connections (defineFlow's `connections`), before it saves and runs its flow (library/run-flow.ts). Not part of the EngineApi. */
+  importConnections(list: readonly ExportedConnection[]): Promise<void> {
+    return this.connections.importExported(list);
   }
 
   getDataFolderInfo: EngineApi['getDataFolderInfo'] = async () => {
@@ -476,6 +505,11 @@ export class Engine implements EngineApi {
   listSinkTables: EngineApi['listSinkTables'] = (arg) => this.sinkApi.listSinkTables(arg);
   listSinkColumns: EngineApi['listSinkColumns'] = (arg) => this.sinkApi.listSinkColumns(arg);
   testSink: EngineApi['testSink'] = (arg) => this.sinkApi.testSink(arg);
+  // Named Postgres connections: src/engine/connections/connections.ts.
+  listConnections: ConnectionsApi['listConnections'] = () => this.connections.listConnections();
+  saveConnection: ConnectionsApi['saveConnection'] = (arg) => this.connections.saveConnection(arg);
+  deleteConnection: ConnectionsApi['deleteConnection'] = (arg) => this.connections.deleteConnection(arg);
+  testConnection: ConnectionsApi['testConnection'] = (arg) => this.connections.testConnection(arg);
   // The live demo: src/engine/demo/.
   /** The live demo workspace, when the engine was started with `demo` (src/engine/demo/). */
   readonly demo: DemoWorkspace | undefined;
@@ -635,7 +669,7 @@ export class Engine implements EngineApi {
   private async saveParsed(flow: Flow): Promise<SavedFlow> {
     const { version, updatedAt } = this.flows.save(flow, this.now());
     await this.writer.sync();
-    return { flow, version, updatedAt, problems: validateFlow(flow, this.registry), warnings: idempotencyWarnings(flow, this.registry) };
+    return { flow, version, updatedAt, problems: [...validateFlow(flow, this.registry), ...this.connections.problems(flow)], warnings: idempotencyWarnings(flow, this.registry) };
   }
 
   private emit(e: RunEvent) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../shared/node-kit';
 import { parseRowFilter } from './postgres-change-filter';
-import { pgConnectionFields } from './pg-connection.js';
+import { pgConnectionFields, pgConnectionHints } from './pg-connection.js';
 
 export { SECRET_REF } from './pg-connection.js';
 
@@ -115,6 +115,7 @@ export const postgresChange = defineNode({
   inputs: {},
   outputs: { change: { type: 'object', label: 'change' } },
   ui: {
+    connection: pgConnectionHints.connection,
     host: { label: 'Host', placeholder: '127.0.0.1' },
     port: { label: 'Port' },
     database: { label: 'Database' },

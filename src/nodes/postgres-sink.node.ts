@@ -5,7 +5,7 @@ import { nodeScope, renderTemplate } from '../shared/template';
 import { NodeError, type ColumnInfo, type TableWriteResult } from '../shared/services';
 import { checkRow } from '../shared/table-columns';
 import { parseColumnList, parseTableList } from './postgres-change.node.js';
-import { pgConnectionFields, pgConnectionHints, pickConnection } from './pg-connection.js';
+import { describeConnection, pgConnectionFields, pgConnectionHints, pickConnection } from './pg-connection.js';
 import { keyField, keyHint, onTestRunField, onTestRunHint, precheckKey, sinkKey, skippedWrite, skipsTestRun, type SinkRecord } from './sink-common.js';
 
 export const columnMapping = z
@@ -79,7 +79,7 @@ export const postgresSink = defineNode({
     const connection = pickConnection(cfg);
     // Types and names are checked against the live table before the effect starts: a mistake fails here, with the column.
     assertColumns(row, await pg.listColumns(connection, schema, table), `${schema}.${table}`);
-    if (skipsTestRun(ctx, cfg)) return skippedWrite(ctx, `postgres:${connection.host}:${connection.port}/${connection.database}/${schema}.${table}`, { mode: cfg.mode, row, keyColumns });
+    if (skipsTestRun(ctx, cfg)) return skippedWrite(ctx, `${describeConnection(connection)}/${schema}.${table}`, { mode: cfg.mode, row, keyColumns });
     const out = await ctx.step.effect('write', async (info): Promise<SinkRecord & { sql: string; rowCount: number }> => {
       const idempotencyKey = sinkKey(ctx, input, cfg.key, info);
       const r: TableWriteResult = await pg.write(
@@ -89,7 +89,7 @@ export const postgresSink = defineNode({
       );
       return {
         idempotencyKey,
-        target: `postgres:${connection.host}:${connection.port}/${connection.database}/${schema}.${table}`,
+        target: `${describeConnection(connection)}/${schema}.${table}`,
         answer: r.applied ? `${cfg.mode} ok, ${r.rowCount} row(s)` : 'key already recorded in millrace_effects; nothing written',
         applied: r.applied,
         mayHaveRunBefore: info.mayHaveRunBefore,

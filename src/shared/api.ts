@@ -35,6 +35,7 @@ import {
   listPinsArgsSchema,
 } from './run-history';
 import { codegenApiArgs, type CodegenApi } from './codegen-api';
+import { connectionApiArgs, type ConnectionsApi } from './connections';
 
 export interface NodeTypeInfo {
   ref: string;
@@ -124,7 +125,7 @@ export interface LlmServerInfo {
 }
 
 /** Sink, approval and demo methods are declared in ./effects.ts (SinkApi), ./approvals.ts (ApprovalsApi) and ./demo.ts (DemoApi). */
-export interface EngineApi extends SinkApi, ApprovalsApi, CodegenApi, DemoApi {
+export interface EngineApi extends SinkApi, ApprovalsApi, CodegenApi, DemoApi, ConnectionsApi {
   listNodeTypes(): Promise<NodeTypeInfo[]>;
   listFlows(): Promise<FlowSummary[]>;
   getFlow(arg: { id: string }): Promise<SavedFlow>;
@@ -238,6 +239,7 @@ export const engineApiArgs = {
   unpinNode: unpinArgsSchema,
   ...codegenApiArgs,
   ...demoApiArgs,
+  ...connectionApiArgs,
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export const engineStreams = ['onRunEvent', 'onTriggerStatus', 'onApprovalEvent'] as const satisfies readonly EngineStream[];

@@ -40,7 +40,9 @@ export type Widget =
   /** A code editor (CodeMirror, JavaScript) with the same `$node` / `$trigger` completion. */
   | 'code'
   /** A `secret:NAME` reference: the shared secret picker (pick a stored secret or add one). */
-  | 'secret';
+  | 'secret'
+  /** A named Postgres connection (id) or '' for the inline fields; picking one hides them (src/renderer/connections/). */
+  | 'pg-connection';
 
 export interface FieldHint {
   label?: string;

@@ -68,6 +68,8 @@ export interface SecretsService {
 
 /** Where a database sink connects: host fields or a secret connection string; passwords by reference only. */
 export interface PgConnectionSettings {
+  /** A named connection's id (src/shared/connections.ts): when set, the engine takes every setting from it. */
+  connection?: string;
   host: string;
   port: number;
   database: string;

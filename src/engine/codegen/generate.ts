@@ -12,6 +12,7 @@ import { parseFlowDocument } from '../../shared/flow/validate';
 import type { NodeRegistry } from '../../shared/node-kit';
 import { nodeRegistry } from '../../nodes';
 import { printLiteral, propertyKey, stringLiteral } from './ts-literal';
+import type { ExportedConnection } from '../../shared/connections';
 
 export type ExportTarget = 'standalone' | 'dbos';
 
@@ -26,14 +27,14 @@ const RESERVED = new Set(
 export class ExportError extends Error {}
 
 /** Parses and validates `raw`, then prints it; an invalid flow is refused with every problem listed. */
-export function exportFlowSource(raw: unknown, options: { target?: ExportTarget; registry?: NodeRegistry } = {}): string {
+export function exportFlowSource(raw: unknown, options: { target?: ExportTarget; registry?: NodeRegistry; connections?: readonly ExportedConnection[] } = {}): string {
   const registry = options.registry ?? nodeRegistry;
   const parsed = parseFlowDocument(raw, registry);
   if (!parsed.ok || parsed.problems.length > 0) {
     const names = parsed.ok ? new Map(parsed.flow.nodes.map((n) => [n.id, n.name])) : new Map<string, string>();
     throw new ExportError(`the flow cannot be exported until it is valid:\n${parsed.problems.map((p) => `  ✗ ${formatProblem(p, names)}`).join('\n')}`);
   }
-  return generateFlowSource(parsed.flow, options.target ?? 'standalone');
+  return generateFlowSource(parsed.flow, options.target ?? 'standalone', options.connections ?? []);
 }
 
 /** camelCase variable names from node names, unique and never a keyword. */
@@ -85,7 +86,8 @@ function inputsLiteral(edges: FlowEdge[], vars: Map<string, string>): string | n
   return `{ ${parts.join(', ')} }`;
 }
 
-export function generateFlowSource(flow: Flow, target: ExportTarget = 'standalone'): string {
+/** `connections`: the named connections the flow's nodes pick (references only), printed into defineFlow. */
+export function generateFlowSource(flow: Flow, target: ExportTarget = 'standalone', connections: readonly ExportedConnection[] = []): string {
   const order = topoOrder(flow);
   const vars = variableNames(order);
   const out: string[] = [];
@@ -111,6 +113,7 @@ export function generateFlowSource(flow: Flow, target: ExportTarget = 'standalon
   const meta: Record<string, unknown> = { id: flow.id, name: flow.name };
   if (flow.description !== undefined) meta['description'] = flow.description;
   if (flow.settings !== undefined) meta['settings'] = flow.settings;
+  if (connections.length > 0) meta['connections'] = [...connections].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   out.push(`export const flow = defineFlow(${printLiteral(meta)});`);
   for (const node of order) {
     const v = vars.get(node.id)!;

@@ -5,6 +5,8 @@
  * `flow.node({...})` with literal values and port references, the closing run call); anything
  * else (new control flow, new calls, computed values) is listed with its line and nothing comes back.
  */
+import { z } from 'zod';
+import { exportedConnectionSchema, type ExportedConnection } from '../../shared/connections';
 import ts from 'typescript';
 import type { Flow, FlowEdge, FlowNode } from '../../shared/flow/schema';
 import { CURRENT_SCHEMA_VERSION } from '../../shared/flow/schema';
@@ -20,7 +22,8 @@ export interface ImportIssue {
   message: string;
 }
 
-export type ImportFlowResult = { ok: true; flow: Flow; target: ExportTarget } | { ok: false; issues: ImportIssue[] };
+/** `connections`: the named connections the file carries in defineFlow (references only). */
+export type ImportFlowResult = { ok: true; flow: Flow; target: ExportTarget; connections: ExportedConnection[] } | { ok: false; issues: ImportIssue[] };
 
 export interface ImportOptions {
   fileName?: string;
@@ -58,6 +61,7 @@ export function importFlowSource(text: string, options: ImportOptions = {}): Imp
   let target: ExportTarget | null = null;
   let flowVar: string | null = null;
   let meta: Record<string, unknown> | null = null;
+  let metaLine = 1;
   let sawRun = false;
   const nodes: { node: FlowNode; line: number; inputs: { port: string; from: { node: string; port: string } }[] }[] = [];
   const nodeVars = new Map<string, string>();
@@ -91,6 +95,7 @@ export function importFlowSource(text: string, options: ImportOptions = {}): Imp
         if (ts.isIdentifier(init.expression) && init.expression.text === 'defineFlow' && imported.has('defineFlow')) {
           if (flowVar !== null) throw new Unmapped(st, 'a second defineFlow(...)');
           meta = objectOf(arg, 'defineFlow');
+          metaLine = lineOf(arg);
           flowVar = name;
           continue;
         }
@@ -147,7 +152,13 @@ export function importFlowSource(text: string, options: ImportOptions = {}): Imp
       edges.push({ id, source: from.node, sourcePort: from.port, target: n.node.id, targetPort: port });
     }
   }
-  const doc = { schemaVersion: CURRENT_SCHEMA_VERSION, ...meta, nodes: nodes.map((n) => n.node), edges };
+  // defineFlow's `connections` are not part of the flow document: checked here (references only, never a value).
+  const { connections: rawConnections, ...flowMeta } = meta;
+  const connections = z.array(exportedConnectionSchema).max(100).optional().safeParse(rawConnections);
+  if (!connections.success) {
+    return { ok: false, issues: connections.error.issues.map((i) => ({ line: metaLine, message: `defineFlow connections${i.path.length ? `[${i.path.join('.')}]` : ''}: ${i.message}` })) };
+  }
+  const doc = { schemaVersion: CURRENT_SCHEMA_VERSION, ...flowMeta, nodes: nodes.map((n) => n.node), edges };
   const parsed = parseFlowDocument(doc, options.registry ?? nodeRegistry);
   if (!parsed.ok || parsed.problems.length > 0) {
     const names = new Map(nodes.map((n) => [n.node.id, n.node.name]));
@@ -157,7 +168,7 @@ export function importFlowSource(text: string, options: ImportOptions = {}): Imp
       issues: parsed.problems.map((p) => ({ line: ('nodeId' in p && typeof p.nodeId === 'string' ? lines.get(p.nodeId) : undefined) ?? 1, message: formatProblem(p, names) })),
     };
   }
-  return { ok: true, flow: parsed.flow, target };
+  return { ok: true, flow: parsed.flow, target, connections: connections.data ?? [] };
 
   function readNodeSpec(arg: ts.Expression) {
     if (!ts.isObjectLiteralExpression(arg)) throw new Unmapped(arg, 'flow.node(...) takes an object literal');

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ExportedConnection } from '../../shared/connections';
 import type { Flow } from '../../shared/flow/schema';
 import { exportFlowSource, type ExportTarget } from './generate';
 import { parseFlowDocument } from '../../shared/flow/validate';
@@ -21,10 +22,12 @@ export interface ProjectOptions {
   target?: ExportTarget;
   /** npm spec of the runtime package; default: this Millrace checkout (`file:…`). */
   runtimeSpec?: string;
+  /** The named connections the flow picks (references only): written into defineFlow so the program resolves them. */
+  connections?: readonly ExportedConnection[];
 }
 
 /** Every `secret:NAME` the flow refers to, in order of first use. */
-export function secretNames(flow: Flow): string[] {
+export function secretNames(flow: Flow, connections: readonly ExportedConnection[] = []): string[] {
   const names = new Set<string>();
   const walk = (v: unknown) => {
     if (typeof v === 'string') {
@@ -34,12 +37,13 @@ export function secretNames(flow: Flow): string[] {
     else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };
   for (const n of flow.nodes) walk(n.config);
+  for (const c of connections) walk([c.password, c.connectionString]);
   return [...names];
 }
 
 export function buildProject(raw: unknown, options: ProjectOptions = {}): ExportedProject {
   const target = options.target ?? 'standalone';
-  const source = exportFlowSource(raw, { target });
+  const source = exportFlowSource(raw, { target, ...(options.connections ? { connections: options.connections } : {}) });
   const parsed = parseFlowDocument(raw, nodeRegistry);
   if (!parsed.ok) throw new Error('unreachable: exportFlowSource validated the flow');
   const flow = parsed.flow;
@@ -80,7 +84,7 @@ export function buildProject(raw: unknown, options: ProjectOptions = {}): Export
     "export default tseslint.config({ files: ['**/*.ts'] }, js.configs.recommended, ...tseslint.configs.recommended);",
     '',
   ].join('\n');
-  const secrets = secretNames(flow);
+  const secrets = secretNames(flow, options.connections ?? []);
   const readme = [
     `# ${flow.name}`,
     '',

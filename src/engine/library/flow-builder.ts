@@ -7,6 +7,7 @@
 import { CURRENT_SCHEMA_VERSION, type Flow, type FlowEdge, type FlowNode, type FlowSettings, type NodeSettings } from '../../shared/flow/schema';
 import type { NodeRegistry } from '../../shared/node-kit';
 import { nodeRegistry } from '../../nodes';
+import type { ExportedConnection } from '../../shared/connections';
 
 /** One output port of a node, used as another node's input. */
 export interface PortRef {
@@ -22,6 +23,8 @@ export interface FlowMeta {
   name: string;
   description?: string;
   settings?: FlowSettings;
+  /** Named Postgres connections the nodes pick by id (references only); the program's engine gets them before the flow runs. */
+  connections?: ExportedConnection[];
 }
 
 export interface NodeSpec {

@@ -76,13 +76,14 @@ export async function flowCliMain(flow: FlowBuilder, argv: string[]): Promise<nu
       console.error('--repeat and --concurrency take positive whole numbers');
       return 2;
     }
-    const r = await runFlowRepeated(flow.toDocument(), count, { ...(input !== undefined ? { input } : {}), ephemeral: true, concurrency, ...(values['output-dir'] ? { outputDir: values['output-dir'] } : {}) });
+    const r = await runFlowRepeated(flow.toDocument(), count, { ...(input !== undefined ? { input } : {}), ...(flow.meta.connections ? { connections: flow.meta.connections } : {}), ephemeral: true, concurrency, ...(values['output-dir'] ? { outputDir: values['output-dir'] } : {}) });
     console.log(JSON.stringify(r));
     return r.succeeded === r.runs ? 0 : 1;
   }
   try {
     const { flow: saved, trace } = await runFlow(flow.toDocument(), {
       ...(input !== undefined ? { input } : {}),
+      ...(flow.meta.connections ? { connections: flow.meta.connections } : {}),
       ...(values.ephemeral ? { ephemeral: true } : { dataDir: values['data-dir'] ?? '.millrace' }),
       ...(values['output-dir'] ? { outputDir: values['output-dir'] } : {}),
       log: (l) => console.error(`[engine] ${l}`),

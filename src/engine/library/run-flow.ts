@@ -12,6 +12,7 @@ import type { RunTrace } from '../../shared/runs';
 import { createEngine, type Engine } from '../engine';
 import type { EngineOptions } from '../engine-options';
 import { performance } from 'node:perf_hooks';
+import type { ExportedConnection } from '../../shared/connections';
 
 export interface RunFlowOptions {
   input?: unknown;
@@ -21,6 +22,8 @@ export interface RunFlowOptions {
   /** Where Write file nodes write. Default: `<dataDir>/output`. */
   outputDir?: string;
   log?: (line: string) => void;
+  /** Named connections the flow picks (defineFlow's `connections`): put into the engine before the flow is saved. */
+  connections?: readonly ExportedConnection[];
   /** Extra engine options (tests: env for secrets). */
   engine?: Partial<EngineOptions>;
 }
@@ -44,6 +47,7 @@ export async function runFlow(doc: Flow, options: RunFlowOptions = {}): Promise<
       log: options.log ?? (() => {}),
       ...options.engine,
     });
+    if (options.connections?.length) await engine.importConnections(options.connections);
     const saved = await engine.saveFlow({ flow: doc });
     if (saved.problems.length > 0) {
       const names = new Map(saved.flow.nodes.map((n) => [n.id, n.name]));
@@ -82,6 +86,7 @@ export async function runFlowRepeated(
   });
   const keepAlive = setInterval(() => {}, 60_000);
   try {
+    if (options.connections?.length) await engine.importConnections(options.connections);
     const saved = await engine.saveFlow({ flow: doc });
     const started = performance.now();
     const ids = await Promise.all(

@@ -18,7 +18,8 @@
 import pg from 'pg';
 import type { ColumnInfo, PgConnectionSettings, PostgresSinkService, TableWrite, TableWriteResult } from '../../shared/services';
 import { NodeError } from '../../shared/services';
-import { describePgError, resolveConnection, type ResolveSecret } from '../triggers/pg/connection';
+import { describeConnection } from '../../nodes/pg-connection.js';
+import { describePgError, resolveConnection, type NamedConnections, type ResolveSecret } from '../triggers/pg/connection';
 import { quoteIdent, toDbValue } from './table-sql';
 
 export const EFFECTS_TABLE = 'millrace_effects';
@@ -26,6 +27,8 @@ const COLUMNS_TTL_MS = 2000;
 
 export interface PgSinkOptions {
   resolveSecret: ResolveSecret;
+  /** Named connections (src/engine/connections): read at every write, so an edit applies to the next one. */
+  namedConnections?: NamedConnections;
   /** Connections per pool (default 10). */
   poolSize?: number;
   /**
@@ -50,10 +53,10 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
   /** The newest pool per connection as configured (e.g. `secret:PG_URL`): a secret's new value replaces it. */
   const current = new Map<string, string>();
   const poolFor = async (c: PgConnectionSettings): Promise<PoolEntry> => {
-    const ref = JSON.stringify([c.host, c.port, c.database, c.user, c.password, c.connectionString, c.tls]);
+    const ref = JSON.stringify([c.connection ?? '', c.host, c.port, c.database, c.user, c.password, c.connectionString, c.tls]);
     // Keyed by the resolved settings, not the reference: when a secret changes (the demo database's
     // URL after a restart on a new port), the next write connects to the new value.
-    const conn = await resolveConnection(c, options.resolveSecret);
+    const conn = await resolveConnection(c, options.resolveSecret, options.namedConnections);
     const id = JSON.stringify(conn.config);
     let entry = pools.get(id);
     if (!entry) {
@@ -76,6 +79,8 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
   const fail = (e: unknown, redact: (s: string) => string, what: string): never => {
     if (e instanceof NodeError) throw e;
     const code = (e as { code?: unknown }).code;
+    // A deleted named connection does not come back by retrying: permanent, on the node's Connection field.
+    if (code === 'connection_missing') throw new NodeError((e as Error).message, { field: 'connection', permanent: true });
     // Constraint and data errors will not go away by retrying: permanent, with the database's words.
     const permanent = typeof code === 'string' && /^(22|23|42)/.test(code);
     throw new NodeError(`${what}: ${describePgError(e, redact)}`, { permanent });
@@ -127,7 +132,7 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
         // otherwise be an unhandled 'error' event that ends the engine. The query rejects instead.
         client.on('error', ignoreClientError);
       } catch (e) {
-        return fail(e, entry.redact, `cannot connect to ${c.host}:${c.port}`);
+        return fail(e, entry.redact, `cannot connect to ${describeConnection(c).replace(/^postgres:/, '')}`);
       }
       const onAbort = () => void client.query('SELECT pg_cancel_backend(pg_backend_pid())').catch(() => {});
       signal?.addEventListener('abort', onAbort, { once: true });

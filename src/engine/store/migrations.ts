@@ -260,4 +260,19 @@ export const sqliteMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX payload_refs_by_run ON payload_refs (run_id);
   `,
+  /* 11: named Postgres connections, picked by the change trigger and the sink (secret references only, never a value) */ `
+  CREATE TABLE pg_connections (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    settings TEXT NOT NULL,         -- JSON: host, port, database, user, password + connectionString as secret:NAME, tls
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  -- A trigger whose connection moved to another server gets a new slot there; its LSNs can repeat
+  -- the old server's, so the run dedupe keys of each new slot incarnation carry this number (0 = as before).
+  ALTER TABLE pg_triggers ADD COLUMN slot_epoch INTEGER NOT NULL DEFAULT 0;
+  -- Where the slot lives (connection settings with secret references, never values): when a new slot
+  -- is made elsewhere, the old one is dropped there instead of pinning WAL on that server forever.
+  ALTER TABLE pg_triggers ADD COLUMN slot_settings TEXT;
+  `,
 ];

@@ -5,6 +5,7 @@
  * WAL on the user's server.
  */
 import pg from 'pg';
+import { z } from 'zod';
 import type { Flow } from '../../shared/flow/schema';
 import { EngineError } from '../../shared/api';
 import type { SetupReport, TriggerStatus } from '../../shared/triggers';
@@ -12,7 +13,8 @@ import { postgresChange, postgresChangeConfig, parseTableList, type PostgresChan
 import { typeRef } from '../../shared/node-kit';
 import type { TriggerStore, BackfillState } from './trigger-store';
 import type { ShapedChange } from './pg/change-shaper';
-import { describePgError, envSecretResolver, resolveConnection, type ResolveSecret } from './pg/connection';
+import { describePgError, envSecretResolver, namedSettings, resolveConnection, type NamedConnections, type ResolveSecret } from './pg/connection';
+import type { PgConnectionSettings } from '../../shared/services';
 import { triggerObjectName } from './pg/names';
 import { PgTrigger } from './pg/pg-trigger';
 import { checkSetup } from './pg/setup-check';
@@ -33,6 +35,8 @@ export interface TriggerManagerOptions {
   /** Durable bulk enqueue with `alsoWrite` in the same transaction. */
   enqueue(flowId: string, runs: TriggerRunInput[], alsoWrite: () => void): Promise<{ created: number }>;
   resolveSecret?: ResolveSecret;
+  /** Named connections (src/engine/connections), read at every (re)connect. */
+  namedConnections?: NamedConnections;
   onStatus(status: TriggerStatus): void;
   log(line: string): void;
   /** Resolves once everything written to the store so far is fsynced (slot ownership must survive a power cut). */
@@ -78,7 +82,7 @@ export class TriggerManager {
     if (!cfg.success) throw new EngineError('invalid_argument', `"${node.name}" has invalid settings; fix them in the inspector first`);
     const names = this.names(flowId, nodeId);
     try {
-      return await checkSetup(cfg.data, await resolveConnection(cfg.data, this.resolveSecret), names);
+      return await checkSetup(cfg.data, await resolveConnection(cfg.data, this.resolveSecret, this.o.namedConnections), names);
     } catch (e) {
       return { ok: false, connected: false, serverVersion: null, problems: [{ level: 'error', code: 'secret', message: e instanceof Error ? e.message : String(e) }] };
     }
@@ -91,7 +95,7 @@ export class TriggerManager {
     if (!node || node.type !== REF) throw new EngineError('not_found', `the flow has no Postgres change node "${nodeId}"`);
     const cfg = postgresChangeConfig.safeParse(node.config);
     if (!cfg.success) throw new EngineError('invalid_argument', `"${node.name}" has invalid settings; fix them in the inspector first`);
-    const conn = await resolveConnection(cfg.data, this.resolveSecret).catch((e: unknown) => {
+    const conn = await resolveConnection(cfg.data, this.resolveSecret, this.o.namedConnections).catch((e: unknown) => {
       throw new EngineError('invalid_argument', `"${node.name}": ${e instanceof Error ? e.message : String(e)}`);
     });
     const client = new pg.Client(conn.config);
@@ -116,7 +120,7 @@ export class TriggerManager {
       const cfg = postgresChangeConfig.parse(node.config);
       const names = this.names(flowId, node.id);
       await this.stopRunning(flowId, node.id);
-      const conn = await resolveConnection(cfg, this.resolveSecret).catch((e: unknown) => {
+      const conn = await resolveConnection(cfg, this.resolveSecret, this.o.namedConnections).catch((e: unknown) => {
         throw new EngineError('invalid_argument', `"${node.name}": ${e instanceof Error ? e.message : String(e)}`);
       });
       const existing = this.o.store.get(flowId, node.id);
@@ -143,6 +147,19 @@ export class TriggerManager {
         this.o.store.save({ flowId, nodeId: node.id, ...names, active: true, config: cfg, createdSlot: existing?.createdSlot ?? true, state: 'starting' });
         await this.o.durable?.();
         const { created } = await ensureSlot(client, names.slot);
+        // A slot created just now starts at its own position. A stored position belonged to an earlier
+        // slot (lost, or on the server a named connection pointed at before its edit): starting from it
+        // on this server could skip changes, so it is forgotten.
+        // Its LSNs may also repeat the old server's: a new epoch keeps those changes from being taken
+        // for runs that already exist (run dedupe keys are commit LSN + position).
+        const where = slotSettingsJson(namedSettings(cfg, this.o.namedConnections));
+        if (created && existing?.confirmedLsn) {
+          this.o.store.resetSlot(flowId, node.id);
+          this.o.store.bumpEpoch(flowId, node.id);
+          // The slot it replaces lives on the server the connection pointed at before: drop it there.
+          if (existing.slotSettings && existing.slotSettings !== where) await this.dropMovedSlot(existing.slotSettings, names);
+        }
+        this.o.store.setSlotSettings(flowId, node.id, where);
         this.o.store.save({ flowId, nodeId: node.id, ...names, active: true, config: cfg, createdSlot: created || (existing?.createdSlot ?? false), state: 'starting' });
         await this.o.durable?.();
         const fresh = created || options.resync === true || existing?.backfill == null;
@@ -211,6 +228,25 @@ export class TriggerManager {
     }
   }
 
+  /**
+   * A named connection was edited: the running triggers that pick it reconnect with its new
+   * settings now (activation checks the setup and creates slot and publication where they are missing).
+   */
+  connectionChanged(connectionId: string): void {
+    const flows = new Set<string>();
+    for (const row of this.o.store.all()) {
+      const cfg = postgresChangeConfig.safeParse(row.config);
+      if (row.active && cfg.success && cfg.data.connection === connectionId && this.running.has(key(row.flowId, row.nodeId))) flows.add(row.flowId);
+    }
+    for (const flowId of flows) {
+      void this.activate(flowId).catch((e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        this.o.log(`reconnecting the triggers of ${flowId} after a connection edit failed: ${message}`);
+        for (const row of this.o.store.forFlow(flowId)) this.o.store.setState(flowId, row.nodeId, 'error', message);
+      });
+    }
+  }
+
   status(flowId: string): TriggerStatus[] {
     return this.o.store.forFlow(flowId).map((row) => {
       const running = this.running.get(key(flowId, row.nodeId));
@@ -236,7 +272,7 @@ export class TriggerManager {
         if (!row || !cfg?.success) return s;
         // The reason goes into the status (shown on the panel), not the log: a polled panel would repeat it.
         const unknown = (why: string) => ({ ...s, message: `${PAUSED_MESSAGE} Backlog unknown: ${why}` });
-        const conn = await resolveConnection(cfg.data, this.resolveSecret).catch((e: unknown) => e as Error);
+        const conn = await resolveConnection(cfg.data, this.resolveSecret, this.o.namedConnections).catch((e: unknown) => e as Error);
         if (conn instanceof Error) return unknown(conn.message);
         const client = new pg.Client({ ...conn.config, connectionTimeoutMillis: 5_000 });
         client.on('error', () => undefined);
@@ -274,7 +310,9 @@ export class TriggerManager {
       publication: row.publication,
       config: cfg,
       confirmedLsn: row.confirmedLsn,
+      slotEpoch: row.slotEpoch,
       resolveSecret: this.resolveSecret,
+      ...(this.o.namedConnections ? { namedConnections: this.o.namedConnections } : {}),
       enqueue: (runs: ShapedChange[], alsoWrite) =>
         // Per-row order holds within a flow: ordering keys are global in the queue, so they carry the
         // flow id (a run waiting in one flow must not hold another flow's run for the same row).
@@ -299,7 +337,7 @@ export class TriggerManager {
   private async dropObjects(slot: string, publication: string, rawConfig: unknown) {
     const cfg = postgresChangeConfig.safeParse(rawConfig);
     if (!cfg.success) throw new EngineError('internal', `cannot drop slot ${slot}: its stored settings are unreadable; drop it by hand: SELECT pg_drop_replication_slot('${slot}');`);
-    const conn = await resolveConnection(cfg.data, this.resolveSecret);
+    const conn = await resolveConnection(cfg.data, this.resolveSecret, this.o.namedConnections);
     const client = new pg.Client(conn.config);
     // A server restart mid-query emits 'error' on the client: without a listener that ends the process.
     client.on('error', () => undefined);
@@ -314,10 +352,49 @@ export class TriggerManager {
     }
   }
 
+  /** Best effort: a failure is logged with the SQL to run there, and never stops the activation. */
+  private async dropMovedSlot(settingsJson: string, names: { slot: string; publication: string }) {
+    let conn: Awaited<ReturnType<typeof resolveConnection>> | undefined;
+    let where = 'the previous server';
+    try {
+      const settings = StoredSettings.parse(JSON.parse(settingsJson));
+      where = settings.connectionString ? `the server of ${settings.connectionString}` : `${settings.host}:${settings.port}/${settings.database}`;
+      conn = await resolveConnection(settings, this.resolveSecret);
+      const client = new pg.Client({ ...conn.config, connectionTimeoutMillis: 5_000 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await dropSlot(client, names.slot);
+        await dropPublication(client, names.publication);
+        this.o.log(`dropped the replication slot ${names.slot} on ${where}: the trigger's connection now points at another server`);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    } catch (e) {
+      const message = conn ? describePgError(e, conn.redact) : e instanceof Error ? e.message : String(e);
+      this.o.log(`the replication slot ${names.slot} was left on ${where} (${message}); drop it there: SELECT pg_drop_replication_slot('${names.slot}');`);
+    }
+  }
+
   private inactiveStatus(flowId: string, nodeId: string): TriggerStatus {
     const names = this.names(flowId, nodeId);
     return { flowId, nodeId, ...names, state: 'inactive', message: null, attempt: 0, nextRetryAt: null, confirmedLsn: null, changes: 0, health: null, backfill: null };
   }
+}
+
+const StoredSettings = z.object({
+  host: z.string(),
+  port: z.number(),
+  database: z.string(),
+  user: z.string(),
+  password: z.string(),
+  connectionString: z.string(),
+  tls: z.enum(['disable', 'require', 'verify-full']),
+});
+
+/** Where a slot lives, as stored: the resolved connection settings with secret references (never values). */
+function slotSettingsJson(c: PgConnectionSettings): string {
+  return JSON.stringify({ host: c.host, port: c.port, database: c.database, user: c.user, password: c.password, connectionString: c.connectionString, tls: c.tls });
 }
 
 export const PAUSED_MESSAGE = 'Paused: the replication slot keeps every change made meanwhile; Resume processes them.';

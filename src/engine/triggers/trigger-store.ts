@@ -35,6 +35,10 @@ export interface TriggerRow {
   backfill: BackfillState | null;
   state: string;
   message: string | null;
+  /** Bumped when a new slot replaces a known position (e.g. the connection now points at another server): part of the run dedupe keys when > 0. */
+  slotEpoch: number;
+  /** JSON of the connection settings (secret references only) the slot was made with; null for slots from before. */
+  slotSettings: string | null;
 }
 
 const RowSchema = z.object({
@@ -49,6 +53,8 @@ const RowSchema = z.object({
   backfill: z.string().nullable(),
   state: z.string(),
   message: z.string().nullable(),
+  slot_epoch: z.number().default(0),
+  slot_settings: z.string().nullable().default(null),
 });
 
 function toRow(raw: unknown): TriggerRow {
@@ -65,6 +71,8 @@ function toRow(raw: unknown): TriggerRow {
     backfill: r.backfill === null ? null : BackfillStateSchema.parse(JSON.parse(r.backfill)),
     state: r.state,
     message: r.message,
+    slotEpoch: r.slot_epoch,
+    slotSettings: r.slot_settings,
   };
 }
 
@@ -90,6 +98,8 @@ export class TriggerStore {
       backfill: db.prepare(`UPDATE pg_triggers SET backfill = ? WHERE flow_id = ? AND node_id = ?`),
       state: db.prepare(`UPDATE pg_triggers SET state = ?, message = ?, updated_at = ? WHERE flow_id = ? AND node_id = ?`),
       active: db.prepare(`UPDATE pg_triggers SET active = ?, state = ?, updated_at = ? WHERE flow_id = ? AND node_id = ?`),
+      slotSettings: db.prepare(`UPDATE pg_triggers SET slot_settings = ? WHERE flow_id = ? AND node_id = ?`),
+      bumpEpoch: db.prepare(`UPDATE pg_triggers SET slot_epoch = slot_epoch + 1 WHERE flow_id = ? AND node_id = ?`),
       resetSlot: db.prepare(`UPDATE pg_triggers SET confirmed_lsn = NULL, backfill = NULL, created_slot = 0 WHERE flow_id = ? AND node_id = ?`),
       delete: db.prepare(`DELETE FROM pg_triggers WHERE flow_id = ? AND node_id = ?`),
     };
@@ -132,6 +142,15 @@ export class TriggerStore {
   /** After a re-sync: a new slot starts from scratch. */
   resetSlot(flowId: string, nodeId: string): void {
     this.s.resetSlot.run(flowId, nodeId);
+  }
+
+  setSlotSettings(flowId: string, nodeId: string, settingsJson: string): void {
+    this.s.slotSettings.run(settingsJson, flowId, nodeId);
+  }
+
+  /** A new slot whose positions may repeat an earlier slot's (another server): new dedupe keys from now on. */
+  bumpEpoch(flowId: string, nodeId: string): void {
+    this.s.bumpEpoch.run(flowId, nodeId);
   }
 
   delete(flowId: string, nodeId: string): void {

@@ -7,6 +7,10 @@ import { configErrors, describeConfig, type FieldSpec } from './schema-fields';
 import { SecretPicker } from '../llm/SecretPicker';
 import { JsonWidget, NumberWidget, PairsWidget, SelectWidget, SwitchWidget, TextWidget, type WidgetProps } from './widgets';
 import { TemplateField } from './TemplateField';
+import { ConnectionPicker } from '../connections/ConnectionPicker';
+
+/** The inline connection fields a picked named connection replaces (src/nodes/pg-connection.ts): hidden while one is picked. */
+const INLINE_CONNECTION_FIELDS = new Set(['host', 'port', 'database', 'user', 'password', 'connectionString', 'tls']);
 
 /** How `{{ }}` renders in this field (the node's UI hint; a function when another field decides). */
 export function fieldMode(spec: FieldSpec, config: Record<string, unknown>): 'text' | 'json' {
@@ -59,11 +63,16 @@ function Widget(props: WidgetProps & { errors: Record<string, string[]>; node: F
       );
     case 'secret':
       return <TextWidget {...props} />;
+    case 'pg-connection':
+      return null;
   }
 }
 
 function Field({ spec, node, errors }: { spec: FieldSpec; node: FlowNode; errors: Record<string, string[]> }) {
   const own = errors[spec.name] ?? [];
+  if (spec.widget === 'pg-connection') {
+    return <ConnectionPicker node={node} label={spec.label} errors={own} {...(spec.hint.help ? { help: spec.hint.help } : {})} />;
+  }
   if (spec.widget === 'secret') {
     const value = node.config[spec.name];
     return (
@@ -114,7 +123,11 @@ function Field({ spec, node, errors }: { spec: FieldSpec; node: FlowNode; errors
 /** `fields`: only these config keys, in this order (custom inspectors lay out sections with it). */
 export function ConfigForm({ def, node, fields: only }: { def: AnyNodeDefinition; node: FlowNode; fields?: readonly string[] }) {
   const all = useMemo(() => describeConfig(def), [def]);
-  const fields = useMemo(() => (only ? only.flatMap((name) => all.filter((f) => f.name === name)) : all), [all, only]);
+  const named = typeof node.config['connection'] === 'string' && node.config['connection'] !== '' && all.some((f) => f.widget === 'pg-connection');
+  const fields = useMemo(() => {
+    const picked = only ? only.flatMap((name) => all.filter((f) => f.name === name)) : all;
+    return named ? picked.filter((f) => !INLINE_CONNECTION_FIELDS.has(f.name)) : picked;
+  }, [all, only, named]);
   const errors = useMemo(() => configErrors(def, node.config), [def, node.config]);
   const general = only ? [] : (errors[''] ?? []);
   if (fields.length === 0) return <div className="muted empty-note">This node has no settings.</div>;

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { SecretInfo } from '../../shared/api';
-import { SECRET_NAME } from '../../shared/llm';
+import { SECRET_NAME, secretRefName } from '../../shared/llm';
 import { engine } from '../engine-client';
 import { useSession } from '../stores/session-store';
 import { listSecrets, removeSecret, saveSecret } from '../llm/llm-actions';
@@ -15,7 +15,17 @@ import '../llm/llm.css';
 async function loadUses(): Promise<Map<string, SecretUse[]>> {
   const flows = useSession.getState().flows;
   const loaded = await Promise.all(flows.map((f) => engine().getFlow({ id: f.id }).then((s) => s.flow).catch(() => null)));
-  return findSecretUses(loaded.flatMap((f) => (f ? [f] : [])));
+  const uses = findSecretUses(loaded.flatMap((f) => (f ? [f] : [])));
+  // Named Postgres connections hold references too: shown as "Connection › <name> › field".
+  const connections = await engine().listConnections().catch(() => []);
+  for (const c of connections) {
+    for (const field of ['password', 'connectionString'] as const) {
+      const name = secretRefName(c[field]);
+      if (!name) continue;
+      uses.set(name, [...(uses.get(name) ?? []), { flowId: '', flowName: 'Connection', nodeId: c.id, nodeName: c.name, field }]);
+    }
+  }
+  return uses;
 }
 
 function ValueForm({ name, onSaved, submitLabel }: { name: string | null; onSaved(): void; submitLabel: string }) {

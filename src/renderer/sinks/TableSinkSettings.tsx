@@ -12,7 +12,7 @@ import { editorStore } from '../stores/editor-store';
 import { listSinkColumns, listSinkTables } from './sink-actions';
 import './sinks.css';
 
-const CONNECTION = ['host', 'port', 'database', 'user', 'password', 'connectionString', 'tls'];
+const CONNECTION = ['connection', 'host', 'port', 'database', 'user', 'password', 'connectionString', 'tls'];
 
 export function TableSinkSettings({ def, node }: { def: AnyNodeDefinition; node: FlowNode }) {
   const isPg = def.type === 'postgres-sink';

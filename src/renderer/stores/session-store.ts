@@ -24,6 +24,8 @@ export type Dialog =
   | { kind: 'confirm-delete'; flowId: string; flowName: string }
   | { kind: 'shortcuts' }
   | { kind: 'secrets' }
+  /** Named Postgres connections (connections/ConnectionsPage.tsx): `edit` opens one (or 'new'); `assignTo` picks the saved one in that node. */
+  | { kind: 'connections'; edit?: string; assignTo?: string }
   | { kind: 'confirm-drop-slot'; nodeId: string; slot: string }
   /** Run on a flow started by a Postgres change: pick a recent row or edit a sample (runs/TestRunDialog.tsx). */
   | { kind: 'test-run'; flowId: string; nodeId: string; nodeName: string };

@@ -7,6 +7,7 @@ import { deactivateTriggers, deleteFlow, focusNode } from '../actions';
 import { GESTURES, SHORTCUTS } from '../canvas/shortcuts';
 import { Icon } from './icons';
 import { SecretsPage } from '../secrets/SecretsPage';
+import { ConnectionsPage } from '../connections/ConnectionsPage';
 import { TestRunDialog } from '../runs/TestRunDialog';
 
 function Keys({ keys }: { keys: string[] }) {
@@ -73,7 +74,7 @@ function DialogHost() {
   useEffect(() => primary.current?.focus(), [dialog]);
   if (!dialog) return null;
   if (dialog.kind === 'test-run') return <TestRunDialog dialog={dialog} />;
-  const title = dialog.kind === 'problems' ? dialog.title : dialog.kind === 'shortcuts' ? 'Keyboard shortcuts' : dialog.kind === 'secrets' ? 'Secrets' : dialog.kind === 'confirm-drop-slot' ? 'Stop and drop the slot?' : 'Delete flow?';
+  const title = dialog.kind === 'problems' ? dialog.title : dialog.kind === 'shortcuts' ? 'Keyboard shortcuts' : dialog.kind === 'secrets' ? 'Secrets' : dialog.kind === 'connections' ? 'Connections' : dialog.kind === 'confirm-drop-slot' ? 'Stop and drop the slot?' : 'Delete flow?';
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
       <div className="dialog" role="dialog" aria-modal="true" aria-label={title} data-testid={`dialog-${dialog.kind}`}>
@@ -87,6 +88,7 @@ function DialogHost() {
           {dialog.kind === 'problems' ? <ProblemsDialog dialog={dialog} /> : null}
           {dialog.kind === 'shortcuts' ? <ShortcutsDialog /> : null}
           {dialog.kind === 'secrets' ? <SecretsPage /> : null}
+          {dialog.kind === 'connections' ? <ConnectionsPage {...(dialog.edit ? { edit: dialog.edit } : {})} {...(dialog.assignTo ? { assignTo: dialog.assignTo } : {})} /> : null}
           {dialog.kind === 'confirm-drop-slot' ? (
             <p>
               The trigger stops and its replication slot <code>{dialog.slot}</code> is dropped: changes made in the database until you activate it again are not

@@ -123,6 +123,7 @@ export function TopBar() {
           testId="theme-toggle"
         />
         <ToolButton icon="key" label="Secrets" onClick={() => session().openDialog({ kind: 'secrets' })} testId="secrets-button" />
+        <ToolButton icon="database" label="Connections" onClick={() => session().openDialog({ kind: 'connections' })} testId="connections-button" />
         <ToolButton icon="keyboard" label="Keyboard shortcuts (?)" onClick={() => session().openDialog({ kind: 'shortcuts' })} testId="shortcuts-button" />
         <ApprovalsButton />
         <button

@@ -163,6 +163,19 @@ export class FakeEngine implements EngineApi {
   async testSink() {
     return { ok: false as const, key: '', error: 'fake', logs: [] };
   }
+  // Named connections (src/shared/connections.ts): not exercised by this fake.
+  async listConnections() {
+    return [];
+  }
+  async saveConnection(): Promise<never> {
+    throw new Error('not in this fake');
+  }
+  async deleteConnection() {
+    return { deleted: false };
+  }
+  async testConnection(): Promise<never> {
+    throw new Error('not in this fake');
+  }
   // Approvals (src/shared/approvals.ts): not exercised by this fake.
   async listApprovals() {
     return [];

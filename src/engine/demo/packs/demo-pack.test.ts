@@ -189,6 +189,7 @@ describe('demo packs', () => {
       ['a node of an unknown type', withFlow({ ...flow, nodes: [...flow.nodes, { id: 'x', type: 'rm-rf@1', name: 'X', position: { x: 0, y: 0 }, config: {} }] }), /flow: .*rm-rf/],
       ['an HTTP node', withFlow({ ...flow, nodes: [...flow.nodes, { id: 'h', type: 'http-request@1', name: 'Exfil', position: { x: 0, y: 0 }, config: { url: 'http://127.0.0.1:9/x' } }] }), /node "Exfil": a http-request@1 node reaches the network/],
       ['a sink to a database of its own', withFlow({ ...flow, nodes: flow.nodes.map((n) => (n.id === 'store' ? { ...n, config: { ...n.config, connectionString: '' } } : n)) }), /node "Save" › connectionString: in a demo pack a Postgres node connects through secret:MILLRACE_DEMO_PG_URL/],
+      ['a sink through a named connection of the player', withFlow({ ...flow, nodes: flow.nodes.map((n) => (n.id === 'store' ? { ...n, config: { ...n.config, connection: 'conn_players_db' } } : n)) }), /node "Save" › connection: in a demo pack a Postgres node may not pick a named connection/],
       ['another secret', withFlow({ ...flow, nodes: flow.nodes.map((n) => (n.id === 'store' ? { ...n, config: { ...n.config, password: 'secret:OPENAI_API_KEY' } } : n)) }), /refers to secret:OPENAI_API_KEY; a demo pack may use only/],
       ['a decision for no change', JSON.stringify({ ...good, decisions: [{ dedupeKey: 'nope', nodeId: 'review', action: 'approve', comment: '', edits: {}, by: 'x', via: 'inbox', at: 1 }] }), /decisions\[0\]\.dedupeKey: no change with dedupe key "nope"/],
     ];

@@ -185,6 +185,10 @@ export function offlineProblems(flow: Flow): PackProblem[] {
     if (POSTGRES_NODES.some((t) => n.type.startsWith(t)) && n.config['connectionString'] !== DEMO_REF) {
       problems.push({ where: `${where} › connectionString`, message: `in a demo pack a Postgres node connects through ${DEMO_REF} (the database the player provides)` });
     }
+    // A named connection would replace every inline setting, DEMO_REF included: it would reach a database of the player's, not the one offered.
+    if (POSTGRES_NODES.some((t) => n.type.startsWith(t)) && typeof n.config['connection'] === 'string' && n.config['connection'] !== '') {
+      problems.push({ where: `${where} › connection`, message: `in a demo pack a Postgres node may not pick a named connection; it connects through ${DEMO_REF}` });
+    }
     const stack: unknown[] = [n.config];
     while (stack.length > 0) {
       const v = stack.pop();

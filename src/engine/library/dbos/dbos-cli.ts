@@ -22,6 +22,7 @@ import type { FlowBuilder } from '../flow-builder';
 import { isMainModule } from '../run-cli';
 import type { RunResultJson } from '../run-result';
 import { createHeadlessServices, type HeadlessServices } from './headless-services';
+import type { ExportedConnection } from '../../../shared/connections';
 import { runFlowInWorkflow } from './dbos-runner';
 import { openDatabase } from '../../store/database';
 import { TriggerStore } from '../../triggers/trigger-store';
@@ -139,7 +140,7 @@ export async function dbosCliMain(builder: FlowBuilder, argv: string[]): Promise
     await DBOS.launch();
     await DBOS.registerQueue(app.queueName, { workerConcurrency: concurrency });
     if (serving || values.listen) {
-      const stop = await (values.listen ? listen(app, dataDir, log) : Promise.resolve(async () => {}));
+      const stop = await (values.listen ? listen(app, dataDir, log, builder.meta.connections ?? []) : Promise.resolve(async () => {}));
       console.error(`[millrace] ${serving ? 'worker' : 'listener'} ${executorId} ready (queue ${app.queueName})`);
       await new Promise<void>((done) => {
         process.once('SIGINT', () => done());
@@ -173,7 +174,7 @@ export async function dbosCliMain(builder: FlowBuilder, argv: string[]): Promise
 }
 
 /** Streams the flow's Postgres change trigger; each change becomes one queued workflow whose id is its dedupe key. */
-async function listen(app: DbosFlowApp, dataDir: string, log: (line: string) => void): Promise<() => Promise<void>> {
+async function listen(app: DbosFlowApp, dataDir: string, log: (line: string) => void, connections: readonly ExportedConnection[]): Promise<() => Promise<void>> {
   if (!app.flow.nodes.some((n) => n.type === typeRef(postgresChange))) throw new Error(`"${app.flow.name}" has no Postgres change trigger to listen to`);
   const db = openDatabase(join(dataDir, 'triggers.db'));
   const store = new TriggerStore(db, Date.now);
@@ -187,6 +188,11 @@ async function listen(app: DbosFlowApp, dataDir: string, log: (line: string) => 
       }
       db.transaction(alsoWrite)();
       return { created: runs.length };
+    },
+    // Named connections come from the file (defineFlow's connections): references only, resolved like any secret.
+    namedConnections: (id) => {
+      const c = connections.find((x) => x.id === id);
+      return c && { name: c.name, settings: { host: c.host, port: c.port, database: c.database, user: c.user, password: c.password, connectionString: c.connectionString, tls: c.tls } };
     },
     resolveSecret: async (ref) => {
       const name = ref.replace(/^secret:/, '');

@@ -60,6 +60,8 @@ export class ChangeShaper {
     private readonly cfg: PostgresChangeConfig,
     /** Primary-key columns per "schema.table", in column order (see `relation`). */
     private readonly primaryKeys: ReadonlyMap<string, string[]> = new Map(),
+    /** The slot's epoch (trigger-store.ts): 0 keeps the dedupe keys as they always were. */
+    private readonly slotEpoch = 0,
   ) {
     this.tables = new Set(parseTableList(cfg.tables).map((t) => `${t.schema}.${t.table}`));
     const cols = parseColumnList(cfg.columns);
@@ -123,7 +125,7 @@ export class ChangeShaper {
       commitTime: txn.commitTime,
       xid: txn.xid,
     };
-    return { event, dedupeKey: `${lsnKey(parseLsn(txn.commitLsn))}:${position}`, orderingKey: this.orderingKey(shape, key) };
+    return { event, dedupeKey: `${this.slotEpoch > 0 ? `e${this.slotEpoch}:` : ''}${lsnKey(parseLsn(txn.commitLsn))}:${position}`, orderingKey: this.orderingKey(shape, key) };
   }
 
   /** A row read by the backfill, shaped like a live insert. */

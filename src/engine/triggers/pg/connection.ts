@@ -33,8 +33,23 @@ export interface ResolvedConnection {
   redact(text: string): string;
 }
 
+/**
+ * Named connections (src/engine/connections) by id: read at every resolve, so an edited
+ * connection is used by the next sink write and the next trigger (re)connect.
+ */
+export type NamedConnections = (id: string) => { name: string; settings: PgConnectionSettings } | undefined;
+
+/** The settings a node's config stands for: its named connection's, or its own inline fields. */
+export function namedSettings(cfg: PgConnectionSettings, named: NamedConnections | undefined): PgConnectionSettings {
+  if (!cfg.connection) return cfg;
+  const found = named?.(cfg.connection);
+  if (!found) throw new TriggerError(`the named connection "${cfg.connection}" does not exist (deleted, or the flow came from another data folder); pick a connection in the node's inspector`, 'connection_missing');
+  return { ...found.settings, connection: cfg.connection };
+}
+
 /** Trigger and sink connections alike (the sink's settings are the trigger's connection fields). */
-export async function resolveConnection(cfg: PgConnectionSettings, resolveSecret: ResolveSecret): Promise<ResolvedConnection> {
+export async function resolveConnection(given: PgConnectionSettings, resolveSecret: ResolveSecret, named?: NamedConnections): Promise<ResolvedConnection> {
+  const cfg = namedSettings(given, named);
   const secrets: string[] = [];
   const ssl = cfg.tls === 'disable' ? false : { rejectUnauthorized: cfg.tls === 'verify-full' };
   let config: pg.ClientConfig;

@@ -13,7 +13,7 @@ import { Backfill } from './backfill';
 import { loadPrimaryKeys } from './catalog';
 import { ChangeShaper, type ShapedChange } from './change-shaper';
 import { ChangeStream } from './change-stream';
-import { describePgError, resolveConnection, type ResolveSecret, type ResolvedConnection } from './connection';
+import { describePgError, resolveConnection, type NamedConnections, type ResolveSecret, type ResolvedConnection } from './connection';
 import { DurableBatcher } from './durable-batcher';
 import { formatLsn, lsnKey, type Lsn } from './lsn';
 import { ReplicationStream } from './replication-stream';
@@ -27,7 +27,10 @@ export interface PgTriggerOptions {
   config: PostgresChangeConfig;
   /** Position persisted with the last durable runs (hex key), or null for a new slot. */
   confirmedLsn: string | null;
+  /** > 0 after the slot was replaced on another server: prefixes the run dedupe keys (trigger-store.ts). */
+  slotEpoch?: number;
   resolveSecret: ResolveSecret;
+  namedConnections?: NamedConnections;
   /** Creates the runs durably, with `alsoWrite` in the same transaction. */
   enqueue(runs: ShapedChange[], alsoWrite: () => void): Promise<{ created: number }>;
   store: TriggerStore;
@@ -87,7 +90,7 @@ export class PgTrigger {
     while (!this.stopped) {
       let conn: ResolvedConnection | null = null;
       try {
-        conn = await resolveConnection(this.o.config, this.o.resolveSecret);
+        conn = await resolveConnection(this.o.config, this.o.resolveSecret, this.o.namedConnections);
         const closed = await this.session(conn);
         if (this.stopped) break;
         throw closed;
@@ -130,7 +133,7 @@ export class PgTrigger {
       if (!before.exists) throw new Error(`replication slot "${this.o.slot}" does not exist`);
       if (before.walStatus === 'lost') throw new Error(`replication slot "${this.o.slot}" has been invalidated`);
       const tables = parseTableList(this.o.config.tables);
-      const shaper = new ChangeShaper(this.o.config, await loadPrimaryKeys(control, tables));
+      const shaper = new ChangeShaper(this.o.config, await loadPrimaryKeys(control, tables), this.o.slotEpoch ?? 0);
       let endSession: (e: Error) => void = () => {};
       const ended = new Promise<Error>((resolve) => (endSession = resolve));
       this.endSession = endSession;
