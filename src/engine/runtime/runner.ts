@@ -164,10 +164,12 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   return finish('succeeded', null);
 
   async function finish(status: FinalStatus, error: RunError): Promise<RunOutcome> {
-    // Durable before anyone hears about it: run.finished is what callers count.
-    // A step write that failed (disk full) makes the run fail loudly rather than finish unrecorded.
+    // Durable before anyone hears about it: run.finished is what callers count. The end is queued
+    // right behind the run's last step results (usually the same commit, one fsync for both) and is
+    // not written at all if one of them failed (disk full): the run then fails loudly, never ends
+    // recorded without its steps. The frontier is ordered, so the end durable = the steps durable.
+    await journal.runFinished(runId, status, error, at, () => writes.failed);
     await writes.settle();
-    await journal.runFinished(runId, status, error, at);
     emit({ type: 'run.finished', runId, at, status, durationMs: at - startedAt, error });
     return { status };
   }
