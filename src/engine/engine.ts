@@ -9,7 +9,7 @@ import { CURRENT_SCHEMA_VERSION, type Flow } from '../shared/flow/schema';
 import { parseFlowDocument, parseFlowText, validateFlow } from '../shared/flow/validate';
 import { idempotencyWarnings } from '../shared/flow/idempotency-lint';
 import type { FlowProblem } from '../shared/flow/problems';
-import { newId } from '../shared/ids';
+import { newId, newSortableId } from '../shared/ids';
 import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
 import type { RunEvent, RunStatus, RunSummary, RunTrace } from '../shared/runs';
@@ -292,7 +292,7 @@ export class Engine implements EngineApi {
     const timeout = saved.flow.settings?.runTimeoutMs;
     // A run for a source event has an id derived from its dedupe key: the same event, replayed,
     // is the same run, and every idempotency key built from the run id survives the replay.
-    const runId = dedupeKey ? runIdForEvent(flowId, dedupeKey) : newId('run');
+    const runId = dedupeKey ? runIdForEvent(flowId, dedupeKey) : newSortableId('run');
     try {
       // The scheduler claims the run only once its creation is durable (RunQueue.claimable).
       return await this.queue.enqueue(
@@ -377,7 +377,7 @@ export class Engine implements EngineApi {
     const plan = planRerun(saved.flow, original, this.registry, arg.fromNodeId, arg.input);
     const now = this.now();
     this.flows.pinVersion(saved.flow.id, saved.version, saved.flow, now);
-    const runId = newId('run');
+    const runId = newSortableId('run');
     // The run and the copies of the nodes it reuses are one write: the scheduler can never see the
     // run without them (and execute a reused node again).
     const { runId: created } = await this.queue.enqueue(
