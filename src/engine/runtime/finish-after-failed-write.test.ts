@@ -18,6 +18,7 @@ import type { Journal } from './journal';
 import { defineNode, NodeRegistry, type AnyNodeDefinition } from '../../shared/node-kit';
 import { allNodeDefinitions } from '../../nodes';
 import type { Flow } from '../../shared/flow/schema';
+import type { NodeServices } from '../../shared/services';
 
 const effectNode = defineNode({
   type: 'test.effect-write', version: 1, title: 'Effect', description: '', category: 'sink',
@@ -55,6 +56,12 @@ function flow(withLater: boolean): Flow {
   };
 }
 
+const services: NodeServices = {
+  http: { request: async () => ({ status: 200, headers: {}, body: null }) },
+  files: { appendLines: async (p) => p, appendKeyed: async (p) => ({ path: p, appended: true, bytes: 0 }) },
+  clock: { now: () => 0 },
+};
+
 let dir: string;
 let db: Db;
 let writer: GroupCommitWriter;
@@ -80,7 +87,7 @@ const steps = () => (db.prepare(`SELECT name FROM steps WHERE run_id = 'r1' ORDE
 
 async function execute(journal: Journal, withLater: boolean) {
   const finished: string[] = [];
-  const outcome = await executeRun({ runId: 'r1', flow: flow(withLater), flowVersion: 1, input: {}, registry, journal, services: {}, emit: (e) => e.type === 'run.finished' && finished.push(e.status) }).then(
+  const outcome = await executeRun({ runId: 'r1', flow: flow(withLater), flowVersion: 1, input: {}, registry, journal, services, emit: (e) => e.type === 'run.finished' && finished.push(e.status) }).then(
     (o) => o.status,
     (e: Error) => `threw: ${e.message}`,
   );
