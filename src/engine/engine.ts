@@ -20,6 +20,7 @@ import { FlowStore } from './store/flow-store';
 import { RunStore } from './store/run-store';
 import { RunReads } from './store/run-reads';
 import { RunHistory } from './store/run-history';
+import { RunTextIndexer } from './store/run-text-index';
 import { RunAnalytics } from './store/run-analytics';
 import { PinStore } from './store/pin-store';
 import { RunQueue } from './store/run-queue';
@@ -67,6 +68,7 @@ export class Engine implements EngineApi {
   private readonly db: Db;
   private readonly writer: GroupCommitWriter;
   private readonly checkpointer: Checkpointer;
+  private readonly textIndexer: RunTextIndexer;
   private readonly flows: FlowStore;
   private readonly reads: RunReads;
   private readonly queue: RunQueue;
@@ -109,6 +111,7 @@ export class Engine implements EngineApi {
         options.onFatalStorageError?.(e);
       },
     });
+    this.textIndexer = new RunTextIndexer(this.db, { committed: () => this.writer.committedSeq, log: this.log });
     this.checkpointer = new Checkpointer(this.db, this.writer, {
       ...(storage.maxWalBytes !== undefined ? { maxWalBytes: storage.maxWalBytes } : {}),
       ...(storage.idleCheckpointMs !== undefined ? { idleMs: storage.idleCheckpointMs } : {}),
@@ -613,6 +616,7 @@ export class Engine implements EngineApi {
     await this.scheduler.stop();
     this.llm.close();
     this.checkpointer.stop();
+    this.textIndexer.stop();
     await this.writer.stop(new EngineError('internal', 'the engine is closed'));
     await this.closeServices();
     // The demo database last: runs were interrupted above (they resume on the next start), so no
