@@ -9,7 +9,7 @@ import { CURRENT_SCHEMA_VERSION, type Flow } from '../shared/flow/schema';
 import { parseFlowDocument, parseFlowText, validateFlow } from '../shared/flow/validate';
 import { idempotencyWarnings } from '../shared/flow/idempotency-lint';
 import type { FlowProblem } from '../shared/flow/problems';
-import { newId } from '../shared/ids';
+import { newId, newSortableId } from '../shared/ids';
 import type { NodeRegistry } from '../shared/node-kit';
 import type { NodeServices } from '../shared/services';
 import type { RunEvent, RunStatus, RunSummary, RunTrace } from '../shared/runs';
@@ -20,6 +20,7 @@ import { FlowStore } from './store/flow-store';
 import { RunStore } from './store/run-store';
 import { RunReads } from './store/run-reads';
 import { RunHistory } from './store/run-history';
+import { RunTextIndexer } from './store/run-text-index';
 import { RunAnalytics } from './store/run-analytics';
 import { PinStore } from './store/pin-store';
 import { RunQueue } from './store/run-queue';
@@ -69,6 +70,7 @@ export class Engine implements EngineApi {
   private readonly db: Db;
   private readonly writer: GroupCommitWriter;
   private readonly checkpointer: Checkpointer;
+  private readonly textIndexer: RunTextIndexer;
   private readonly flows: FlowStore;
   private readonly reads: RunReads;
   private readonly queue: RunQueue;
@@ -115,6 +117,7 @@ export class Engine implements EngineApi {
         options.onFatalStorageError?.(e);
       },
     });
+    this.textIndexer = new RunTextIndexer(this.db, { committed: () => this.writer.committedSeq, log: this.log });
     this.checkpointer = new Checkpointer(this.db, this.writer, {
       ...(storage.maxWalBytes !== undefined ? { maxWalBytes: storage.maxWalBytes } : {}),
       ...(storage.idleCheckpointMs !== undefined ? { idleMs: storage.idleCheckpointMs } : {}),
@@ -312,7 +315,7 @@ export class Engine implements EngineApi {
     const timeout = saved.flow.settings?.runTimeoutMs;
     // A run for a source event has an id derived from its dedupe key: the same event, replayed,
     // is the same run, and every idempotency key built from the run id survives the replay.
-    const runId = dedupeKey ? runIdForEvent(flowId, dedupeKey) : newId('run');
+    const runId = dedupeKey ? runIdForEvent(flowId, dedupeKey) : newSortableId('run');
     try {
       // The scheduler claims the run only once its creation is durable (RunQueue.claimable).
       return await this.queue.enqueue(
@@ -397,7 +400,7 @@ export class Engine implements EngineApi {
     const plan = planRerun(saved.flow, original, this.registry, arg.fromNodeId, arg.input);
     const now = this.now();
     this.flows.pinVersion(saved.flow.id, saved.version, saved.flow, now);
-    const runId = newId('run');
+    const runId = newSortableId('run');
     // The run and the copies of the nodes it reuses are one write: the scheduler can never see the
     // run without them (and execute a reused node again).
     const { runId: created } = await this.queue.enqueue(
@@ -650,6 +653,7 @@ export class Engine implements EngineApi {
     await this.scheduler.stop();
     this.llm.close();
     this.checkpointer.stop();
+    this.textIndexer.stop();
     await this.writer.stop(new EngineError('internal', 'the engine is closed'));
     await this.closeServices();
     // The demo database last: runs were interrupted above (they resume on the next start), so no

@@ -46,7 +46,12 @@ export type RunError = (ErrorInfo & { nodeId?: string }) | null;
 export interface Journal {
   runStarted(runId: string, at: number): void;
   runWaiting(runId: string, wakeAt: number | null, at: number): Promise<void>;
-  runFinished(runId: string, status: FinalStatus, error: RunError, at: number): Promise<void>;
+  /**
+   * `skipIf` is asked inside the transaction that would write the end: when it answers true (an
+   * earlier write of the run failed), nothing is written, so a run never ends recorded without its
+   * steps. The promise still resolves once durable; the caller then reports the failed write.
+   */
+  runFinished(runId: string, status: FinalStatus, error: RunError, at: number, skipIf?: () => boolean): Promise<void>;
 
   loadNodeStates(runId: string): Map<string, NodeState>;
   nodeStarted(runId: string, nodeId: string, nodeType: string, input: unknown, attempt: number, at: number): void;

@@ -84,8 +84,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   if (req.firstStart === false) emit({ type: 'run.resumed', runId, at: startedAt });
   else emit({ type: 'run.started', runId, flowId: flow.id, flowName: flow.name, flowVersion: req.flowVersion, at: startedAt, input: req.input ?? null, parentRunId: req.parentRunId ?? null, ...(req.test ? { test: true } : {}) });
 
-  const incoming = new Map<string, FlowEdge[]>(flow.nodes.map((n) => [n.id, []]));
-  for (const e of flow.edges) incoming.get(e.target)?.push(e);
+  const { incoming } = shapeOf(flow);
 
   const states = journal.loadNodeStates(runId);
   const settled = new Map<string, Settled>();
@@ -164,10 +163,12 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   return finish('succeeded', null);
 
   async function finish(status: FinalStatus, error: RunError): Promise<RunOutcome> {
-    // Durable before anyone hears about it: run.finished is what callers count.
-    // A step write that failed (disk full) makes the run fail loudly rather than finish unrecorded.
+    // Durable before anyone hears about it: run.finished is what callers count. The end is queued
+    // right behind the run's last step results (usually the same commit, one fsync for both) and is
+    // not written at all if one of them failed (disk full): the run then fails loudly, never ends
+    // recorded without its steps. The frontier is ordered, so the end durable = the steps durable.
+    await journal.runFinished(runId, status, error, at, () => writes.failed);
     await writes.settle();
-    await journal.runFinished(runId, status, error, at);
     emit({ type: 'run.finished', runId, at, status, durationMs: at - startedAt, error });
     return { status };
   }
@@ -242,9 +243,14 @@ async function runNode(
   journal.nodeStarted(runId, node.id, node.type, traceInput, attempt, startedAt);
   emit({ type: 'node.started', runId, nodeId: node.id, nodeType: node.type, at: startedAt, input: traceInput, attempt });
 
-  const attemptAbort = new AbortController();
-  const onRunAbort = () => attemptAbort.abort(req.signal?.reason);
-  req.signal?.addEventListener('abort', onRunAbort, { once: true });
+  const timeoutMs = node.settings?.timeoutMs;
+  // An attempt gets a signal of its own only when something can abort it alone (its node's time
+  // limit); otherwise it shares the run's (cancel, run deadline, shutdown): no controller per node.
+  const attemptAbort = timeoutMs !== undefined || !req.signal ? new AbortController() : undefined;
+  const signal = attemptAbort?.signal ?? req.signal!;
+  const onRunAbort = attemptAbort ? () => attemptAbort.abort(req.signal?.reason) : undefined;
+  if (onRunAbort) req.signal?.addEventListener('abort', onRunAbort, { once: true });
+  let onStop: (() => void) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const config = parsedConfig(def, node);
@@ -258,31 +264,33 @@ async function runNode(
       runInput: req.input,
       isTestRun: req.test === true,
       ...(upstream ? { upstream } : {}),
-      connectedInputs: [...new Set(req.flow.edges.filter((e) => e.target === node.id).map((e) => e.targetPort))],
+      connectedInputs: shapeOf(req.flow).connectedInputs.get(node.id) ?? [],
       attempt,
       journal,
       services: req.services,
-      signal: attemptAbort.signal,
+      signal,
       now,
       log: (line) => req.log?.(`[${node.name}] ${line}`),
       progress: (text) => {
-        if (!attemptAbort.signal.aborted) emit({ type: 'node.progress', runId, nodeId: node.id, at: now(), text });
+        if (!signal.aborted) emit({ type: 'node.progress', runId, nodeId: node.id, at: now(), text });
       },
       writes,
     });
-    const timeoutMs = node.settings?.timeoutMs;
     // The race makes cancellation and timeouts effective even for an executor that ignores ctx.signal.
     const stop = new Promise<never>((_, reject) => {
       const onAbort = () =>
         reject(
-          attemptAbort.signal.reason === 'node-timeout'
+          signal.reason === 'node-timeout'
             ? new NodeError(`"${node.name}" did not finish within ${timeoutMs} ms`)
-            : new NodeError(attemptAbort.signal.reason === 'timeout' ? 'the run exceeded its time limit' : 'cancelled', { permanent: true }),
+            : new NodeError(signal.reason === 'timeout' ? 'the run exceeded its time limit' : 'cancelled', { permanent: true }),
         );
-      if (attemptAbort.signal.aborted) onAbort();
-      else attemptAbort.signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        onStop = onAbort;
+      }
     });
-    if (timeoutMs !== undefined) timer = setTimeout(() => attemptAbort.abort('node-timeout'), timeoutMs);
+    if (timeoutMs !== undefined) timer = setTimeout(() => attemptAbort?.abort('node-timeout'), timeoutMs);
     const outputs = await Promise.race([def.execute(ctx, inputs, config), stop]);
     const clean = checkOutputs(outputs, def, node, req.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
     const at = now();
@@ -313,8 +321,33 @@ async function runNode(
     return { kind: 'failed', error };
   } finally {
     clearTimeout(timer);
-    req.signal?.removeEventListener('abort', onRunAbort);
+    if (onRunAbort) req.signal?.removeEventListener('abort', onRunAbort);
+    // The run's signal outlives this node: its listener goes with the node.
+    if (onStop) signal.removeEventListener('abort', onStop);
   }
+}
+
+interface FlowShape {
+  /** Edges into each node (read-only). */
+  incoming: Map<string, FlowEdge[]>;
+  byId: Map<string, FlowNode>;
+  /** The input ports of each node that have an edge. */
+  connectedInputs: Map<string, readonly string[]>;
+}
+/** Pinned flows are immutable: their graph lookups are built once per flow object, not per run and node. */
+const shapeCache = new WeakMap<Flow, FlowShape>();
+
+function shapeOf(flow: Flow): FlowShape {
+  let shape = shapeCache.get(flow);
+  if (!shape) {
+    const incoming = new Map<string, FlowEdge[]>(flow.nodes.map((n) => [n.id, []]));
+    for (const e of flow.edges) incoming.get(e.target)?.push(e);
+    const connectedInputs = new Map<string, readonly string[]>();
+    for (const [id, edges] of incoming) connectedInputs.set(id, [...new Set(edges.map((e) => e.targetPort))]);
+    shape = { incoming, byId: new Map(flow.nodes.map((n) => [n.id, n] as const)), connectedInputs };
+    shapeCache.set(flow, shape);
+  }
+  return shape;
 }
 
 /** Ancestors of each node (every node with a path to it), computed once per pinned flow. */
@@ -350,7 +383,7 @@ function ancestorsOf(flow: Flow, nodeId: string): string[] {
 function upstreamOf(req: RunRequest, nodeId: string, settled: Map<string, Settled>): Upstream {
   const nodes: Record<string, UpstreamNode> = {};
   let trigger: unknown;
-  const names = new Map(req.flow.nodes.map((n) => [n.id, n] as const));
+  const names = shapeOf(req.flow).byId;
   for (const id of ancestorsOf(req.flow, nodeId)) {
     const s = settled.get(id);
     const node = names.get(id);

@@ -59,6 +59,15 @@ export class RunWrites {
     });
   }
 
+  /**
+   * True once a tracked write has failed. A failed batch rejects its writes synchronously in its
+   * flush and this is set in the microtask drain right after it, so a write committed in any later
+   * batch sees it (one in the same batch fails with it).
+   */
+  get failed(): boolean {
+    return this.error !== null;
+  }
+
   /** Resolves once everything tracked is durable; throws the first failed write's error. */
   async settle(): Promise<void> {
     if (this.error) throw this.error;

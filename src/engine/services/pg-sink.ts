@@ -24,12 +24,13 @@ import { quoteIdent, toDbValue } from './table-sql';
 
 export const EFFECTS_TABLE = 'millrace_effects';
 const COLUMNS_TTL_MS = 2000;
+const MAX_NAMED = 200;
 
 export interface PgSinkOptions {
   resolveSecret: ResolveSecret;
   /** Named connections (src/engine/connections): read at every write, so an edit applies to the next one. */
   namedConnections?: NamedConnections;
-  /** Connections per pool (default 10). */
+  /** Connections per pool (default 20, the engine's default run concurrency: each run holds at most one). */
   poolSize?: number;
   /**
    * Test-only broken variants the exactly-once tests must catch: `no-key` writes the row without
@@ -60,7 +61,7 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
     const id = JSON.stringify(conn.config);
     let entry = pools.get(id);
     if (!entry) {
-      const pool = new pg.Pool({ ...conn.config, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+      const pool = new pg.Pool({ ...conn.config, max: options.poolSize ?? 20, idleTimeoutMillis: 30_000 });
       // An idle client losing its server (a Postgres restart) must not end the process.
       pool.on('error', () => {});
       entry = Promise.resolve({ pool, redact: conn.redact, ensured: new Set<string>() });
@@ -84,6 +85,18 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
     // Constraint and data errors will not go away by retrying: permanent, with the database's words.
     const permanent = typeof code === 'string' && /^(22|23|42)/.test(code);
     throw new NodeError(`${what}: ${describePgError(e, redact)}`, { permanent });
+  };
+
+  /**
+   * The same few statements run for every write: each gets a name, so every pooled connection has
+   * Postgres parse and plan it once and then only binds values (Postgres replans by itself after a
+   * DDL change). Bounded: past MAX_NAMED distinct texts (many mappings), statements go unnamed.
+   */
+  const statementNames = new Map<string, string>();
+  const statement = (text: string, values: unknown[]): pg.QueryConfig => {
+    let name = statementNames.get(text);
+    if (name === undefined && statementNames.size < MAX_NAMED) statementNames.set(text, (name = `millrace_sink_${statementNames.size + 1}`));
+    return name === undefined ? { text, values } : { name, text, values };
   };
 
   async function ensureEffectsTable(entry: PoolEntry, client: pg.PoolClient, schema: string) {
@@ -139,7 +152,7 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
       let broken = false;
       try {
         if (w.mode === 'upsert') {
-          const r = await client.query(sql, params);
+          const r = await client.query(statement(sql, params));
           return { applied: true, rowCount: r.rowCount ?? 0, sql };
         }
         const keyRow = `INSERT INTO ${quoteIdent(w.schema)}.${quoteIdent(EFFECTS_TABLE)} (key, run_id, node_id, target) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING`;
@@ -158,12 +171,12 @@ export function createPgSinkService(options: PgSinkOptions): PostgresSinkService
         }
         await client.query('BEGIN');
         try {
-          const k = await client.query(keyRow, keyParams);
+          const k = await client.query(statement(keyRow, keyParams));
           if ((k.rowCount ?? 0) === 0) {
             await client.query('ROLLBACK');
             return { applied: false, rowCount: 0, sql };
           }
-          const r = await client.query(sql, params);
+          const r = await client.query(statement(sql, params));
           await client.query('COMMIT');
           return { applied: true, rowCount: r.rowCount ?? 0, sql };
         } catch (e) {

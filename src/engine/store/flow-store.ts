@@ -32,8 +32,11 @@ export class FlowStore {
 
   /** Current version number, or undefined (cheap: reused parsed flows and triggers check it often). */
   version(id: string): number | undefined {
-    return (this.db.prepare(`SELECT version FROM flows WHERE id = ?`).get(id) as { version: number } | undefined)?.version;
+    // Asked on every startRun: prepared once, not per call.
+    this.versionStmt ??= this.db.prepare(`SELECT version FROM flows WHERE id = ?`);
+    return (this.versionStmt.get(id) as { version: number } | undefined)?.version;
   }
+  private versionStmt: ReturnType<Db['prepare']> | undefined;
 
   exists(id: string): boolean {
     return this.db.prepare(`SELECT 1 FROM flows WHERE id = ?`).get(id) !== undefined;

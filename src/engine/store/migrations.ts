@@ -275,4 +275,21 @@ export const sqliteMigrations: readonly string[] = [
   -- is made elsewhere, the old one is dropped there instead of pinning WAL on that server forever.
   ALTER TABLE pg_triggers ADD COLUMN slot_settings TEXT;
   `,
+  /* 12: the search extract of finished runs is indexed in batches (store/run-text-index.ts) */ `
+  -- A run's end records only its seq here; RunTextIndexer fills run_text in batches, and a text
+  -- search indexes what is pending first. Cost and the rest of migration 6's trigger stay as they were.
+  CREATE TABLE run_text_pending (seq INTEGER PRIMARY KEY);
+  DROP TRIGGER runs_finished_facts;
+  CREATE TRIGGER runs_finished_facts AFTER UPDATE OF finished_at ON runs
+  WHEN new.finished_at IS NOT NULL AND old.finished_at IS NULL
+  BEGIN
+    UPDATE runs SET cost_usd = (SELECT sum(cost_usd) FROM node_runs WHERE run_id = new.id) WHERE seq = new.seq;
+    INSERT OR IGNORE INTO run_text_pending (seq) VALUES (new.seq);
+  END;
+  DROP TRIGGER runs_deleted_text;
+  CREATE TRIGGER runs_deleted_text AFTER DELETE ON runs BEGIN
+    DELETE FROM run_text WHERE rowid = old.seq;
+    DELETE FROM run_text_pending WHERE seq = old.seq;
+  END;
+  `,
 ];

@@ -2,9 +2,10 @@
  * The runs list of one flow, keyset-paged over `runs_by_flow (flow_id, created_at DESC)`: a page
  * reads the rows after the cursor and stops at the limit, never counting or loading the rest.
  * Filters are checked on the rows the index walk visits; text search joins the FTS5 extract
- * (`run_text`, filled when a run finishes).
+ * (`run_text`, filled in batches after runs finish: store/run-text-index.ts).
  */
 import type { Db } from './database';
+import { indexAllPendingRunText } from './run-text-index';
 import type { RunStatus } from '../../shared/runs';
 import { decodeCursor, encodeCursor, ftsQuery, type RunHistoryPage, type RunHistoryQuery, type RunHistoryRow, type RunOrigin } from '../../shared/run-history';
 
@@ -67,6 +68,8 @@ export class RunHistory {
     if (q.text !== undefined) {
       const match = ftsQuery(q.text);
       if (match) {
+        // Runs that finished since the indexer's last batch are indexed first: a search misses none.
+        indexAllPendingRunText(this.db);
         where.push('seq IN (SELECT rowid FROM run_text WHERE run_text MATCH @match)');
         params.match = match;
       }

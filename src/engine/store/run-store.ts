@@ -94,8 +94,9 @@ export class RunStore implements Journal {
   runWaiting(runId: string, wakeAt: number | null) {
     return this.writer.write(() => this.s.runWaiting.run({ wakeAt, runId }));
   }
-  runFinished(runId: string, status: FinalStatus, error: RunError, at: number) {
+  runFinished(runId: string, status: FinalStatus, error: RunError, at: number, skipIf?: () => boolean) {
     return this.writer.write(() => {
+      if (skipIf?.()) return;
       this.s.runFinished.run(status, error ? json(error) : null, at, runId);
       if (status !== 'succeeded') this.s.stopUnfinished.run(json({ message: stoppedMessage(status) }), at, runId);
     });
