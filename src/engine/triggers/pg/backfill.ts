@@ -149,15 +149,19 @@ export class Backfill implements WatermarkListener {
     const cursor = t.cursor;
     const where = cursor ? `WHERE (${keys}) > (${shape.keyColumns.map((_, i) => `$${i + 1}`).join(', ')})` : '';
     const params = cursor ? shape.keyColumns.map((k) => cursor[k]) : [];
-    // One snapshot for both statements. Queued together, so nothing else on this (shared) client
-    // runs inside the transaction; if a statement fails, COMMIT of the aborted transaction rolls back.
-    const begin = client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`);
-    const snap = client.query(`SELECT pg_current_snapshot()::text AS s`);
-    const read = client.query(`SELECT * FROM ${qualified(t)} ${where} ORDER BY ${keys} LIMIT ${this.o.batchSize}`, params);
-    const commit = client.query(`COMMIT`);
-    const [, snapRes, readRes] = await Promise.all([begin, snap, read, commit]);
-    const rows = readRes.rows as Record<string, unknown>[];
-    const snapshot = parseSnapshot(String((snapRes.rows[0] as { s?: unknown } | undefined)?.s));
+    // One snapshot for both statements. (The slot-health poll shares this client; a query of it
+    // that lands inside the transaction reads shared-memory views, unaffected by the snapshot.)
+    await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`);
+    let rows: Record<string, unknown>[];
+    let snapshot: Snapshot;
+    try {
+      const snap = (await client.query(`SELECT pg_current_snapshot()::text AS s`)).rows[0] as { s?: unknown } | undefined;
+      snapshot = parseSnapshot(String(snap?.s));
+      rows = (await client.query(`SELECT * FROM ${qualified(t)} ${where} ORDER BY ${keys} LIMIT ${this.o.batchSize}`, params)).rows as Record<string, unknown>[];
+    } finally {
+      // Read-only: COMMIT and ROLLBACK are the same; COMMIT of a failed transaction rolls it back.
+      await client.query(`COMMIT`);
+    }
     if (this.window?.id === id) {
       this.window.rows = rows;
       this.window.snapshot = snapshot;
