@@ -28,7 +28,8 @@ beforeEach(async () => {
   pgs = await startTestPostgres({ settings: { synchronous_standby_names: 'nobody_home', synchronous_commit: 'local' } });
 });
 afterEach(async () => {
-  await release();
+  // Parked sessions first (their commits finish), then the engine, then the cluster.
+  if (pgs) await release().catch(() => undefined);
   await Promise.all(held.splice(0).map((c) => c.end().catch(() => undefined)));
   await fx?.close();
   fx = undefined;
