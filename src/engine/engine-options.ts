@@ -49,8 +49,8 @@ export interface EngineOptions {
   };
   /** Called when the disk failed to make the journal durable (the engine is dead; see engine-supervisor). */
   onFatalStorageError?: (e: Error) => void;
-  /** Change triggers: slot health poll interval (default 5 s) and the received-but-not-durable cap. */
-  triggers?: { healthIntervalMs?: number; maxInFlight?: number };
+  /** Change triggers: slot health poll interval (default 5 s) and the received-but-not-durable cap; `backfillIgnoresSnapshot` is the tests' broken variant. */
+  triggers?: { healthIntervalMs?: number; maxInFlight?: number; backfillIgnoresSnapshot?: boolean };
   /** Approvals: the name inbox decisions are recorded under (default: the OS user); `unconditionalDecide` / `ackBeforeCommit` are the tests' broken variants. */
   approvals?: { userName?: string; unconditionalDecide?: boolean; ackBeforeCommit?: boolean };
   /** The live demo workspace (database + content); off when absent. `millrace serve` turns it on (src/engine/demo/demo-wiring.ts). */

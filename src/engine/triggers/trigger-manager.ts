@@ -43,6 +43,8 @@ export interface TriggerManagerOptions {
   durable?: () => Promise<void>;
   healthIntervalMs?: number;
   maxInFlight?: number;
+  /** The tests' broken variant: the backfill ignores live changes its snapshot did not see. */
+  backfillIgnoresSnapshot?: boolean;
 }
 
 const REF = typeRef(postgresChange);
@@ -322,6 +324,7 @@ export class TriggerManager {
       log: this.o.log,
       ...(this.o.healthIntervalMs !== undefined ? { healthIntervalMs: this.o.healthIntervalMs } : {}),
       ...(this.o.maxInFlight !== undefined ? { maxInFlight: this.o.maxInFlight } : {}),
+      ...(this.o.backfillIgnoresSnapshot ? { backfillIgnoresSnapshot: true } : {}),
     });
     this.running.set(key(flowId, nodeId), trigger);
     this.o.onStatus({ ...trigger.status });

@@ -10,9 +10,10 @@ import type { DurableBatcher } from './durable-batcher';
 import { parseLsn, type Lsn } from './lsn';
 
 export interface WatermarkListener {
-  /** Is a backfill window open on this table? Then live changes to it must be reported. */
+  /** Is this table being backfilled? Then live changes to it must be reported. */
   tracking(schema: string, table: string): boolean;
-  onLiveChange(rowKeys: string[]): void;
+  /** The row keys a live change touched (old and new key) and its transaction id. */
+  onLiveChange(rowKeys: string[], xid: number): void;
   onWatermark(kind: 'low' | 'high', id: string): void;
 }
 
@@ -61,7 +62,7 @@ export class ChangeStream {
         const txn = this.txn;
         if (!txn) throw new Error(`a ${m.tag} arrived outside a transaction`);
         const position = txn.position++;
-        if (this.backfill?.tracking(m.relation.schema, m.relation.name)) this.reportLiveKeys(m);
+        if (this.backfill?.tracking(m.relation.schema, m.relation.name)) this.reportLiveKeys(m, txn.xid);
         const shaped = this.shaper.change(m, txn, position);
         if (shaped) txn.changes.push(shaped);
         if (txn.changes.length >= this.options.chunkSize) {
@@ -105,12 +106,12 @@ export class ChangeStream {
     this.batcher.submit({ runs, lsn: null, alsoWrite, onDurable });
   }
 
-  private reportLiveKeys(m: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete) {
+  private reportLiveKeys(m: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete, xid: number) {
     const shape = this.shaper.shapeOf(m.relation);
     const keys: string[] = [];
     if (m.tag !== 'delete') keys.push(this.shaper.rowKey(shape, m.new));
     const before = m.tag === 'insert' ? null : (m.key ?? m.old);
     if (before) keys.push(this.shaper.rowKey(shape, before));
-    this.backfill?.onLiveChange(keys);
+    this.backfill?.onLiveChange(keys, xid);
   }
 }

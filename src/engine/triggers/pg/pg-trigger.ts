@@ -40,6 +40,8 @@ export interface PgTriggerOptions {
   maxInFlight?: number;
   chunkSize?: number;
   maxBackoffMs?: number;
+  /** The tests' broken variant of the backfill (see `Backfill`'s `ignoreSnapshot`). */
+  backfillIgnoresSnapshot?: boolean;
 }
 
 /** How often we tell Postgres our position even when nothing changes (wal_sender_timeout is 60 s by default). */
@@ -156,6 +158,11 @@ export class PgTrigger {
         maxInFlight: this.o.maxInFlight ?? 20_000,
       });
       const changes = new ChangeStream(shaper, batcher, { chunkSize: this.o.chunkSize ?? 2_000, watermarkPrefix: this.prefix() });
+      // The durable state, not what an earlier session had in memory: its last chunk may not have landed.
+      // The backfill listens before the first message arrives: a change streamed before its first
+      // chunk can still be invisible to that chunk's snapshot (see backfill.ts).
+      const backfillState = this.o.config.backfill ? (this.o.store.get(this.o.flowId, this.o.nodeId)?.backfill ?? null) : null;
+      const backfill = backfillState && backfillState.tables.some((t) => !t.done) ? this.createBackfill(control, shaper, changes, backfillState) : null;
       stream = await ReplicationStream.open(
         { client: conn.config, slot: this.o.slot, publication: this.o.publication, startLsn: this.confirmed, messages: this.o.config.backfill },
         {
@@ -184,11 +191,9 @@ export class PgTrigger {
       };
       void checkHealth();
       healthTimer = setInterval(() => void checkHealth(), this.o.healthIntervalMs ?? 5_000);
-      // The durable state, not what an earlier session had in memory: its last chunk may not have landed.
-      const backfillState = this.o.store.get(this.o.flowId, this.o.nodeId)?.backfill ?? null;
-      if (this.o.config.backfill && backfillState && backfillState.tables.some((t) => !t.done)) {
-        const backfill = this.startBackfill(control, shaper, changes, backfillState, endSession);
+      if (backfill) {
         this.current.backfill = backfill;
+        this.runBackfill(backfill, changes, endSession);
       }
       const reason = await ended;
       // Whatever was handed over may still be landing: let it finish (it is durable or failed), then leave.
@@ -206,7 +211,7 @@ export class PgTrigger {
     }
   }
 
-  private startBackfill(control: pg.Client, shaper: ChangeShaper, changes: ChangeStream, state: BackfillState, endSession: (e: Error) => void): Backfill {
+  private createBackfill(control: pg.Client, shaper: ChangeShaper, changes: ChangeStream, state: BackfillState): Backfill {
     const backfill = new Backfill({
       state,
       prefix: this.prefix(),
@@ -219,8 +224,13 @@ export class PgTrigger {
         this.status.backfill = p;
         this.emitSoon();
       },
+      ...(this.o.backfillIgnoresSnapshot ? { ignoreSnapshot: true } : {}),
     });
     changes.backfill = backfill;
+    return backfill;
+  }
+
+  private runBackfill(backfill: Backfill, changes: ChangeStream, endSession: (e: Error) => void) {
     backfill.run().then(
       () => {
         changes.backfill = null;
@@ -230,7 +240,6 @@ export class PgTrigger {
         if (!this.stopped && !/backfill stopped/.test(String(e))) endSession(new Error(`backfill failed: ${e instanceof Error ? e.message : String(e)}`));
       },
     );
-    return backfill;
   }
 
   private prefix() {
