@@ -79,7 +79,8 @@ process.on('message', (msg: { concurrency?: number; runs?: number; close?: boole
     if (msg.close) {
       const checkpoints = engine.checkpointStats();
       await engine.close();
-      process.send!({ closed: true, peakRssMb: rss.peakMb(), checkpoints });
+      // Then go: the IPC channel would keep this process (and the bench waiting on it) alive forever.
+      process.send!({ closed: true, peakRssMb: rss.peakMb(), checkpoints }, () => process.exit(0));
       return;
     }
     const r = await measure(engine, msg.concurrency!, msg.runs!);
