@@ -34,6 +34,17 @@ export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** An engine call's answer as a value: the split action modules (sinks, connections) never throw. */
+export type Loaded<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export async function load<T>(fn: () => Promise<T>): Promise<Loaded<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (error) {
+    return { ok: false, error: describeError(error) };
+  }
+}
+
 function nodeNames(): Map<string, string> {
   const flow = editorStore.getState().flow;
   return new Map((flow?.nodes ?? []).map((n) => [n.id, n.name]));

@@ -6,17 +6,8 @@
 import { create } from 'zustand';
 import type { ConnectionTestResult, PgConnectionFields, PgConnectionInfo } from '../../shared/connections';
 import { engine } from '../engine-client';
-import { describeError } from '../actions';
+import { load, type Loaded } from '../actions';
 
-export type Loaded<T> = { ok: true; value: T } | { ok: false; error: string };
-
-async function load<T>(fn: () => Promise<T>): Promise<Loaded<T>> {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (error) {
-    return { ok: false, error: describeError(error) };
-  }
-}
 
 interface ConnectionsState {
   /** null until first loaded. */

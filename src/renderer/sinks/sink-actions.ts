@@ -5,17 +5,8 @@
 import type { EffectReconciliation, EffectRecord, SinkTestResult } from '../../shared/effects';
 import type { ColumnInfo } from '../../shared/services';
 import { engine } from '../engine-client';
-import { describeError } from '../actions';
+import { describeError, load, type Loaded } from '../actions';
 
-export type Loaded<T> = { ok: true; value: T } | { ok: false; error: string };
-
-async function load<T>(fn: () => Promise<T>): Promise<Loaded<T>> {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (error) {
-    return { ok: false, error: describeError(error) };
-  }
-}
 
 export const listSinkTables = (config: unknown) => load(() => engine().listSinkTables({ config }));
 export const listSinkColumns = (type: 'postgres-sink@1' | 'sqlite-sink@1', config: unknown): Promise<Loaded<ColumnInfo[]>> =>
